@@ -1,0 +1,113 @@
+//! Shipping addresses and the countries the shop ships to.
+
+use serde::{Deserialize, Serialize};
+
+/// ISO 3166-1 alpha-2 codes of the countries the shop ships to.
+pub const SUPPORTED_COUNTRIES: &[&str] = &[
+    "AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IT", "LU", "NL", "NO", "PL", "PT",
+    "SE", "US",
+];
+
+/// A postal address to ship an order to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Address {
+    /// Recipient's name.
+    pub name: String,
+    /// Street and number.
+    pub line1: String,
+    /// Flat, floor, company (optional).
+    #[serde(default)]
+    pub line2: String,
+    /// Town or city.
+    pub city: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2 country code, one of [`SUPPORTED_COUNTRIES`].
+    pub country: String,
+}
+
+/// Why an address was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// A required field is blank.
+    #[error("address field '{0}' is required")]
+    Missing(&'static str),
+    /// A field is too long.
+    #[error("address field '{0}' is longer than {MAX_FIELD_LEN} characters")]
+    TooLong(&'static str),
+    /// The shop does not ship there.
+    #[error("we do not ship to {0:?}; supported countries: {list}", list = SUPPORTED_COUNTRIES.join(", "))]
+    UnsupportedCountry(String),
+}
+
+/// Longest accepted address field.
+pub const MAX_FIELD_LEN: usize = 100;
+
+impl Address {
+    /// Checks every field; trims nothing (the caller shows what it got back).
+    pub fn validate(&self) -> Result<(), AddressError> {
+        let required = [
+            ("name", &self.name),
+            ("line1", &self.line1),
+            ("city", &self.city),
+            ("postalCode", &self.postal_code),
+            ("country", &self.country),
+        ];
+        for (field, value) in required {
+            if value.trim().is_empty() {
+                return Err(AddressError::Missing(field));
+            }
+        }
+        for (field, value) in required.into_iter().chain([("line2", &self.line2)]) {
+            if value.chars().count() > MAX_FIELD_LEN {
+                return Err(AddressError::TooLong(field));
+            }
+        }
+        if !SUPPORTED_COUNTRIES.contains(&self.country.as_str()) {
+            return Err(AddressError::UnsupportedCountry(self.country.clone()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address() -> Address {
+        Address {
+            name: "Ada Lovelace".into(),
+            line1: "12 St James's Square".into(),
+            line2: String::new(),
+            city: "London".into(),
+            postal_code: "SW1Y 4JH".into(),
+            country: "GB".into(),
+        }
+    }
+
+    #[test]
+    fn accepts_a_full_address() {
+        assert_eq!(address().validate(), Ok(()));
+    }
+
+    #[test]
+    fn refuses_missing_long_and_unsupported() {
+        let mut a = address();
+        a.city = " ".into();
+        assert_eq!(a.validate(), Err(AddressError::Missing("city")));
+        let mut a = address();
+        a.line2 = "x".repeat(101);
+        assert_eq!(a.validate(), Err(AddressError::TooLong("line2")));
+        let mut a = address();
+        a.country = "XX".into();
+        let err = a.validate().unwrap_err();
+        assert!(err.to_string().contains("XX") && err.to_string().contains("GB"));
+        assert!(
+            serde_json::from_str::<Address>(
+                r#"{"name":"a","line1":"b","city":"c","postalCode":"d","country":"GB","evil":1}"#
+            )
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! The shop's domain: plain types and rules, no AWS types.
+
+pub mod address;
+pub mod cart;
+pub mod checkout;
+pub mod money;
+pub mod order;
+pub mod product;
+pub mod sku;
+
+pub use address::{Address, AddressError, SUPPORTED_COUNTRIES};
+pub use cart::{Cart, CartError, CartLine, CartLineInput, PricedCart, PricedLine};
+pub use checkout::Checkout;
+pub use money::{Currency, Money, MoneyError};
+pub use order::{Order, OrderEvent, OrderStatus, TransitionError};
+pub use product::{Product, ProductError, ProductStatus};
+pub use sku::{Category, IdError, Sku};

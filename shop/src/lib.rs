@@ -1,0 +1,10 @@
+//! Edge Shop's core: the domain (money, products, carts, checkout, orders and
+//! their state machine) and its adapters (the single-table store).
+//!
+//! The domain modules import no AWS crate; adapters live under [`store`].
+
+pub mod domain;
+pub mod store;
+
+pub use domain::*;
+pub use store::{Page, Store, StoreError};

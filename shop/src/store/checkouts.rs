@@ -1,0 +1,117 @@
+//! Checkout snapshots and idempotency claims.
+
+use sha2::{Digest, Sha256};
+
+use super::keys::{key_map, n, s};
+use super::table::TTL_ATTRIBUTE;
+use super::{Store, StoreError, now_unix};
+use crate::domain::Checkout;
+use crate::domain::checkout::CHECKOUT_TTL_SECS;
+
+/// The result of claiming an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// This request is the first with the key: go ahead with `checkout_id`.
+    Claimed,
+    /// The key was used before, for this checkout and request hash.
+    Existing {
+        /// The checkout the key belongs to.
+        checkout_id: String,
+        /// Hash of the first request's body.
+        request_hash: String,
+    },
+}
+
+fn checkout_key(id: &str) -> (String, String) {
+    (format!("CHECKOUT#{id}"), "CHECKOUT".to_owned())
+}
+
+fn claim_key(customer: &str, key: &str) -> (String, String) {
+    let h = hex::encode(Sha256::digest(format!("{customer}\n{key}").as_bytes()));
+    (format!("IDEMPOTENCY#{h}"), "IDEMPOTENCY".to_owned())
+}
+
+impl Store {
+    /// Claims `key` for this customer's checkout `checkout_id` (conditional
+    /// put, TTL like the checkout). Exactly one of concurrent identical
+    /// requests gets [`IdempotencyClaim::Claimed`]; the others learn which
+    /// checkout the key belongs to and what body it came with.
+    pub async fn claim_idempotency_key(
+        &self,
+        customer: &str,
+        key: &str,
+        checkout_id: &str,
+        request_hash: &str,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        let (pk, sk) = claim_key(customer, key);
+        let mut item = key_map(pk.clone(), sk.clone());
+        item.insert("checkoutId".into(), s(checkout_id));
+        item.insert("requestHash".into(), s(request_hash));
+        item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + CHECKOUT_TTL_SECS));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match put.map_err(StoreError::from) {
+            Ok(_) => Ok(IdempotencyClaim::Claimed),
+            Err(StoreError::ConditionFailed(_)) => {
+                let out = self
+                    .client
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_map(pk, sk)))
+                    .consistent_read(true)
+                    .send()
+                    .await?;
+                let item = out.item.ok_or(StoreError::NotFound)?;
+                let get = |k: &str| {
+                    item.get(k)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                Ok(IdempotencyClaim::Existing {
+                    checkout_id: get("checkoutId"),
+                    request_hash: get("requestHash"),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stores (or replaces) a checkout snapshot, with its TTL.
+    pub async fn put_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
+        let mut item: super::Item = serde_dynamo::to_item(checkout)?;
+        let (pk, sk) = checkout_key(&checkout.id);
+        item.insert("PK".into(), s(pk));
+        item.insert("SK".into(), s(sk));
+        item.insert(TTL_ATTRIBUTE.into(), n(checkout.expires_at));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// Reads a checkout snapshot.
+    pub async fn get_checkout(&self, id: &str) -> Result<Checkout, StoreError> {
+        let (pk, sk) = checkout_key(id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(serde_dynamo::from_item(
+            out.item.ok_or(StoreError::NotFound)?,
+        )?)
+    }
+}

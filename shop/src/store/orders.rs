@@ -1,0 +1,177 @@
+//! Orders: put-if-absent, reads, listings by customer and by status, versioned updates.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+
+use super::keys::{decode_cursor, encode_cursor, key_map, n, order_item, order_key, s};
+use super::table::{GSI1, GSI1PK, GSI2, GSI2PK, PK, SK};
+use super::{Page, Store, StoreError};
+use crate::domain::{Order, OrderStatus};
+
+impl Store {
+    /// Writes a new order unless one with the same key exists
+    /// ([`StoreError::ConditionFailed`] then): the confirm call and the
+    /// webhook may race to create it, exactly one wins.
+    pub async fn put_order_if_absent(&self, order: &Order) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(order_item(order)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::ConditionFailed(_) => {
+                    StoreError::ConditionFailed(format!("order {} already exists", order.id))
+                }
+                other => other,
+            })?;
+        Ok(())
+    }
+
+    /// Reads one of a customer's orders (another customer's id is simply not found).
+    pub async fn get_order(&self, customer: &str, order_id: &str) -> Result<Order, StoreError> {
+        let (pk, sk) = order_key(customer, order_id);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(serde_dynamo::from_item(
+            out.item.ok_or(StoreError::NotFound)?,
+        )?)
+    }
+
+    /// Finds any order by id (owner's view, webhook): through GSI2, then a
+    /// consistent read of the item itself.
+    pub async fn find_order(&self, order_id: &str) -> Result<Order, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI2)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI2PK)
+            .expression_attribute_values(":pk", s(format!("ORDER#{order_id}")))
+            .limit(1)
+            .send()
+            .await?;
+        let item = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound)?;
+        let order: Order = serde_dynamo::from_item(item)?;
+        self.get_order(&order.customer, &order.id).await
+    }
+
+    /// A customer's orders, newest first.
+    pub async fn list_orders_by_customer(
+        &self,
+        customer: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Order>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(format!("CUSTOMER#{customer}")))
+            .expression_attribute_values(":prefix", s("ORDER#"))
+            .scan_index_forward(false)
+            .limit(limit.clamp(1, 100))
+            .set_exclusive_start_key(decode_cursor(cursor)?)
+            .send()
+            .await?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<Vec<Order>, _>>()?;
+        Ok(Page {
+            items,
+            next: encode_cursor(out.last_evaluated_key.as_ref()),
+        })
+    }
+
+    /// Orders in one status, newest first (the owner's queue).
+    pub async fn list_orders_by_status(
+        &self,
+        status: OrderStatus,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Order>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(format!("ORDERS#{status}")))
+            .scan_index_forward(false)
+            .limit(limit.clamp(1, 100))
+            .set_exclusive_start_key(decode_cursor(cursor)?)
+            .send()
+            .await?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<Vec<Order>, _>>()?;
+        Ok(Page {
+            items,
+            next: encode_cursor(out.last_evaluated_key.as_ref()),
+        })
+    }
+
+    /// Saves a changed order if nobody changed it since it was read
+    /// (`order.version` is the version read; the stored one is one higher).
+    pub async fn update_order(&self, order: &Order) -> Result<Order, StoreError> {
+        let mut next = order.clone();
+        next.version += 1;
+        let req = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(order_item(&next)?))
+            .condition_expression("#v = :expected")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":expected", n(order.version));
+        match req.send().await.map_err(StoreError::from) {
+            Ok(_) => Ok(next),
+            Err(StoreError::ConditionFailed(_)) => Err(StoreError::VersionConflict {
+                expected: order.version,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The same versioned write as [`Store::update_order`] as a transaction
+    /// item, so it can join e.g. [`Store::decrement_stock`].
+    pub fn order_update_item(&self, order: &Order) -> Result<TransactWriteItem, StoreError> {
+        Ok(TransactWriteItem::builder()
+            .put(self.order_update_put(order)?)
+            .build())
+    }
+
+    fn order_update_put(&self, order: &Order) -> Result<Put, StoreError> {
+        let mut next = order.clone();
+        next.version += 1;
+        Ok(Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(order_item(&next)?))
+            .condition_expression("#v = :expected")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":expected", n(order.version))
+            .build()?)
+    }
+}

@@ -1,0 +1,39 @@
+//! "Seen once" records: remember an id (a Stripe event, a side effect) for a while.
+
+use super::keys::{key_map, n};
+use super::table::TTL_ATTRIBUTE;
+use super::{Store, StoreError, now_unix};
+
+impl Store {
+    /// Records `kind#id` as seen for `ttl_secs`. Returns `true` the first
+    /// time and `false` every later time (a conditional put: concurrent
+    /// callers cannot both see `true`).
+    pub async fn mark_seen(&self, kind: &str, id: &str, ttl_secs: i64) -> Result<bool, StoreError> {
+        let mut item = key_map(format!("{kind}#{id}"), "SEEN".to_owned());
+        item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + ttl_secs));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match put.map_err(StoreError::from) {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Forgets a seen record, so a failed handling can be retried.
+    pub async fn unmark_seen(&self, kind: &str, id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(format!("{kind}#{id}"), "SEEN".to_owned())))
+            .send()
+            .await?;
+        Ok(())
+    }
+}
