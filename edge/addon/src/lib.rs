@@ -1,0 +1,88 @@
+//! The Node.js addon that runs the edge core inside Lambda@Edge.
+//!
+//! `index.mjs` calls [`init`] once at module scope with `config.json`, then [`viewer_request`]
+//! per request with only the strings the core needs (passing the whole event as JSON costs
+//! more than the decision itself). Decisions come back as small JSON strings.
+#![allow(unsafe_code)] // the napi-rs macros expand to FFI glue
+
+use std::sync::RwLock;
+
+use napi::{Error, Result};
+use napi_derive::napi;
+
+struct State {
+    config: edge::Config,
+    keys: edge::KeySet,
+}
+
+static STATE: RwLock<Option<State>> = RwLock::new(None);
+
+fn with_state<T>(f: impl FnOnce(&State) -> T) -> Result<T> {
+    let guard = STATE
+        .read()
+        .map_err(|_| Error::from_reason("edge state poisoned"))?;
+    let state = guard
+        .as_ref()
+        .ok_or_else(|| Error::from_reason("edge addon: init(config) was not called"))?;
+    Ok(f(state))
+}
+
+fn to_json(decision: &edge::Decision) -> Result<String> {
+    serde_json::to_string(decision).map_err(|e| Error::from_reason(e.to_string()))
+}
+
+/// Parses `config.json` (with its baked-in JWKS) once per container; throws on a bad config.
+#[napi]
+pub fn init(config_json: String) -> Result<()> {
+    let config =
+        edge::Config::from_json(&config_json).map_err(|e| Error::from_reason(e.to_string()))?;
+    let keys = config
+        .key_set()
+        .map_err(|e| Error::from_reason(e.to_string()))?;
+    let mut guard = STATE
+        .write()
+        .map_err(|_| Error::from_reason("edge state poisoned"))?;
+    *guard = Some(State { config, keys });
+    Ok(())
+}
+
+/// Decides a viewer request; answers the decision as JSON (`{"kind":"forward"|"respond"|
+/// "token_request",...}`).
+#[napi]
+pub fn viewer_request(
+    method: String,
+    uri: String,
+    querystring: String,
+    host: String,
+    cookie: String,
+) -> Result<String> {
+    let req = edge::Request {
+        method,
+        uri,
+        querystring,
+        host,
+        cookie,
+    };
+    with_state(|s| edge::decide(&s.config, &s.keys, edge::unix_now(), &req))
+        .and_then(|d| to_json(&d))
+}
+
+/// Goes on after the token endpoint replied (`status` 0 when the call failed).
+#[napi]
+pub fn resume(continuation_json: String, status: u32, body: String) -> Result<String> {
+    let continuation: edge::Continuation = serde_json::from_str(&continuation_json)
+        .map_err(|e| Error::from_reason(format!("bad continuation: {e}")))?;
+    let reply = edge::TokenReply {
+        status: u16::try_from(status).unwrap_or(0),
+        body,
+    };
+    with_state(|s| edge::resume(&s.config, &s.keys, edge::unix_now(), continuation, &reply))
+        .and_then(|d| to_json(&d))
+}
+
+/// The security headers for the origin-response handler, as JSON pairs.
+#[napi]
+pub fn security_headers() -> Result<String> {
+    with_state(|s| edge::security_headers(&s.config))
+        .and_then(|h| serde_json::to_string(&h).map_err(|e| Error::from_reason(e.to_string())))
+}

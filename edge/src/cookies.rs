@@ -1,0 +1,166 @@
+//! Reading and writing the auth cookies: Amplify-compatible token cookies
+//! (`CognitoIdentityServiceProvider.<client>.<user>.idToken` and friends) and the per-flow
+//! login cookies.
+
+use crate::config::Config;
+use crate::form;
+use crate::token::Refusal;
+
+/// Prefix of every Amplify-style token cookie.
+pub(crate) const AMPLIFY_PREFIX: &str = "CognitoIdentityServiceProvider.";
+/// Prefix of the per-login-flow cookies (one per nonce, holding the PKCE verifier).
+pub(crate) const FLOW_PREFIX: &str = "EdgeAuthFlow.";
+/// Browsers cap a cookie at 4 KB; anything past 8 KB is refused outright.
+pub(crate) const MAX_COOKIE: usize = 8 * 1024;
+
+/// The token cookies of the last signed-in user, as the browser sent them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthCookies {
+    /// The user the cookies are for (`LastAuthUser`).
+    pub user: Option<String>,
+    /// The id token.
+    pub id: Option<String>,
+    /// The access token.
+    pub access: Option<String>,
+    /// The refresh token.
+    pub refresh: Option<String>,
+    /// Every auth cookie name sent, so all of them can be cleared.
+    pub names: Vec<String>,
+}
+
+/// Splits a `Cookie` header into `(name, value)` pairs.
+pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    header.split(';').filter_map(|p| {
+        let p = p.trim();
+        if p.is_empty() {
+            return None;
+        }
+        let (n, v) = p.split_once('=').unwrap_or((p, ""));
+        Some((n.trim(), v.trim()))
+    })
+}
+
+impl AuthCookies {
+    /// Finds the token cookies for `config.client_id` in a `Cookie` header, refusing
+    /// duplicated or oversized auth cookies.
+    pub fn parse(config: &Config, header: &str) -> Result<AuthCookies, Refusal> {
+        let mut out = AuthCookies::default();
+        let mut others: Vec<(&str, &str)> = Vec::new();
+        for (name, value) in pairs(header) {
+            let Some(rest) = name.strip_prefix(AMPLIFY_PREFIX) else {
+                continue;
+            };
+            if out.names.iter().any(|n| n == name) {
+                return Err(Refusal::Duplicate);
+            }
+            if value.len() > MAX_COOKIE {
+                return Err(Refusal::Oversized);
+            }
+            out.names.push(name.to_owned());
+            let Some(rest) = rest
+                .strip_prefix(config.client_id.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+            else {
+                continue;
+            };
+            if rest == "LastAuthUser" {
+                out.user = Some(form::decode(value, false));
+            } else {
+                others.push((rest, value));
+            }
+        }
+        if let Some(user) = &out.user {
+            let user = form::encode(user);
+            for (rest, value) in others {
+                let Some(field) = rest
+                    .strip_prefix(user.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                else {
+                    continue;
+                };
+                let slot = match field {
+                    "idToken" => &mut out.id,
+                    "accessToken" => &mut out.access,
+                    "refreshToken" => &mut out.refresh,
+                    _ => continue,
+                };
+                if !value.is_empty() {
+                    *slot = Some(value.to_owned());
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Every auth cookie name in a header, duplicates and all, for clearing a broken session.
+pub(crate) fn auth_names(header: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (n, _) in pairs(header) {
+        if n.starts_with(AMPLIFY_PREFIX) && !names.iter().any(|x| x == n) {
+            names.push(n.to_owned());
+        }
+    }
+    names
+}
+
+/// The value of a cookie that must appear exactly once (the login flow's).
+pub(crate) fn single(header: &str, name: &str) -> Result<String, Refusal> {
+    let mut found = None;
+    for (n, v) in pairs(header) {
+        if n == name {
+            if found.is_some() {
+                return Err(Refusal::Duplicate);
+            }
+            if v.len() > MAX_COOKIE {
+                return Err(Refusal::Oversized);
+            }
+            found = Some(v.to_owned());
+        }
+    }
+    found.ok_or(Refusal::Missing)
+}
+
+/// The `Cookie` header without auth or flow cookies: `None` when nothing changed,
+/// `Some("")` when nothing is left.
+pub(crate) fn strip_auth(header: &str) -> Option<String> {
+    if !header.contains(AMPLIFY_PREFIX) && !header.contains(FLOW_PREFIX) {
+        return None;
+    }
+    let kept: Vec<&str> = header
+        .split(';')
+        .map(str::trim)
+        .filter(|p| {
+            !p.is_empty() && !p.starts_with(AMPLIFY_PREFIX) && !p.starts_with(FLOW_PREFIX)
+        })
+        .collect();
+    Some(kept.join("; "))
+}
+
+/// Name of a token cookie for a user: `CognitoIdentityServiceProvider.<client>.<user>.<field>`.
+pub(crate) fn token_name(config: &Config, user: &str, field: &str) -> String {
+    format!(
+        "{AMPLIFY_PREFIX}{}.{}.{field}",
+        config.client_id,
+        form::encode(user)
+    )
+}
+
+/// Name of the `LastAuthUser` cookie.
+pub(crate) fn last_user_name(config: &Config) -> String {
+    format!("{AMPLIFY_PREFIX}{}.LastAuthUser", config.client_id)
+}
+
+/// A `Set-Cookie` value with the house attributes (HttpOnly, SameSite=Lax, Secure per config).
+pub(crate) fn set(config: &Config, name: &str, value: &str, max_age: u64, path: &str) -> String {
+    let secure = if config.cookie_secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly{secure}; SameSite=Lax")
+}
+
+/// A `Set-Cookie` value that deletes a cookie.
+pub(crate) fn clear(config: &Config, name: &str, path: &str) -> String {
+    let secure = if config.cookie_secure { "; Secure" } else { "" };
+    format!(
+        "{name}=; Path={path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly{secure}; SameSite=Lax"
+    )
+}

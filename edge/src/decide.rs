@@ -1,0 +1,586 @@
+//! The decision procedure: what to do with one viewer request, and how to go on once the
+//! token endpoint has answered.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Access, Config};
+use crate::cookies::{self, AuthCookies, FLOW_PREFIX};
+use crate::keys::KeySet;
+use crate::paths::normalize_path;
+use crate::redirect::safe_local_path;
+use crate::responses::{json_error, page, redirect};
+use crate::state::{self, FlowState, StateError};
+use crate::token::{Refusal, TokenKind, User, verify};
+use crate::form;
+
+/// The parts of a viewer request the core looks at (CloudFront's or `shop-local`'s).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path as received (not decoded), e.g. `/account/orders`.
+    pub uri: String,
+    /// The query string without `?` (CloudFront's `querystring`).
+    pub querystring: String,
+    /// The `Host` header.
+    pub host: String,
+    /// All `Cookie` headers joined with `"; "` (empty when none).
+    pub cookie: String,
+}
+
+impl Request {
+    /// Builds a request from its parts.
+    pub fn new(method: &str, uri: &str, querystring: &str, host: &str, cookie: &str) -> Self {
+        Request {
+            method: method.into(),
+            uri: uri.into(),
+            querystring: querystring.into(),
+            host: host.into(),
+            cookie: cookie.into(),
+        }
+    }
+
+    fn path_and_query(&self) -> String {
+        if self.querystring.is_empty() {
+            self.uri.clone()
+        } else {
+            format!("{}?{}", self.uri, self.querystring)
+        }
+    }
+}
+
+/// What to do with a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Decision {
+    /// Pass it on to the origin with these header changes.
+    Forward(Forward),
+    /// Answer it here.
+    Respond(Respond),
+    /// POST a form to the token (or revoke) endpoint, then call [`resume`] with the reply.
+    TokenRequest(TokenRequest),
+}
+
+/// Header changes for a forwarded request (names lower-case).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Forward {
+    /// Headers to set, replacing any present (`cookie` without auth cookies, `authorization`).
+    pub set_headers: Vec<(String, String)>,
+    /// Headers to remove (`cookie` when only auth cookies were sent).
+    pub remove_headers: Vec<String>,
+}
+
+/// A generated response.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Respond {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers (names lower-case), `set-cookie` excluded.
+    pub headers: Vec<(String, String)>,
+    /// `Set-Cookie` values.
+    pub cookies: Vec<String>,
+    /// Body (HTML or JSON), possibly empty.
+    pub body: String,
+}
+
+impl Respond {
+    /// The value of a header, by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A form POST the caller must make on the core's behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenRequest {
+    /// The endpoint.
+    pub url: String,
+    /// Request headers (`content-type`, and `authorization` for clients with a secret).
+    pub headers: Vec<(String, String)>,
+    /// The `application/x-www-form-urlencoded` body.
+    pub body: String,
+    /// Hand this back to [`resume`] with the reply. Holds tokens: keep it in memory only.
+    pub continuation: Continuation,
+}
+
+/// What the core was doing when it asked for a token-endpoint call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Continuation {
+    /// Exchanging an authorization code at `/auth/callback`.
+    Callback {
+        /// The local path+query to land on.
+        target: String,
+        /// The flow cookie to clear.
+        flow_cookie: String,
+    },
+    /// Refreshing expired tokens for a request.
+    Refresh {
+        /// The request's path+query, replayed with a 307.
+        target: String,
+        /// The request's `Host` (for the login redirect if the refresh is refused).
+        host: String,
+        /// The refresh token used (kept when the reply brings no new one).
+        refresh_token: String,
+        /// Whether the request was for the JSON API.
+        api: bool,
+        /// Every auth cookie the browser sent (cleared if the refresh is refused).
+        names: Vec<String>,
+    },
+    /// Revoking the refresh token at sign-out.
+    Revoke {
+        /// Every auth cookie the browser sent.
+        names: Vec<String>,
+    },
+}
+
+/// The token endpoint's answer: HTTP status (0 when the call failed) and body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenReply {
+    /// HTTP status, or 0 when there was no answer.
+    pub status: u16,
+    /// The response body.
+    pub body: String,
+}
+
+/// Decides what to do with a viewer request at time `now` (seconds since the epoch).
+pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decision {
+    let path = normalize_path(&req.uri);
+    let paths = &config.paths;
+    if path == paths.callback {
+        return callback(config, now, req);
+    }
+    if path == paths.signout {
+        return signout(config, req);
+    }
+    if path == paths.signin {
+        let next = form::query_param(&req.querystring, "next")
+            .and_then(|n| safe_local_path(&n))
+            .unwrap_or_else(|| "/".into());
+        return Decision::Respond(login(config, now, req, next, Vec::new()));
+    }
+    let access = config.access_for(&path);
+    let api = config.is_api(&path);
+    if *access == Access::Public {
+        return Decision::Forward(forward(req, None));
+    }
+    let parsed = AuthCookies::parse(config, &req.cookie);
+    let session = parsed
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|c| session(config, keys, now, c));
+    match session {
+        Ok((user, access_token)) => {
+            if let Access::Group(group) = access
+                && !user.groups.iter().any(|g| g == group)
+            {
+                return Decision::Respond(if api {
+                    json_error(config, 403, "forbidden", "this needs the admin group")
+                } else {
+                    page(
+                        config,
+                        403,
+                        "Not allowed",
+                        "Your account may not open this page.",
+                    )
+                });
+            }
+            let bearer = api.then_some(access_token);
+            Decision::Forward(forward(req, bearer.as_deref()))
+        }
+        Err(Refusal::Expired) => match parsed {
+            Ok(AuthCookies {
+                refresh: Some(refresh),
+                names,
+                ..
+            }) => refresh_request(config, req, refresh, api, names),
+            _ => unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie)),
+        },
+        Err(_) => unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie)),
+    }
+}
+
+/// Verifies the id and access token cookies; the user comes from the access token (groups).
+fn session(
+    config: &Config,
+    keys: &KeySet,
+    now: u64,
+    c: &AuthCookies,
+) -> Result<(Arc<User>, String), Refusal> {
+    let access = c.access.as_deref().ok_or(Refusal::Missing)?;
+    let id = c.id.as_deref().ok_or(Refusal::Missing)?;
+    let id_user = verify(config, keys, now, id, TokenKind::Id);
+    let user = verify(config, keys, now, access, TokenKind::Access)?;
+    id_user?;
+    Ok((user, access.to_owned()))
+}
+
+fn forward(req: &Request, bearer: Option<&str>) -> Forward {
+    let mut f = Forward::default();
+    match cookies::strip_auth(&req.cookie) {
+        Some(rest) if rest.is_empty() => f.remove_headers.push("cookie".into()),
+        Some(rest) => f.set_headers.push(("cookie".into(), rest)),
+        None => {}
+    }
+    if let Some(token) = bearer {
+        f.set_headers
+            .push(("authorization".into(), format!("Bearer {token}")));
+    }
+    f
+}
+
+fn unauthenticated(
+    config: &Config,
+    now: u64,
+    req: &Request,
+    api: bool,
+    names: Vec<String>,
+) -> Decision {
+    let clears: Vec<String> = names
+        .iter()
+        .map(|n| cookies::clear(config, n, "/"))
+        .collect();
+    if api {
+        let mut r = json_error(config, 401, "unauthorized", "sign in first");
+        r.cookies = clears;
+        return Decision::Respond(r);
+    }
+    let target = safe_local_path(&req.path_and_query()).unwrap_or_else(|| "/".into());
+    Decision::Respond(login(config, now, req, target, clears))
+}
+
+/// A redirect to the hosted UI, with a fresh nonce, signed state and PKCE pair, and the flow
+/// cookie holding the verifier.
+fn login(
+    config: &Config,
+    now: u64,
+    req: &Request,
+    target: String,
+    mut cookies_out: Vec<String>,
+) -> Respond {
+    let nonce = state::random_token(16);
+    let verifier = state::random_token(32);
+    let signed = state::sign(
+        config,
+        &FlowState {
+            nonce: nonce.clone(),
+            path: target,
+            issued: now,
+        },
+    );
+    let scope = config.scopes.join(" ");
+    let redirect_uri = config.redirect_uri(&req.host);
+    let challenge = state::pkce_challenge(&verifier);
+    let query = form::pairs(&[
+        ("response_type", "code"),
+        ("client_id", &config.client_id),
+        ("redirect_uri", &redirect_uri),
+        ("scope", &scope),
+        ("state", &signed),
+        ("code_challenge_method", "S256"),
+        ("code_challenge", &challenge),
+    ]);
+    let sep = if config.authorize_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let mut r = redirect(config, 302, &format!("{}{sep}{query}", config.authorize_url));
+    cookies_out.push(cookies::set(
+        config,
+        &format!("{FLOW_PREFIX}{nonce}"),
+        &verifier,
+        config.state_max_age,
+        &config.paths.callback,
+    ));
+    r.cookies = cookies_out;
+    r
+}
+
+fn callback(config: &Config, now: u64, req: &Request) -> Decision {
+    let q = &req.querystring;
+    if let Some(err) = form::query_param(q, "error") {
+        return Decision::Respond(page(
+            config,
+            401,
+            "Sign-in failed",
+            &format!("The sign-in service answered: {err}."),
+        ));
+    }
+    let (Some(code), Some(signed)) = (form::query_param(q, "code"), form::query_param(q, "state"))
+    else {
+        return Decision::Respond(page(
+            config,
+            400,
+            "Sign-in failed",
+            "The sign-in link is incomplete.",
+        ));
+    };
+    let flow = match state::verify(config, now, &signed) {
+        Ok(flow) => flow,
+        Err(StateError::Expired) => {
+            return Decision::Respond(page(
+                config,
+                400,
+                "Sign-in expired",
+                "The sign-in took too long. Please try again.",
+            ));
+        }
+        Err(StateError::Tampered) => {
+            return Decision::Respond(page(
+                config,
+                400,
+                "Sign-in failed",
+                "The sign-in state is not valid.",
+            ));
+        }
+    };
+    let flow_cookie = format!("{FLOW_PREFIX}{}", flow.nonce);
+    let verifier = match cookies::single(&req.cookie, &flow_cookie) {
+        Ok(v) => v,
+        Err(_) => {
+            return Decision::Respond(page(
+                config,
+                400,
+                "Sign-in failed",
+                "This sign-in was not started in this browser. Please try again.",
+            ));
+        }
+    };
+    let redirect_uri = config.redirect_uri(&req.host);
+    let body = form::pairs(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &config.client_id),
+        ("code", &code),
+        ("redirect_uri", &redirect_uri),
+        ("code_verifier", &verifier),
+    ]);
+    Decision::TokenRequest(TokenRequest {
+        url: config.token_url.clone(),
+        headers: token_headers(config),
+        body,
+        continuation: Continuation::Callback {
+            target: flow.path,
+            flow_cookie,
+        },
+    })
+}
+
+fn refresh_request(
+    config: &Config,
+    req: &Request,
+    refresh: String,
+    api: bool,
+    names: Vec<String>,
+) -> Decision {
+    let body = form::pairs(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &config.client_id),
+        ("refresh_token", &refresh),
+    ]);
+    Decision::TokenRequest(TokenRequest {
+        url: config.token_url.clone(),
+        headers: token_headers(config),
+        body,
+        continuation: Continuation::Refresh {
+            target: safe_local_path(&req.path_and_query()).unwrap_or_else(|| "/".into()),
+            host: req.host.clone(),
+            refresh_token: refresh,
+            api,
+            names,
+        },
+    })
+}
+
+fn signout(config: &Config, req: &Request) -> Decision {
+    let names = cookies::auth_names(&req.cookie);
+    let refresh = AuthCookies::parse(config, &req.cookie)
+        .ok()
+        .and_then(|c| c.refresh);
+    match (&config.revoke_url, refresh) {
+        (Some(url), Some(token)) => Decision::TokenRequest(TokenRequest {
+            url: url.clone(),
+            headers: token_headers(config),
+            body: form::pairs(&[("token", &token), ("client_id", &config.client_id)]),
+            continuation: Continuation::Revoke { names },
+        }),
+        _ => Decision::Respond(signed_out(config, &names)),
+    }
+}
+
+fn signed_out(config: &Config, names: &[String]) -> Respond {
+    let location = config
+        .logout_url
+        .clone()
+        .unwrap_or_else(|| config.paths.after_signout.clone());
+    let mut r = redirect(config, 302, &location);
+    r.cookies = names
+        .iter()
+        .map(|n| cookies::clear(config, n, "/"))
+        .collect();
+    r
+}
+
+fn token_headers(config: &Config) -> Vec<(String, String)> {
+    let mut h = vec![(
+        "content-type".to_owned(),
+        "application/x-www-form-urlencoded".to_owned(),
+    )];
+    if let Some(secret) = &config.client_secret {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{secret}", config.client_id));
+        h.push(("authorization".into(), format!("Basic {basic}")));
+    }
+    h
+}
+
+#[derive(Deserialize)]
+struct Tokens {
+    id_token: String,
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+}
+
+/// Goes on with a [`Continuation`] once the token or revoke endpoint has replied.
+pub fn resume(
+    config: &Config,
+    keys: &KeySet,
+    now: u64,
+    continuation: Continuation,
+    reply: &TokenReply,
+) -> Decision {
+    match continuation {
+        Continuation::Revoke { names } => Decision::Respond(signed_out(config, &names)),
+        Continuation::Callback {
+            target,
+            flow_cookie,
+        } => {
+            let clear_flow = cookies::clear(config, &flow_cookie, &config.paths.callback);
+            let mut r = match verified_tokens(config, keys, now, reply) {
+                Ok((tokens, user)) => {
+                    let target = safe_local_path(&target).unwrap_or_else(|| "/".into());
+                    let mut r = redirect(config, 302, &target);
+                    r.cookies = session_cookies(config, &user, &tokens, None);
+                    r
+                }
+                Err(why) => page(
+                    config,
+                    502,
+                    "Sign-in failed",
+                    &format!("The sign-in could not be completed ({why})."),
+                ),
+            };
+            r.cookies.push(clear_flow);
+            Decision::Respond(r)
+        }
+        Continuation::Refresh {
+            target,
+            host,
+            refresh_token,
+            api,
+            names,
+        } => match verified_tokens(config, keys, now, reply) {
+            Ok((tokens, user)) => {
+                let target = safe_local_path(&target).unwrap_or_else(|| "/".into());
+                let mut r = redirect(config, 307, &target);
+                let mut cookies_out = session_cookies(config, &user, &tokens, Some(&refresh_token));
+                let fresh: Vec<&str> = cookies_out
+                    .iter()
+                    .filter_map(|c| c.split('=').next())
+                    .collect();
+                let stale: Vec<String> = names
+                    .iter()
+                    .filter(|n| !fresh.contains(&n.as_str()))
+                    .map(|n| cookies::clear(config, n, "/"))
+                    .collect();
+                cookies_out.extend(stale);
+                r.cookies = cookies_out;
+                Decision::Respond(r)
+            }
+            Err(_) if reply.status == 0 || reply.status >= 500 => {
+                Decision::Respond(if api {
+                    json_error(config, 502, "auth_unavailable", "sign-in service unavailable")
+                } else {
+                    page(
+                        config,
+                        502,
+                        "Sign-in unavailable",
+                        "The sign-in service did not answer. Please try again.",
+                    )
+                })
+            }
+            Err(_) => {
+                // invalid_grant (or tokens we cannot accept): start over, never loop.
+                let req = Request {
+                    uri: target.split('?').next().unwrap_or("/").to_owned(),
+                    querystring: target
+                        .split_once('?')
+                        .map(|(_, q)| q.to_owned())
+                        .unwrap_or_default(),
+                    host,
+                    ..Request::default()
+                };
+                unauthenticated(config, now, &req, api, names)
+            }
+        },
+    }
+}
+
+/// Parses a successful token reply and verifies both tokens, so a session the edge would
+/// refuse is never set (that is what would make a redirect loop).
+fn verified_tokens(
+    config: &Config,
+    keys: &KeySet,
+    now: u64,
+    reply: &TokenReply,
+) -> Result<(Tokens, Arc<User>), String> {
+    if reply.status != 200 {
+        let code = serde_json::from_str::<OAuthError>(&reply.body)
+            .map(|e| e.error)
+            .unwrap_or_else(|_| format!("status {}", reply.status));
+        return Err(code);
+    }
+    let tokens: Tokens =
+        serde_json::from_str(&reply.body).map_err(|_| "unreadable token reply".to_owned())?;
+    verify(config, keys, now, &tokens.id_token, TokenKind::Id).map_err(|e| e.to_string())?;
+    let user = verify(config, keys, now, &tokens.access_token, TokenKind::Access)
+        .map_err(|e| e.to_string())?;
+    Ok((tokens, user))
+}
+
+fn session_cookies(
+    config: &Config,
+    user: &User,
+    tokens: &Tokens,
+    old_refresh: Option<&str>,
+) -> Vec<String> {
+    let age = config.session_max_age;
+    let name = |field: &str| cookies::token_name(config, &user.username, field);
+    let mut out = vec![
+        cookies::set(
+            config,
+            &cookies::last_user_name(config),
+            &form::encode(&user.username),
+            age,
+            "/",
+        ),
+        cookies::set(config, &name("idToken"), &tokens.id_token, age, "/"),
+        cookies::set(config, &name("accessToken"), &tokens.access_token, age, "/"),
+    ];
+    if let Some(refresh) = tokens.refresh_token.as_deref().or(old_refresh) {
+        out.push(cookies::set(config, &name("refreshToken"), refresh, age, "/"));
+    }
+    out
+}
