@@ -198,7 +198,9 @@ impl Config {
                 return bad("paths must be plain local paths starting with '/'");
             }
         }
-        if self.client_id.contains(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
+        if self
+            .client_id
+            .contains(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-')
         {
             return bad("client_id must be alphanumeric (it is part of cookie names)");
         }
@@ -223,9 +225,9 @@ impl Config {
 
     /// Whether a normalised path belongs to the JSON API.
     pub fn is_api(&self, path: &str) -> bool {
-        self.api_prefixes.iter().any(|p| {
-            path.starts_with(p.as_str()) || p.strip_suffix('/').is_some_and(|d| path == d)
-        })
+        self.api_prefixes
+            .iter()
+            .any(|p| path.starts_with(p.as_str()) || p.strip_suffix('/').is_some_and(|d| path == d))
     }
 
     /// The OAuth `redirect_uri` for a request arriving with this `Host`.

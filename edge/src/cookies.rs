@@ -130,9 +130,7 @@ pub(crate) fn strip_auth(header: &str) -> Option<String> {
     let kept: Vec<&str> = header
         .split(';')
         .map(str::trim)
-        .filter(|p| {
-            !p.is_empty() && !p.starts_with(AMPLIFY_PREFIX) && !p.starts_with(FLOW_PREFIX)
-        })
+        .filter(|p| !p.is_empty() && !p.starts_with(AMPLIFY_PREFIX) && !p.starts_with(FLOW_PREFIX))
         .collect();
     Some(kept.join("; "))
 }

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Access, Config};
 use crate::cookies::{self, AuthCookies, FLOW_PREFIX};
+use crate::form;
 use crate::keys::KeySet;
 use crate::paths::normalize_path;
 use crate::redirect::safe_local_path;
 use crate::responses::{json_error, page, redirect};
 use crate::state::{self, FlowState, StateError};
 use crate::token::{Refusal, TokenKind, User, verify};
-use crate::form;
 
 /// The parts of a viewer request the core looks at (CloudFront's or `shop-local`'s).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -290,7 +290,11 @@ fn login(
     } else {
         '?'
     };
-    let mut r = redirect(config, 302, &format!("{}{sep}{query}", config.authorize_url));
+    let mut r = redirect(
+        config,
+        302,
+        &format!("{}{sep}{query}", config.authorize_url),
+    );
     cookies_out.push(cookies::set(
         config,
         &format!("{FLOW_PREFIX}{nonce}"),
@@ -509,18 +513,21 @@ pub fn resume(
                 r.cookies = cookies_out;
                 Decision::Respond(r)
             }
-            Err(_) if reply.status == 0 || reply.status >= 500 => {
-                Decision::Respond(if api {
-                    json_error(config, 502, "auth_unavailable", "sign-in service unavailable")
-                } else {
-                    page(
-                        config,
-                        502,
-                        "Sign-in unavailable",
-                        "The sign-in service did not answer. Please try again.",
-                    )
-                })
-            }
+            Err(_) if reply.status == 0 || reply.status >= 500 => Decision::Respond(if api {
+                json_error(
+                    config,
+                    502,
+                    "auth_unavailable",
+                    "sign-in service unavailable",
+                )
+            } else {
+                page(
+                    config,
+                    502,
+                    "Sign-in unavailable",
+                    "The sign-in service did not answer. Please try again.",
+                )
+            }),
             Err(_) => {
                 // invalid_grant (or tokens we cannot accept): start over, never loop.
                 let req = Request {
@@ -580,7 +587,13 @@ fn session_cookies(
         cookies::set(config, &name("accessToken"), &tokens.access_token, age, "/"),
     ];
     if let Some(refresh) = tokens.refresh_token.as_deref().or(old_refresh) {
-        out.push(cookies::set(config, &name("refreshToken"), refresh, age, "/"));
+        out.push(cookies::set(
+            config,
+            &name("refreshToken"),
+            refresh,
+            age,
+            "/",
+        ));
     }
     out
 }

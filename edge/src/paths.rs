@@ -51,7 +51,10 @@ mod tests {
         assert_eq!(normalize_path("/%61dmin/x"), "/admin/x");
         assert_eq!(normalize_path("//admin//x"), "/admin/x");
         assert_eq!(normalize_path("/p/../admin/"), "/admin/");
-        assert_eq!(normalize_path("/api/catalogue/..%2Fadmin/orders"), "/api/admin/orders");
+        assert_eq!(
+            normalize_path("/api/catalogue/..%2Fadmin/orders"),
+            "/api/admin/orders"
+        );
         assert_eq!(normalize_path("/./api\\admin"), "/api/admin");
         assert_eq!(normalize_path("/../.."), "/");
         assert_eq!(normalize_path(""), "/");

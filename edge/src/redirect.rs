@@ -7,8 +7,8 @@ use crate::form;
 /// control characters and whitespace, and the same tricks percent-encoded (up to three times).
 pub fn safe_local_path(candidate: &str) -> Option<String> {
     let mut current = candidate.to_owned();
-    for _ in 0..4 {
-        if !looks_local(&current) {
+    for round in 0..4 {
+        if !looks_local(&current, round == 0) {
             return None;
         }
         if !current.contains('%') {
@@ -23,13 +23,15 @@ pub fn safe_local_path(candidate: &str) -> Option<String> {
     None
 }
 
-fn looks_local(s: &str) -> bool {
+/// `raw`: the string as it will appear in `Location` (no whitespace at all); decoded rounds
+/// may hold spaces (`%20`) but never control characters or backslashes.
+fn looks_local(s: &str, raw: bool) -> bool {
     let b = s.as_bytes();
     b.first() == Some(&b'/')
         && !matches!(b.get(1), Some(b'/' | b'\\'))
         && !s
             .chars()
-            .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+            .any(|c| c == '\\' || c.is_control() || (raw && c.is_whitespace()))
         && s.len() <= 2048
 }
 

@@ -201,7 +201,9 @@ fn verify_uncached(
     if c.exp.saturating_add(config.leeway) < now {
         return Err(Refusal::Expired);
     }
-    if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(config.leeway)) {
+    if c.nbf
+        .is_some_and(|nbf| nbf > now.saturating_add(config.leeway))
+    {
         return Err(Refusal::NotYetValid);
     }
     let username = c

@@ -36,7 +36,11 @@ fn alg_none_is_refused() {
         B64.encode(claims.to_string())
     );
     assert_eq!(check(&t, TokenKind::Id), Err(Refusal::Algorithm));
-    let t = format!("{}.{}.x", B64.encode(r#"{"alg":"none"}"#), B64.encode(claims.to_string()));
+    let t = format!(
+        "{}.{}.x",
+        B64.encode(r#"{"alg":"none"}"#),
+        B64.encode(claims.to_string())
+    );
     assert_eq!(check(&t, TokenKind::Id), Err(Refusal::Algorithm));
 }
 
@@ -57,9 +61,17 @@ fn hs256_signed_with_the_public_key_is_refused() {
 
 #[test]
 fn unknown_kid_is_refused() {
-    let t = sign_with(&keys().other, &json!({"alg":"RS256","kid":"other"}), &id_claims("a", &[], EXP));
+    let t = sign_with(
+        &keys().other,
+        &json!({"alg":"RS256","kid":"other"}),
+        &id_claims("a", &[], EXP),
+    );
     assert_eq!(check(&t, TokenKind::Id), Err(Refusal::UnknownKid));
-    let t = sign_with(&keys().main, &json!({"alg":"RS256"}), &id_claims("a", &[], EXP));
+    let t = sign_with(
+        &keys().main,
+        &json!({"alg":"RS256"}),
+        &id_claims("a", &[], EXP),
+    );
     assert_eq!(check(&t, TokenKind::Id), Err(Refusal::UnknownKid));
 }
 
@@ -73,7 +85,10 @@ fn right_kid_wrong_key_is_a_bad_signature() {
 fn expired_is_refused_after_the_leeway() {
     // 30 s leeway: 10 s late passes, 31 s late does not.
     assert!(check(&id_token("a", &[], NOW - 10), TokenKind::Id).is_ok());
-    assert_eq!(check(&id_token("a", &[], NOW - 31), TokenKind::Id), Err(Refusal::Expired));
+    assert_eq!(
+        check(&id_token("a", &[], NOW - 31), TokenKind::Id),
+        Err(Refusal::Expired)
+    );
 }
 
 #[test]
@@ -135,7 +150,13 @@ fn tampered_payload_is_refused() {
 #[test]
 fn truncated_and_non_base64_tokens_are_refused() {
     let t = id_token("alice", &[], EXP);
-    for cut in [t.len() - 5, t.rfind('.').unwrap(), t.find('.').unwrap(), 10, 0] {
+    for cut in [
+        t.len() - 5,
+        t.rfind('.').unwrap(),
+        t.find('.').unwrap(),
+        10,
+        0,
+    ] {
         let r = check(&t[..cut], TokenKind::Id);
         assert!(
             matches!(r, Err(Refusal::Malformed | Refusal::BadSignature)),
@@ -144,8 +165,18 @@ fn truncated_and_non_base64_tokens_are_refused() {
     }
     let good_header = B64.encode(header().to_string());
     let junk_payload = format!("{good_header}.!!.??");
-    for junk in ["***.***.***", "a.b.c", "....", "é.é.é", junk_payload.as_str()] {
-        assert_eq!(check(junk, TokenKind::Id), Err(Refusal::Malformed), "{junk}");
+    for junk in [
+        "***.***.***",
+        "a.b.c",
+        "....",
+        "é.é.é",
+        junk_payload.as_str(),
+    ] {
+        assert_eq!(
+            check(junk, TokenKind::Id),
+            Err(Refusal::Malformed),
+            "{junk}"
+        );
     }
     let parts: Vec<&str> = t.split('.').collect();
     let bad_sig = format!("{}.{}.{}", parts[0], parts[1], "%%%%");
@@ -158,12 +189,21 @@ fn oversized_and_duplicate_cookies_are_refused() {
     let p = format!("CognitoIdentityServiceProvider.{CLIENT}");
     let big = "a".repeat(8 * 1024 + 1);
     let header = format!("{p}.LastAuthUser=alice; {p}.alice.idToken={big}");
-    assert_eq!(AuthCookies::parse(&config, &header), Err(Refusal::Oversized));
+    assert_eq!(
+        AuthCookies::parse(&config, &header),
+        Err(Refusal::Oversized)
+    );
     let good = session_cookie("alice", &[], EXP, None);
-    let dup = format!("{good}; {p}.alice.idToken={}", id_token("mallory", &["admin"], EXP));
+    let dup = format!(
+        "{good}; {p}.alice.idToken={}",
+        id_token("mallory", &["admin"], EXP)
+    );
     assert_eq!(AuthCookies::parse(&config, &dup), Err(Refusal::Duplicate));
     let dup_user = format!("{good}; {p}.LastAuthUser=mallory");
-    assert_eq!(AuthCookies::parse(&config, &dup_user), Err(Refusal::Duplicate));
+    assert_eq!(
+        AuthCookies::parse(&config, &dup_user),
+        Err(Refusal::Duplicate)
+    );
     let parsed = AuthCookies::parse(&config, &good).unwrap();
     assert_eq!(parsed.user.as_deref(), Some("alice"));
     assert!(parsed.id.is_some() && parsed.access.is_some() && parsed.refresh.is_none());
@@ -188,10 +228,14 @@ fn a_cached_token_still_expires() {
 fn jwks_parsing_keeps_only_rs256_signing_keys() {
     let mut enc = jwk(&keys().other, "enc");
     enc["use"] = json!("enc");
-    let doc = json!({ "keys": [jwk(&keys().main, KID), enc, {"kty":"EC","kid":"ec","crv":"P-256"}] });
+    let doc =
+        json!({ "keys": [jwk(&keys().main, KID), enc, {"kty":"EC","kid":"ec","crv":"P-256"}] });
     let set = KeySet::from_jwks_json(&doc.to_string()).unwrap();
     assert_eq!(set.len(), 1);
     assert!(set.has_kid(KID) && !set.has_kid("enc"));
     assert!(KeySet::from_jwks_json("{}").is_err());
-    assert!(KeySet::from_jwks_json(r#"{"keys":[{"kty":"RSA","kid":"x","n":"!!","e":"AQAB"}]}"#).is_err());
+    assert!(
+        KeySet::from_jwks_json(r#"{"keys":[{"kty":"RSA","kid":"x","n":"!!","e":"AQAB"}]}"#)
+            .is_err()
+    );
 }

@@ -6,11 +6,11 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use rand::SeedableRng;
+use rsa::RsaPrivateKey;
 use rsa::pkcs1v15::SigningKey;
 use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
-use rsa::RsaPrivateKey;
 use serde_json::{Value, json};
 
 pub const CLIENT: &str = "client123";
@@ -133,7 +133,12 @@ pub fn session_cookie(user: &str, groups: &[&str], exp: u64, refresh: Option<&st
     c
 }
 
-pub fn token_reply(user: &str, groups: &[&str], exp: u64, refresh: Option<&str>) -> edge::TokenReply {
+pub fn token_reply(
+    user: &str,
+    groups: &[&str],
+    exp: u64,
+    refresh: Option<&str>,
+) -> edge::TokenReply {
     let mut body = json!({
         "id_token": id_token(user, groups, exp),
         "access_token": access_token(user, groups, exp),
@@ -142,7 +147,10 @@ pub fn token_reply(user: &str, groups: &[&str], exp: u64, refresh: Option<&str>)
     if let Some(r) = refresh {
         body["refresh_token"] = json!(r);
     }
-    edge::TokenReply { status: 200, body: body.to_string() }
+    edge::TokenReply {
+        status: 200,
+        body: body.to_string(),
+    }
 }
 
 pub fn get(uri: &str, query: &str, cookie: &str) -> edge::Request {
@@ -184,7 +192,7 @@ pub fn pct_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 1 && i + 2 <= b.len() - 1 {
+        if b[i] == b'%' && i + 2 < b.len() {
             out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
             i += 3;
         } else {

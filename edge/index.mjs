@@ -1,0 +1,78 @@
+// Lambda@Edge handler for Edge Shop: Cognito cookie auth (viewer-request) and security
+// headers (origin-response). The decisions are made by the Rust addon (edge.node); this file
+// only moves strings in and out and makes the token-endpoint call when the addon asks.
+// No npm runtime dependencies. See edge/README.md.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const addon = require('./edge.node');
+
+// Config and JWKS are baked into the bundle: a cold start makes no network call.
+addon.init(readFileSync(new URL('./config.json', import.meta.url), 'utf8'));
+
+const TOKEN_TIMEOUT_MS = 3000;
+const canonical = (name) => name.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
+const SECURITY_HEADERS = JSON.parse(addon.securityHeaders()).map(([name, value]) => [
+  name,
+  { key: canonical(name), value },
+]);
+
+function addSecurityHeaders(headers) {
+  for (const [name, header] of SECURITY_HEADERS) headers[name] = [header];
+  return headers;
+}
+
+function toResponse(d) {
+  const headers = {};
+  for (const [name, value] of d.headers) headers[name] = [{ key: canonical(name), value }];
+  if (d.cookies.length > 0) {
+    headers['set-cookie'] = d.cookies.map((value) => ({ key: 'Set-Cookie', value }));
+  }
+  const response = { status: String(d.status), headers };
+  if (d.body) response.body = d.body;
+  return response;
+}
+
+async function callTokenEndpoint(d) {
+  let status = 0;
+  let body = '';
+  try {
+    const res = await fetch(d.url, {
+      method: 'POST',
+      headers: Object.fromEntries(d.headers),
+      body: d.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+    });
+    status = res.status;
+    body = await res.text();
+  } catch (err) {
+    console.error(`edge: token endpoint call failed: ${err && err.message}`);
+  }
+  return JSON.parse(addon.resume(JSON.stringify(d.continuation), status, body));
+}
+
+export async function handler(event) {
+  const cf = event.Records[0].cf;
+  if (cf.config.eventType !== 'viewer-request') {
+    // origin-response (or viewer-response): add the security headers.
+    addSecurityHeaders(cf.response.headers);
+    return cf.response;
+  }
+  const request = cf.request;
+  const h = request.headers;
+  const c = h.cookie;
+  const cookie = c === undefined ? '' : c.length === 1 ? c[0].value : c.map((x) => x.value).join('; ');
+  const host = h.host === undefined ? '' : h.host[0].value;
+  let d = JSON.parse(
+    addon.viewerRequest(request.method, request.uri, request.querystring || '', host, cookie),
+  );
+  if (d.kind === 'token_request') d = await callTokenEndpoint(d);
+  if (d.kind === 'forward') {
+    for (const name of d.remove_headers) delete h[name];
+    for (const [name, value] of d.set_headers) h[name] = [{ key: canonical(name), value }];
+    return request;
+  }
+  return toResponse(d);
+}
