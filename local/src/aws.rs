@@ -1,0 +1,29 @@
+//! AWS SDK configuration pointing at a stand-in: same clients as production,
+//! only the endpoint differs.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// Region used for every local stand-in.
+pub const REGION: &str = "us-east-1";
+
+/// An SDK config for a local endpoint, with dummy static credentials (the
+/// stand-ins want a SigV4 header but check no secret).
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "edge-shop-local",
+        ))
+        .load()
+        .await
+}
+
+/// A DynamoDB client for a local endpoint.
+pub async fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await)
+}
