@@ -3,16 +3,20 @@
 // only moves strings in and out and makes the token-endpoint call when the addon asks.
 // No npm runtime dependencies. See edge/README.md.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const addon = require('./edge.node');
+// process.dlopen loads the addon without starting the CommonJS loader (a cold-start saving).
+const addonModule = { exports: {} };
+process.dlopen(addonModule, fileURLToPath(new URL('./edge.node', import.meta.url)));
+const addon = addonModule.exports;
 
 // Config and JWKS are baked into the bundle: a cold start makes no network call.
 addon.init(readFileSync(new URL('./config.json', import.meta.url), 'utf8'));
 
 const TOKEN_TIMEOUT_MS = 3000;
-const canonical = (name) => name.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
+const KNOWN = { cookie: 'Cookie', authorization: 'Authorization' };
+const canonical = (name) =>
+  KNOWN[name] ?? name.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
 const SECURITY_HEADERS = JSON.parse(addon.securityHeaders()).map(([name, value]) => [
   name,
   { key: canonical(name), value },
@@ -50,7 +54,24 @@ async function callTokenEndpoint(d) {
   } catch (err) {
     console.error(`edge: token endpoint call failed: ${err && err.message}`);
   }
-  return JSON.parse(addon.resume(JSON.stringify(d.continuation), status, body));
+  return addon.resume(JSON.stringify(d.continuation), status, body);
+}
+
+// Forward decisions come as `F` plus lines `name\tvalue` (set) or `-name` (remove); anything
+// else is a JSON response.
+function apply(request, encoded) {
+  if (encoded.length === 1) return request;
+  const headers = request.headers;
+  for (const line of encoded.slice(2).split('\n')) {
+    if (line.charCodeAt(0) === 45 /* - */) {
+      delete headers[line.slice(1)];
+    } else {
+      const tab = line.indexOf('\t');
+      const name = line.slice(0, tab);
+      headers[name] = [{ key: canonical(name), value: line.slice(tab + 1) }];
+    }
+  }
+  return request;
 }
 
 export async function handler(event) {
@@ -65,14 +86,13 @@ export async function handler(event) {
   const c = h.cookie;
   const cookie = c === undefined ? '' : c.length === 1 ? c[0].value : c.map((x) => x.value).join('; ');
   const host = h.host === undefined ? '' : h.host[0].value;
-  let d = JSON.parse(
-    addon.viewerRequest(request.method, request.uri, request.querystring || '', host, cookie),
-  );
-  if (d.kind === 'token_request') d = await callTokenEndpoint(d);
-  if (d.kind === 'forward') {
-    for (const name of d.remove_headers) delete h[name];
-    for (const [name, value] of d.set_headers) h[name] = [{ key: canonical(name), value }];
-    return request;
+  let encoded = addon.viewerRequest(request.method, request.uri, request.querystring || '', host, cookie);
+  if (encoded.charCodeAt(0) === 70 /* F */) return apply(request, encoded);
+  let d = JSON.parse(encoded);
+  if (d.kind === 'token_request') {
+    encoded = await callTokenEndpoint(d);
+    if (encoded.charCodeAt(0) === 70) return apply(request, encoded);
+    d = JSON.parse(encoded);
   }
   return toResponse(d);
 }

@@ -2,6 +2,8 @@
 //! (`CognitoIdentityServiceProvider.<client>.<user>.idToken` and friends) and the per-flow
 //! login cookies.
 
+use std::borrow::Cow;
+
 use crate::config::Config;
 use crate::form;
 use crate::token::Refusal;
@@ -13,19 +15,17 @@ pub(crate) const FLOW_PREFIX: &str = "EdgeAuthFlow.";
 /// Browsers cap a cookie at 4 KB; anything past 8 KB is refused outright.
 pub(crate) const MAX_COOKIE: usize = 8 * 1024;
 
-/// The token cookies of the last signed-in user, as the browser sent them.
+/// The token cookies of the last signed-in user, borrowed from the `Cookie` header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuthCookies {
-    /// The user the cookies are for (`LastAuthUser`).
-    pub user: Option<String>,
+pub struct AuthCookies<'a> {
+    /// The user the cookies are for (`LastAuthUser`, percent-decoded).
+    pub user: Option<Cow<'a, str>>,
     /// The id token.
-    pub id: Option<String>,
+    pub id: Option<&'a str>,
     /// The access token.
-    pub access: Option<String>,
+    pub access: Option<&'a str>,
     /// The refresh token.
-    pub refresh: Option<String>,
-    /// Every auth cookie name sent, so all of them can be cleared.
-    pub names: Vec<String>,
+    pub refresh: Option<&'a str>,
 }
 
 /// Splits a `Cookie` header into `(name, value)` pairs.
@@ -40,23 +40,24 @@ pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-impl AuthCookies {
+impl<'a> AuthCookies<'a> {
     /// Finds the token cookies for `config.client_id` in a `Cookie` header, refusing
     /// duplicated or oversized auth cookies.
-    pub fn parse(config: &Config, header: &str) -> Result<AuthCookies, Refusal> {
+    pub fn parse(config: &Config, header: &'a str) -> Result<AuthCookies<'a>, Refusal> {
         let mut out = AuthCookies::default();
-        let mut others: Vec<(&str, &str)> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut fields: Vec<(&str, &str)> = Vec::new();
         for (name, value) in pairs(header) {
             let Some(rest) = name.strip_prefix(AMPLIFY_PREFIX) else {
                 continue;
             };
-            if out.names.iter().any(|n| n == name) {
+            if seen.contains(&name) {
                 return Err(Refusal::Duplicate);
             }
             if value.len() > MAX_COOKIE {
                 return Err(Refusal::Oversized);
             }
-            out.names.push(name.to_owned());
+            seen.push(name);
             let Some(rest) = rest
                 .strip_prefix(config.client_id.as_str())
                 .and_then(|r| r.strip_prefix('.'))
@@ -64,14 +65,18 @@ impl AuthCookies {
                 continue;
             };
             if rest == "LastAuthUser" {
-                out.user = Some(form::decode(value, false));
+                out.user = Some(if value.contains('%') {
+                    Cow::Owned(form::decode(value, false))
+                } else {
+                    Cow::Borrowed(value)
+                });
             } else {
-                others.push((rest, value));
+                fields.push((rest, value));
             }
         }
         if let Some(user) = &out.user {
             let user = form::encode(user);
-            for (rest, value) in others {
+            for (rest, value) in fields {
                 let Some(field) = rest
                     .strip_prefix(user.as_str())
                     .and_then(|r| r.strip_prefix('.'))
@@ -85,7 +90,7 @@ impl AuthCookies {
                     _ => continue,
                 };
                 if !value.is_empty() {
-                    *slot = Some(value.to_owned());
+                    *slot = Some(value);
                 }
             }
         }

@@ -173,9 +173,9 @@ pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decisi
     let session = parsed
         .as_ref()
         .map_err(Clone::clone)
-        .and_then(|c| session(config, keys, now, c));
+        .and_then(|c| session(config, keys, now, c, api));
     match session {
-        Ok((user, access_token)) => {
+        Ok((user, token)) => {
             if let Access::Group(group) = access
                 && !user.groups.iter().any(|g| g == group)
             {
@@ -190,34 +190,36 @@ pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decisi
                     )
                 });
             }
-            let bearer = api.then_some(access_token);
-            Decision::Forward(forward(req, bearer.as_deref()))
+            let bearer = api.then_some(token);
+            Decision::Forward(forward(req, bearer))
         }
         Err(Refusal::Expired) => match parsed {
             Ok(AuthCookies {
                 refresh: Some(refresh),
-                names,
                 ..
-            }) => refresh_request(config, req, refresh, api, names),
+            }) => refresh_request(config, req, refresh.to_owned(), api),
             _ => unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie)),
         },
         Err(_) => unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie)),
     }
 }
 
-/// Verifies the id and access token cookies; the user comes from the access token (groups).
-fn session(
+/// Verifies the token the request will use: the access token for the API (it becomes the
+/// bearer token), the id token for pages. Groups come from that token's `cognito:groups`.
+fn session<'a>(
     config: &Config,
     keys: &KeySet,
     now: u64,
-    c: &AuthCookies,
-) -> Result<(Arc<User>, String), Refusal> {
-    let access = c.access.as_deref().ok_or(Refusal::Missing)?;
-    let id = c.id.as_deref().ok_or(Refusal::Missing)?;
-    let id_user = verify(config, keys, now, id, TokenKind::Id);
-    let user = verify(config, keys, now, access, TokenKind::Access)?;
-    id_user?;
-    Ok((user, access.to_owned()))
+    c: &AuthCookies<'a>,
+    api: bool,
+) -> Result<(Arc<User>, &'a str), Refusal> {
+    let (token, kind) = if api {
+        (c.access, TokenKind::Access)
+    } else {
+        (c.id, TokenKind::Id)
+    };
+    let token = token.ok_or(Refusal::Missing)?;
+    Ok((verify(config, keys, now, token, kind)?, token))
 }
 
 fn forward(req: &Request, bearer: Option<&str>) -> Forward {
@@ -375,13 +377,7 @@ fn callback(config: &Config, now: u64, req: &Request) -> Decision {
     })
 }
 
-fn refresh_request(
-    config: &Config,
-    req: &Request,
-    refresh: String,
-    api: bool,
-    names: Vec<String>,
-) -> Decision {
+fn refresh_request(config: &Config, req: &Request, refresh: String, api: bool) -> Decision {
     let body = form::pairs(&[
         ("grant_type", "refresh_token"),
         ("client_id", &config.client_id),
@@ -396,7 +392,7 @@ fn refresh_request(
             host: req.host.clone(),
             refresh_token: refresh,
             api,
-            names,
+            names: cookies::auth_names(&req.cookie),
         },
     })
 }
@@ -405,7 +401,7 @@ fn signout(config: &Config, req: &Request) -> Decision {
     let names = cookies::auth_names(&req.cookie);
     let refresh = AuthCookies::parse(config, &req.cookie)
         .ok()
-        .and_then(|c| c.refresh);
+        .and_then(|c| c.refresh.map(str::to_owned));
     match (&config.revoke_url, refresh) {
         (Some(url), Some(token)) => Decision::TokenRequest(TokenRequest {
             url: url.clone(),

@@ -7,22 +7,38 @@ use std::sync::{Arc, Mutex};
 use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
-use crate::token::User;
+use crate::token::{TokenKind, User};
 
 /// How many verified tokens a warm container remembers before it starts forgetting.
 const CACHE_CAPACITY: usize = 4096;
 
 /// The RSA keys that may sign tokens, by `kid`, plus a cache of verified tokens so a warm
 /// container does not re-verify the same cookie on every request.
+///
+/// The cache is keyed by a cheap hash of the token's tail (its signature) and each entry keeps
+/// the whole token: a hit counts only when the presented token is byte-for-byte the verified
+/// one, so a hash collision costs a verification, never a forgery.
 pub struct KeySet {
     keys: Vec<(String, DecodingKey)>,
-    cache: Mutex<HashMap<[u8; 32], Cached>>,
+    cache: Mutex<HashMap<u64, Cached>>,
 }
 
 #[derive(Clone)]
 pub(crate) struct Cached {
+    pub(crate) token: Arc<str>,
+    pub(crate) kind: TokenKind,
     pub(crate) exp: u64,
     pub(crate) user: Arc<User>,
+}
+
+fn cache_key(token: &str, kind: TokenKind) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let tail = &token.as_bytes()[token.len().saturating_sub(64)..];
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    tail.hash(&mut h);
+    token.len().hash(&mut h);
+    (kind == TokenKind::Id).hash(&mut h);
+    h.finish()
 }
 
 impl fmt::Debug for KeySet {
@@ -129,11 +145,15 @@ impl KeySet {
         self.keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
     }
 
-    pub(crate) fn cached(&self, hash: &[u8; 32]) -> Option<Cached> {
-        self.cache.lock().ok()?.get(hash).cloned()
+    /// The cached verification of exactly this token, if any.
+    pub(crate) fn cached(&self, token: &str, kind: TokenKind) -> Option<(u64, Arc<User>)> {
+        let cache = self.cache.lock().ok()?;
+        let hit = cache.get(&cache_key(token, kind))?;
+        (hit.kind == kind && *hit.token == *token).then(|| (hit.exp, hit.user.clone()))
     }
 
-    pub(crate) fn remember(&self, hash: [u8; 32], entry: Cached, now: u64) {
+    pub(crate) fn remember(&self, entry: Cached, now: u64) {
+        let hash = cache_key(&entry.token, entry.kind);
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= CACHE_CAPACITY {
                 cache.retain(|_, c| c.exp > now);

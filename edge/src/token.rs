@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
-use ring::digest;
 use serde::Deserialize;
 
 use crate::config::Config;
@@ -132,34 +131,24 @@ pub fn verify(
     token: &str,
     kind: TokenKind,
 ) -> Result<Arc<User>, Refusal> {
-    let hash = cache_key(token, kind);
-    if let Some(hit) = keys.cached(&hash) {
-        return if hit.exp.saturating_add(config.leeway) < now {
+    if let Some((exp, user)) = keys.cached(token, kind) {
+        return if exp.saturating_add(config.leeway) < now {
             Err(Refusal::Expired)
         } else {
-            Ok(hit.user)
+            Ok(user)
         };
     }
     let user = Arc::new(verify_uncached(config, keys, now, token, kind)?);
     keys.remember(
-        hash,
         Cached {
+            token: Arc::from(token),
+            kind,
             exp: user.exp,
             user: user.clone(),
         },
         now,
     );
     Ok(user)
-}
-
-fn cache_key(token: &str, kind: TokenKind) -> [u8; 32] {
-    let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(kind.token_use().as_bytes());
-    ctx.update(b"\0");
-    ctx.update(token.as_bytes());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
 }
 
 fn verify_uncached(

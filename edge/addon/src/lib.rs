@@ -27,7 +27,32 @@ fn with_state<T>(f: impl FnOnce(&State) -> T) -> Result<T> {
     Ok(f(state))
 }
 
+/// Encodes a decision for `index.mjs`. Forwarding, the hot path, skips JSON: `F`, then one
+/// line per header change, `\n`-separated: `name\tvalue` to set, `-name` to remove (header
+/// values never hold a newline). Every other decision is JSON (`{"kind":...}`).
 fn to_json(decision: &edge::Decision) -> Result<String> {
+    if let edge::Decision::Forward(f) = decision {
+        let mut out = String::with_capacity(
+            1 + f
+                .set_headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>(),
+        );
+        out.push('F');
+        for name in &f.remove_headers {
+            out.push('\n');
+            out.push('-');
+            out.push_str(name);
+        }
+        for (name, value) in &f.set_headers {
+            out.push('\n');
+            out.push_str(name);
+            out.push('\t');
+            out.push_str(value);
+        }
+        return Ok(out);
+    }
     serde_json::to_string(decision).map_err(|e| Error::from_reason(e.to_string()))
 }
 
@@ -46,8 +71,7 @@ pub fn init(config_json: String) -> Result<()> {
     Ok(())
 }
 
-/// Decides a viewer request; answers the decision as JSON (`{"kind":"forward"|"respond"|
-/// "token_request",...}`).
+/// Decides a viewer request; answers the encoded decision (see `to_json`).
 #[napi]
 pub fn viewer_request(
     method: String,
@@ -67,7 +91,8 @@ pub fn viewer_request(
         .and_then(|d| to_json(&d))
 }
 
-/// Goes on after the token endpoint replied (`status` 0 when the call failed).
+/// Goes on after the token endpoint replied (`status` 0 when the call failed); answers the
+/// encoded decision (see `to_json`).
 #[napi]
 pub fn resume(continuation_json: String, status: u32, body: String) -> Result<String> {
     let continuation: edge::Continuation = serde_json::from_str(&continuation_json)
