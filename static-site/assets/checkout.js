@@ -1,0 +1,170 @@
+// The checkout page: address + Stripe.js card element -> token -> POST
+// /api/checkout (Idempotency-Key) -> 3-D Secure when asked -> confirm.
+import { call, cartTotal, clearCart, el, errorMessage, formatMoney, readCart } from "./lib.js";
+
+const $ = (s) => document.querySelector(s);
+const IDEM_KEY = "edge-shop.checkout.v1";
+const form = $("#checkout-form");
+const payButton = $("#pay");
+const errorBox = $("#checkout-error");
+const statusBox = $("#checkout-status");
+
+function showError(message) {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+  errorBox.focus();
+}
+
+function clearError() {
+  errorBox.textContent = "";
+  errorBox.hidden = true;
+}
+
+function summary(lines) {
+  $("#checkout-summary").replaceChildren(...lines.map((l) =>
+    el("li", { class: "cart-line", "data-sku": l.sku },
+      el("span", { text: `${l.quantity} × ${l.name}` }),
+      el("span", { class: "price", text: formatMoney({ amount: l.price.amount * l.quantity, currency: l.price.currency }) }))));
+  $("#checkout-total").textContent = formatMoney(cartTotal(lines));
+}
+
+function randomKey() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return "co_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The attempt for this cart + address: reused on retry so the server answers the same. */
+function attemptFor(signature) {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(IDEM_KEY) || "null");
+    if (saved && saved.signature === signature) return saved;
+  } catch {
+    // Fall through to a fresh attempt.
+  }
+  return { signature, key: randomKey(), cardToken: null };
+}
+
+function saveAttempt(a) {
+  sessionStorage.setItem(IDEM_KEY, JSON.stringify(a));
+}
+
+function dropAttempt() {
+  sessionStorage.removeItem(IDEM_KEY);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function confirm(stripe, checkoutId) {
+  for (let i = 0; i < 15; i++) {
+    const r = await call(`/checkout/${encodeURIComponent(checkoutId)}/confirm`, { method: "POST", body: {} });
+    if (!r.ok) return { failed: errorMessage(r.data, "We could not confirm your payment. Please try again.") };
+    const s = r.data.status;
+    if (s === "authorized") return { orderId: r.data.orderId };
+    if (s === "failed") return { failed: r.data.message || "Your card was declined. Please try another card." };
+    if (s === "requires_action" && r.data.clientSecret) {
+      const res = await stripe.confirmCardPayment(r.data.clientSecret);
+      if (res && res.error) return { failed: res.error.message || "Card authentication failed." };
+      continue;
+    }
+    await sleep(1000);
+  }
+  return { failed: "Your payment is still processing. Check your orders in a minute." };
+}
+
+async function pay(stripe, card, lines) {
+  clearError();
+  if (!form.checkValidity()) {
+    form.reportValidity();
+    showError("Please fill in the shipping address.");
+    return;
+  }
+  const data = new FormData(form);
+  const address = {};
+  for (const k of ["name", "line1", "line2", "city", "postalCode", "country"]) address[k] = String(data.get(k) || "").trim();
+  const orderLines = lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+  const attempt = attemptFor(JSON.stringify([orderLines, address]));
+
+  payButton.disabled = true;
+  statusBox.textContent = "Checking your card…";
+  try {
+    if (!attempt.cardToken) {
+      const { token, error } = await stripe.createToken(card);
+      if (error || !token) {
+        showError((error && error.message) || "Your card details are incomplete.");
+        return;
+      }
+      attempt.cardToken = token.id;
+    }
+    saveAttempt(attempt);
+    let r;
+    try {
+      r = await call("/checkout", {
+        method: "POST",
+        headers: { "Idempotency-Key": attempt.key },
+        body: { lines: orderLines, address, cardToken: attempt.cardToken },
+      });
+    } catch {
+      showError("The network failed. Press Pay again to retry; you will not be charged twice.");
+      return;
+    }
+    if (r.status === 401 || r.status === 0) {
+      showError("Your session has ended. Reload the page to sign in again; your cart is kept.");
+      return;
+    }
+    if (!r.ok) {
+      // A definite answer: the next attempt needs a new card token and a new key.
+      if (r.status < 500) dropAttempt();
+      const fallback = r.status === 402 ? "Your card was declined. Please try another card." : "Checkout failed. Please try again.";
+      showError(errorMessage(r.data, fallback));
+      return;
+    }
+    let result;
+    if (r.data.status === "requires_action") {
+      statusBox.textContent = "Your bank asks you to confirm the payment…";
+      const res = await stripe.confirmCardPayment(r.data.clientSecret);
+      if (res && res.error) {
+        dropAttempt();
+        showError(res.error.message || "Card authentication failed. Your cart is kept.");
+        return;
+      }
+    }
+    statusBox.textContent = "Confirming your order…";
+    result = await confirm(stripe, r.data.checkoutId);
+    if (result.orderId) {
+      dropAttempt();
+      clearCart();
+      location.assign(`/checkout/done/?order=${encodeURIComponent(result.orderId)}`);
+      return;
+    }
+    dropAttempt();
+    showError(result.failed);
+  } finally {
+    payButton.disabled = false;
+    if (!errorBox.hidden) statusBox.textContent = "";
+  }
+}
+
+function main() {
+  const lines = readCart();
+  if (!lines.length) {
+    $("#checkout-empty").hidden = false;
+    form.hidden = true;
+    return;
+  }
+  summary(lines);
+  if (typeof window.Stripe !== "function") {
+    showError("The payment form could not load. Please reload the page.");
+    payButton.disabled = true;
+    return;
+  }
+  const stripe = window.Stripe(form.dataset.stripeKey);
+  const card = stripe.elements().create("card");
+  card.mount("#card-element");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    pay(stripe, card, readCart());
+  });
+}
+
+main();

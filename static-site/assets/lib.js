@@ -1,0 +1,153 @@
+// Shared by every page: the cart in localStorage, money formatting, API calls.
+
+const CART_KEY = "edge-shop.cart.v1";
+const listeners = new Set();
+
+export const api = document.body.dataset.api || "/api";
+
+function isLine(l) {
+  return l && typeof l.sku === "string" && Number.isInteger(l.quantity) && l.quantity > 0;
+}
+
+/** The cart's lines: [{sku, name, price:{amount,currency}, image, stock, quantity}]. */
+export function readCart() {
+  try {
+    const v = JSON.parse(localStorage.getItem(CART_KEY) || "[]");
+    return Array.isArray(v) ? v.filter(isLine) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeCart(lines) {
+  localStorage.setItem(CART_KEY, JSON.stringify(lines));
+  listeners.forEach((fn) => fn(lines));
+}
+
+/** Adds `quantity` of a product, never more than its known stock. */
+export function addToCart(item, quantity) {
+  const lines = readCart();
+  const max = Number.isInteger(item.stock) ? item.stock : 99;
+  let line = lines.find((l) => l.sku === item.sku);
+  if (!line) {
+    line = { ...item, quantity: 0 };
+    lines.push(line);
+  }
+  Object.assign(line, { name: item.name, price: item.price, image: item.image, stock: item.stock });
+  line.quantity = Math.max(1, Math.min(line.quantity + quantity, max));
+  writeCart(lines);
+  return line.quantity;
+}
+
+/** Sets a line's quantity; 0 or less removes it. */
+export function setQuantity(sku, quantity) {
+  const lines = readCart();
+  const line = lines.find((l) => l.sku === sku);
+  if (!line) return;
+  line.quantity = Math.floor(quantity);
+  writeCart(lines.filter(isLine));
+}
+
+export function removeFromCart(sku) {
+  writeCart(readCart().filter((l) => l.sku !== sku));
+}
+
+/** Replaces the whole cart (after a live price/stock refresh). */
+export function replaceCart(lines) {
+  writeCart(lines.filter(isLine));
+}
+
+export function clearCart() {
+  writeCart([]);
+}
+
+export function cartCount(lines = readCart()) {
+  return lines.reduce((n, l) => n + l.quantity, 0);
+}
+
+export function onCartChange(fn) {
+  listeners.add(fn);
+}
+
+window.addEventListener("storage", (e) => {
+  if (e.key === CART_KEY) listeners.forEach((fn) => fn(readCart()));
+});
+
+const SYMBOLS = { EUR: "€", USD: "$", GBP: "£", CHF: "CHF ", SEK: "SEK ", JPY: "¥" };
+const ZERO_DECIMALS = new Set(["JPY"]);
+
+/** Formats like shop::Money's Display: "€19.99", "¥500", "CHF 12.50". */
+export function formatMoney(m) {
+  if (!m) return "";
+  const exp = ZERO_DECIMALS.has(m.currency) ? 0 : 2;
+  const abs = Math.abs(m.amount);
+  const div = 10 ** exp;
+  const text = exp ? `${Math.floor(abs / div)}.${String(abs % div).padStart(exp, "0")}` : String(abs);
+  return `${m.amount < 0 ? "-" : ""}${SYMBOLS[m.currency] ?? m.currency + " "}${text}`;
+}
+
+/** Sum of the lines (display only: the server prices the order). */
+export function cartTotal(lines) {
+  if (!lines.length) return null;
+  const currency = lines[0].price.currency;
+  return { amount: lines.reduce((s, l) => s + l.price.amount * l.quantity, 0), currency };
+}
+
+/** Calls the API; resolves to {ok, status, data} and never throws on HTTP errors. */
+export async function call(path, { method = "GET", body, headers = {} } = {}) {
+  const init = { method, credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json", ...headers } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  const res = await fetch(api + path, init);
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  return { ok: res.ok, status: res.status, data };
+}
+
+/** The message of an API error body, or a fallback. */
+export function errorMessage(data, fallback) {
+  return (data && data.error && data.error.message) || fallback;
+}
+
+/** Builds an element; text goes through textContent, never innerHTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === "text") node.textContent = v;
+    else if (k === "class") node.className = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+/** The badge words for live stock, as the server renders them. */
+export function badgeOf(item) {
+  if (item.status === "retired") return ["retired", "No longer available"];
+  if (item.stock <= 0) return ["sold-out", "Sold out"];
+  if (item.stock === 1) return ["last-one", "Last one"];
+  return ["in-stock", "In stock"];
+}
+
+/** Live stock and price for up to 50 SKUs: Map sku -> item. */
+export async function liveStock(skus) {
+  const out = new Map();
+  const unique = [...new Set(skus)];
+  for (let i = 0; i < unique.length; i += 50) {
+    const q = unique.slice(i, i + 50).map((s) => "sku=" + encodeURIComponent(s)).join("&");
+    try {
+      const r = await call("/catalogue/stock?" + q);
+      if (r.ok && r.data && Array.isArray(r.data.items)) r.data.items.forEach((it) => out.set(it.sku, it));
+    } catch {
+      // Offline or API down: the prebuilt page stays as rendered.
+    }
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+//! What a page shows of a product: the domain [`Product`] plus the strings
+//! and URLs the templates need, computed once per product.
+
+use serde::Serialize;
+use shop::{Category, Money, Product, ProductStatus, Sku};
+
+use crate::config::SiteConfig;
+use crate::routes;
+
+/// How much is left, as a shopper reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockBadge {
+    /// Two or more on the shelf.
+    InStock,
+    /// Exactly one left.
+    LastOne,
+    /// Active but none left.
+    SoldOut,
+    /// Retired by the owner.
+    Retired,
+}
+
+impl StockBadge {
+    /// The badge of a product.
+    pub fn of(p: &Product) -> StockBadge {
+        match (p.status, p.stock) {
+            (ProductStatus::Retired, _) => StockBadge::Retired,
+            (ProductStatus::Active, 0) => StockBadge::SoldOut,
+            (ProductStatus::Active, 1) => StockBadge::LastOne,
+            (ProductStatus::Active, _) => StockBadge::InStock,
+        }
+    }
+
+    /// The text on the badge (the browser scripts use the same words).
+    pub fn label(self) -> &'static str {
+        match self {
+            StockBadge::InStock => "In stock",
+            StockBadge::LastOne => "Last one",
+            StockBadge::SoldOut => "Sold out",
+            StockBadge::Retired => "No longer available",
+        }
+    }
+
+    /// A CSS class modifier and stable test hook (`badge-sold-out`, …).
+    pub fn class(self) -> &'static str {
+        match self {
+            StockBadge::InStock => "in-stock",
+            StockBadge::LastOne => "last-one",
+            StockBadge::SoldOut => "sold-out",
+            StockBadge::Retired => "retired",
+        }
+    }
+
+    /// The schema.org availability for JSON-LD.
+    pub fn schema_availability(self) -> &'static str {
+        match self {
+            StockBadge::InStock | StockBadge::LastOne => "https://schema.org/InStock",
+            StockBadge::SoldOut => "https://schema.org/OutOfStock",
+            StockBadge::Retired => "https://schema.org/Discontinued",
+        }
+    }
+}
+
+/// A product prepared for templates.
+#[derive(Debug, Clone)]
+pub struct ProductView<'a> {
+    /// The product itself (text is escaped by the templates).
+    pub p: &'a Product,
+    /// Its page, `/p/<sku>/`.
+    pub url: String,
+    /// The price for people, via `Money`'s `Display` ("€19.99").
+    pub price: String,
+    /// The stock badge.
+    pub badge: StockBadge,
+    /// URL of the main image, if any.
+    pub image: Option<String>,
+    /// `srcset` for the main image (empty when there is no image).
+    pub srcset: String,
+}
+
+impl<'a> ProductView<'a> {
+    /// Prepares `p` for templates.
+    pub fn new(p: &'a Product, config: &SiteConfig) -> ProductView<'a> {
+        let image = p.images.first().map(|k| routes::image(k));
+        let srcset = p
+            .images
+            .first()
+            .map(|k| srcset(k, &config.image_widths))
+            .unwrap_or_default();
+        ProductView {
+            p,
+            url: routes::product(&p.sku),
+            price: p.price.to_string(),
+            badge: StockBadge::of(p),
+            image,
+            srcset,
+        }
+    }
+
+    /// True when the add-to-cart button is enabled.
+    pub fn available(&self) -> bool {
+        self.p.is_available()
+    }
+
+    /// `active` or `retired`, as the API spells it.
+    pub fn status(&self) -> &'static str {
+        match self.p.status {
+            ProductStatus::Active => "active",
+            ProductStatus::Retired => "retired",
+        }
+    }
+}
+
+/// The `srcset` of an image key: vector images as they are, raster images
+/// as their resized variants `/images/w<width>/<key>`.
+pub fn srcset(key: &str, widths: &[u32]) -> String {
+    if key.ends_with(".svg") || widths.is_empty() {
+        return format!("{} 1x", routes::image(key));
+    }
+    widths
+        .iter()
+        .map(|w| format!("/images/w{w}/{key} {w}w"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A category as navigation and the home page show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryLink {
+    /// The slug.
+    pub slug: Category,
+    /// A readable title ("home-decor" → "Home decor").
+    pub title: String,
+    /// Its listing page.
+    pub url: String,
+    /// How many products it lists.
+    pub count: usize,
+}
+
+impl CategoryLink {
+    /// Builds the link of `slug` listing `count` products.
+    pub fn new(slug: &Category, count: usize) -> CategoryLink {
+        CategoryLink {
+            slug: slug.clone(),
+            title: title_of(slug),
+            url: routes::category(slug),
+            count,
+        }
+    }
+}
+
+/// A readable title from a slug: first letter up, dashes to spaces.
+pub fn title_of(slug: &Category) -> String {
+    let s = slug.as_str().replace('-', " ");
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// One product in the JSON files the browser filters, searches and appends
+/// from (`/data/c/<category>.json`, `/data/search.json`). Compact on purpose.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductSummary<'a> {
+    /// The SKU; the page is `/p/<sku>/`.
+    pub sku: &'a Sku,
+    /// Display name.
+    pub name: &'a str,
+    /// Category slug.
+    #[serde(rename = "cat")]
+    pub category: &'a Category,
+    /// Unit price.
+    pub price: Money,
+    /// Units on the shelf at render time (the page overlays live stock).
+    pub stock: u32,
+    /// On sale or retired.
+    pub status: ProductStatus,
+    /// Main image URL.
+    #[serde(rename = "img", skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl<'a> ProductSummary<'a> {
+    /// The summary of `p`.
+    pub fn new(p: &'a Product) -> ProductSummary<'a> {
+        ProductSummary {
+            sku: &p.sku,
+            name: &p.name,
+            category: &p.category,
+            price: p.price,
+            stock: p.stock,
+            status: p.status,
+            image: p.images.first().map(|k| routes::image(k)),
+        }
+    }
+}
