@@ -4,6 +4,8 @@
 //! The domain modules import no AWS crate; adapters live under [`store`].
 
 pub mod domain;
+pub mod email;
+pub mod mailer;
 pub mod store;
 
 pub use domain::*;

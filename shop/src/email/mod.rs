@@ -1,0 +1,110 @@
+//! The emails the shop sends about an order, rendered from askama templates
+//! under `shop/templates/email/` (HTML and plain text for each).
+//!
+//! Pure content: no SES here (see [`crate::mailer`]), so every email can be
+//! checked in unit tests. HTML templates escape every value; the text parts
+//! carry the values as they are.
+
+mod templates;
+
+use crate::domain::Order;
+
+/// The shop's name as it appears in emails.
+pub const SHOP_NAME: &str = "Edge Shop";
+
+/// A rendered email, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// Subject line (one line, plain text).
+    pub subject: String,
+    /// HTML body.
+    pub html: String,
+    /// Plain-text body.
+    pub text: String,
+}
+
+/// Which email an order event sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailKind {
+    /// The order is confirmed and paid.
+    Confirmed,
+    /// Stock ran out (or the owner cancelled): an apology, no charge.
+    Cancelled,
+    /// Handed to the carrier.
+    Shipped,
+    /// Money given back.
+    Refunded,
+}
+
+impl EmailKind {
+    /// Every kind, for exhaustive tests.
+    pub const ALL: [EmailKind; 4] = [
+        EmailKind::Confirmed,
+        EmailKind::Cancelled,
+        EmailKind::Shipped,
+        EmailKind::Refunded,
+    ];
+
+    /// Short lower-case name (`confirmed`, …), used in effect names like `email:confirmed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Confirmed => "confirmed",
+            EmailKind::Cancelled => "cancelled",
+            EmailKind::Shipped => "shipped",
+            EmailKind::Refunded => "refunded",
+        }
+    }
+
+    /// The order effect recorded once this email is sent (`email:<kind>`).
+    pub fn effect(self) -> String {
+        format!("email:{}", self.as_str())
+    }
+}
+
+/// A template failed to render (a bug in a template, not bad data).
+#[derive(Debug, thiserror::Error)]
+#[error("rendering the {kind:?} email: {message}")]
+pub struct RenderError {
+    /// Which email.
+    pub kind: EmailKind,
+    /// What askama said.
+    pub message: String,
+}
+
+/// Renders the email of `kind` for `order`.
+pub fn render(kind: EmailKind, order: &Order) -> Result<Email, RenderError> {
+    templates::render(kind, order).map_err(|e| RenderError {
+        kind,
+        message: e.to_string(),
+    })
+}
+
+/// "Your order is confirmed": lines, totals, shipping address.
+pub fn confirmation(order: &Order) -> Result<Email, RenderError> {
+    render(EmailKind::Confirmed, order)
+}
+
+/// The apology when an order is cancelled (out of stock): nothing charged.
+pub fn cancellation(order: &Order) -> Result<Email, RenderError> {
+    render(EmailKind::Cancelled, order)
+}
+
+/// "Your order is on its way", with the tracking reference if there is one.
+pub fn shipped(order: &Order) -> Result<Email, RenderError> {
+    render(EmailKind::Shipped, order)
+}
+
+/// "Your refund is on its way".
+pub fn refunded(order: &Order) -> Result<Email, RenderError> {
+    render(EmailKind::Refunded, order)
+}
+
+/// The order id as shoppers see it in subjects: the last 8 characters of the
+/// ULID (its random part), upper case.
+pub fn short_id(order_id: &str) -> &str {
+    let start = order_id.len().saturating_sub(8);
+    order_id.get(start..).unwrap_or(order_id)
+}
+
+#[cfg(test)]
+mod tests;

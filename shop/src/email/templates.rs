@@ -1,0 +1,148 @@
+//! The askama template structs behind [`super::render`].
+
+use askama::Template;
+
+use super::{EmailKind, SHOP_NAME, short_id};
+use crate::domain::Order;
+
+/// The fallback apology when the order carries no reason.
+const DEFAULT_REASON: &str = "we could not reserve your items.";
+
+#[derive(Template)]
+#[template(path = "email/confirmed.html")]
+struct ConfirmedHtml<'a> {
+    shop: &'a str,
+    subject: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/confirmed.txt")]
+struct ConfirmedText<'a> {
+    shop: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/cancelled.html")]
+struct CancelledHtml<'a> {
+    shop: &'a str,
+    subject: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/cancelled.txt")]
+struct CancelledText<'a> {
+    shop: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/shipped.html")]
+struct ShippedHtml<'a> {
+    shop: &'a str,
+    subject: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/shipped.txt")]
+struct ShippedText<'a> {
+    shop: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/refunded.html")]
+struct RefundedHtml<'a> {
+    shop: &'a str,
+    subject: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/refunded.txt")]
+struct RefundedText<'a> {
+    shop: &'a str,
+    o: &'a Order,
+    #[allow(dead_code)]
+    reason: &'a str,
+}
+
+fn subject(kind: EmailKind, order: &Order) -> String {
+    let id = short_id(&order.id);
+    match kind {
+        EmailKind::Confirmed => format!("Your {SHOP_NAME} order {id} is confirmed"),
+        EmailKind::Cancelled => format!("Your {SHOP_NAME} order {id} could not be completed"),
+        EmailKind::Shipped => format!("Your {SHOP_NAME} order {id} has shipped"),
+        EmailKind::Refunded => format!("Your {SHOP_NAME} order {id} has been refunded"),
+    }
+}
+
+pub(super) fn render(kind: EmailKind, o: &Order) -> askama::Result<super::Email> {
+    let subject = subject(kind, o);
+    let reason = o.cancel_reason.as_deref().unwrap_or(DEFAULT_REASON);
+    let (shop, s) = (SHOP_NAME, subject.as_str());
+    let (html, text) = match kind {
+        EmailKind::Confirmed => (
+            ConfirmedHtml {
+                shop,
+                subject: s,
+                o,
+                reason,
+            }
+            .render()?,
+            ConfirmedText { shop, o, reason }.render()?,
+        ),
+        EmailKind::Cancelled => (
+            CancelledHtml {
+                shop,
+                subject: s,
+                o,
+                reason,
+            }
+            .render()?,
+            CancelledText { shop, o, reason }.render()?,
+        ),
+        EmailKind::Shipped => (
+            ShippedHtml {
+                shop,
+                subject: s,
+                o,
+                reason,
+            }
+            .render()?,
+            ShippedText { shop, o, reason }.render()?,
+        ),
+        EmailKind::Refunded => (
+            RefundedHtml {
+                shop,
+                subject: s,
+                o,
+                reason,
+            }
+            .render()?,
+            RefundedText { shop, o, reason }.render()?,
+        ),
+    };
+    Ok(super::Email {
+        subject,
+        html,
+        text,
+    })
+}

@@ -1,0 +1,165 @@
+use super::*;
+use crate::domain::{Address, Currency, Money, OrderStatus, PricedLine, Sku};
+
+fn eur(amount: i64) -> Money {
+    Money::new(amount, Currency::Eur)
+}
+
+fn order() -> Order {
+    Order {
+        id: "01JD5ZQ7X3K9M2N4P6R8T0V2W4".into(),
+        customer: "sub-1".into(),
+        email: "ada@example.com".into(),
+        lines: vec![
+            PricedLine {
+                sku: Sku::parse("MUG-001").expect("sku"),
+                name: "Tom & Jerry's <script>alert(1)</script> mug".into(),
+                unit_price: eur(1250),
+                quantity: 2,
+                line_total: eur(2500),
+            },
+            PricedLine {
+                sku: Sku::parse("TEA-002").expect("sku"),
+                name: "Green tea".into(),
+                unit_price: eur(499),
+                quantity: 1,
+                line_total: eur(499),
+            },
+        ],
+        subtotal: eur(2999),
+        shipping: eur(500),
+        total: eur(3499),
+        address: Address {
+            name: "Ada <b>Lovelace</b>".into(),
+            line1: "12 St James's Square".into(),
+            line2: "Flat 3".into(),
+            city: "London".into(),
+            postal_code: "SW1Y 4JH".into(),
+            country: "GB".into(),
+        },
+        payment_intent: "pi_1".into(),
+        status: OrderStatus::Confirmed,
+        created_at: "2026-11-23T10:00:00Z".into(),
+        updated_at: "2026-11-23T10:00:00Z".into(),
+        tracking: None,
+        cancel_reason: None,
+        effects: vec![],
+        version: 1,
+    }
+}
+
+#[test]
+fn confirmation_lists_lines_totals_and_address() {
+    let e = confirmation(&order()).expect("renders");
+    assert_eq!(e.subject, "Your Edge Shop order R8T0V2W4 is confirmed");
+    for part in [&e.html, &e.text] {
+        for needle in [
+            "€12.50",
+            "€25.00",
+            "€4.99",
+            "€29.99",
+            "€5.00",
+            "€34.99",
+            "MUG-001",
+            "TEA-002",
+            "Green tea",
+            "London",
+            "SW1Y 4JH",
+            "Flat 3",
+            "01JD5ZQ7X3K9M2N4P6R8T0V2W4",
+        ] {
+            assert!(part.contains(needle), "{needle:?} missing from\n{part}");
+        }
+    }
+    assert!(
+        e.text
+            .contains("2 × Tom & Jerry's <script>alert(1)</script> mug")
+    );
+    assert!(e.html.starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn html_escapes_names_and_text_keeps_them() {
+    for kind in EmailKind::ALL {
+        let mut o = order();
+        o.cancel_reason = Some("Sold out: <i>Green tea</i>".into());
+        let e = render(kind, &o).expect("renders");
+        assert!(!e.html.contains("<script>"), "{kind:?} html not escaped");
+        assert!(!e.html.contains("<b>Lovelace"), "{kind:?} html not escaped");
+        assert!(
+            e.html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+            "{kind:?}: {}",
+            e.html
+        );
+        assert!(e.html.contains("Tom &#38; Jerry&#39;s"));
+        assert!(
+            e.text.contains("Ada <b>Lovelace</b>"),
+            "{kind:?} text escaped"
+        );
+        assert!(!e.text.contains("&lt;") && !e.text.contains("&amp;") && !e.text.contains("&#"));
+        assert!(!e.subject.contains('\n'));
+    }
+}
+
+#[test]
+fn cancellation_apologises_and_says_no_charge() {
+    let mut o = order();
+    o.status = OrderStatus::Cancelled;
+    o.cancel_reason = Some("Green tea sold out before we could reserve it.".into());
+    let e = cancellation(&o).expect("renders");
+    assert!(e.subject.contains("could not be completed"));
+    for part in [&e.html, &e.text] {
+        assert!(part.contains("Sorry"));
+        assert!(part.contains("not been charged"));
+        assert!(part.contains("Green tea sold out before we could reserve it."));
+    }
+    o.cancel_reason = None;
+    assert!(
+        cancellation(&o)
+            .expect("renders")
+            .text
+            .contains("we could not reserve your items")
+    );
+}
+
+#[test]
+fn shipped_shows_tracking_only_when_known() {
+    let mut o = order();
+    o.status = OrderStatus::Shipped;
+    let without = shipped(&o).expect("renders");
+    assert!(without.subject.contains("has shipped"));
+    assert!(!without.text.contains("Tracking"));
+    assert!(!without.html.contains("Tracking"));
+    o.tracking = Some("JJD000390007 & <co>".into());
+    let with = shipped(&o).expect("renders");
+    assert!(
+        with.text
+            .contains("Tracking reference: JJD000390007 & <co>")
+    );
+    assert!(with.html.contains("JJD000390007 &#38; &#60;co&#62;"));
+}
+
+#[test]
+fn refunded_names_the_amount() {
+    let mut o = order();
+    o.status = OrderStatus::Refunded;
+    let e = refunded(&o).expect("renders");
+    assert!(e.subject.contains("refunded"));
+    assert!(e.text.contains("refunded €34.99"));
+    assert!(e.html.contains("refunded €34.99"));
+}
+
+#[test]
+fn kinds_name_their_effects() {
+    let effects: Vec<_> = EmailKind::ALL.iter().map(|k| k.effect()).collect();
+    assert_eq!(
+        effects,
+        [
+            "email:confirmed",
+            "email:cancelled",
+            "email:shipped",
+            "email:refunded"
+        ]
+    );
+    assert_eq!(short_id("abc"), "abc");
+}
