@@ -6,6 +6,7 @@
 pub mod domain;
 pub mod email;
 pub mod mailer;
+pub mod payments;
 pub mod store;
 
 pub use domain::*;
