@@ -27,3 +27,13 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
 pub async fn dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await)
 }
+
+/// An S3 client for a local endpoint (path-style addressing, as moto wants).
+pub async fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
+    let conf = sdk_config(endpoint).await;
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    )
+}

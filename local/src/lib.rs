@@ -8,8 +8,11 @@
 //! - [`demo`]: the demo catalogue and its loader.
 
 pub mod aws;
+pub mod cognito;
 pub mod demo;
+pub mod gateway;
 pub mod process;
 pub mod services;
+pub mod stack;
 
 pub use process::{Service, StartError};

@@ -1,0 +1,413 @@
+//! shop-local's front door, playing CloudFront and API Gateway.
+//!
+//! Every request goes through the edge core exactly as Lambda@Edge would run
+//! it on viewer-request (same decisions, same token-endpoint calls), then:
+//! - `/api/*` goes to the function routers, behind a bearer check equivalent
+//!   to API Gateway's JWT authorizer (signature, `iss`, `exp`, `token_use`,
+//!   `client_id`), which hands the claims to the routers the way `lambda_http`
+//!   does (`RequestContext::ApiGatewayV2`), so the routers run unchanged;
+//! - everything else is a static file of the rendered site, with the
+//!   origin-response security headers.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
+use tower::ServiceExt;
+
+/// What the front door needs.
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    edge: edge::Config,
+    keys: edge::KeySet,
+    api: axum::Router,
+    public_api_prefixes: Vec<String>,
+    site_dir: PathBuf,
+    http: reqwest::Client,
+    quiet: bool,
+}
+
+impl Gateway {
+    /// A gateway over the edge configuration, the `/api` router and the rendered site.
+    ///
+    /// `public_api_prefixes` are the routes API Gateway serves without the JWT
+    /// authorizer (the catalogue and Stripe's webhook).
+    pub fn new(
+        edge: edge::Config,
+        api: axum::Router,
+        public_api_prefixes: Vec<String>,
+        site_dir: PathBuf,
+        quiet: bool,
+    ) -> anyhow::Result<Gateway> {
+        let keys = edge
+            .key_set()
+            .map_err(|e| anyhow::anyhow!("edge key set: {e}"))?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Gateway {
+            inner: Arc::new(Inner {
+                edge,
+                keys,
+                api,
+                public_api_prefixes,
+                site_dir,
+                http,
+                quiet,
+            }),
+        })
+    }
+
+    /// An axum router answering every path.
+    pub fn router(self) -> axum::Router {
+        axum::Router::new().fallback(move |req: Request<Body>| {
+            let gw = self.clone();
+            async move { gw.handle(req).await }
+        })
+    }
+
+    /// Handles one viewer request end to end and logs one line for it.
+    pub async fn handle(&self, req: Request<Body>) -> Response<Body> {
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let response = match self.viewer_request(req).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "gateway failure");
+                text(StatusCode::BAD_GATEWAY, &format!("shop-local: {e}"))
+            }
+        };
+        if !self.inner.quiet {
+            println!(
+                "{:>3} {:<6} {:<48} {:>6.1} ms",
+                response.status().as_u16(),
+                method.as_str(),
+                path,
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        response
+    }
+
+    async fn viewer_request(&self, mut req: Request<Body>) -> anyhow::Result<Response<Body>> {
+        let cfg = &self.inner.edge;
+        let headers = req.headers();
+        let cookie = headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        let edge_req = edge::Request::new(
+            req.method().as_str(),
+            req.uri().path(),
+            req.uri().query().unwrap_or(""),
+            &host,
+            &cookie,
+        );
+        let mut decision = edge::decide(cfg, &self.inner.keys, edge::unix_now(), &edge_req);
+        // The token endpoint round trips Lambda@Edge's index.mjs makes with fetch.
+        for _ in 0..3 {
+            let edge::Decision::TokenRequest(post) = decision else {
+                break;
+            };
+            let reply = self.post_form(&post).await;
+            decision = edge::resume(
+                cfg,
+                &self.inner.keys,
+                edge::unix_now(),
+                post.continuation,
+                &reply,
+            );
+        }
+        match decision {
+            edge::Decision::Respond(r) => Ok(generated(r)),
+            edge::Decision::TokenRequest(_) => {
+                Ok(text(StatusCode::BAD_GATEWAY, "token endpoint loop"))
+            }
+            edge::Decision::Forward(fwd) => {
+                let h = req.headers_mut();
+                for name in &fwd.remove_headers {
+                    h.remove(name.as_str());
+                }
+                for (name, value) in &fwd.set_headers {
+                    if let (Ok(n), Ok(v)) = (
+                        HeaderName::try_from(name.as_str()),
+                        HeaderValue::from_str(value),
+                    ) {
+                        h.insert(n, v);
+                    }
+                }
+                if req.uri().path().starts_with("/api/") {
+                    self.api(req).await
+                } else {
+                    let mut resp = self.static_file(req.uri().path()).await;
+                    add_headers(resp.headers_mut(), &edge::security_headers(cfg));
+                    Ok(resp)
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => Ok(text(StatusCode::BAD_GATEWAY, "unsupported edge decision")),
+        }
+    }
+
+    async fn post_form(&self, post: &edge::TokenRequest) -> edge::TokenReply {
+        let mut rb = self.inner.http.post(&post.url).body(post.body.clone());
+        for (k, v) in &post.headers {
+            rb = rb.header(k, v);
+        }
+        match rb.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                edge::TokenReply {
+                    status,
+                    body: resp.text().await.unwrap_or_default(),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, url = %post.url, "token endpoint unreachable");
+                edge::TokenReply {
+                    status: 0,
+                    body: String::new(),
+                }
+            }
+        }
+    }
+
+    /// API Gateway: JWT authorizer on every route but the public ones, then the routers.
+    async fn api(&self, mut req: Request<Body>) -> anyhow::Result<Response<Body>> {
+        let path = req.uri().path().to_owned();
+        let public = self
+            .inner
+            .public_api_prefixes
+            .iter()
+            .any(|p| path.starts_with(p.as_str()));
+        if !public {
+            let bearer = req
+                .headers()
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned);
+            let Some(token) = bearer else {
+                return Ok(api_error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "sign in first",
+                ));
+            };
+            let user = match edge::verify_token(
+                &self.inner.edge,
+                &self.inner.keys,
+                edge::unix_now(),
+                &token,
+                edge::TokenKind::Access,
+            ) {
+                Ok(u) => u,
+                Err(refusal) => {
+                    return Ok(api_error(
+                        StatusCode::UNAUTHORIZED,
+                        "unauthorized",
+                        &format!("token refused: {refusal:?}"),
+                    ));
+                }
+            };
+            let mut claims = HashMap::new();
+            claims.insert("sub".to_owned(), user.sub.clone());
+            claims.insert("username".to_owned(), user.username.clone());
+            claims.insert("client_id".to_owned(), self.inner.edge.client_id.clone());
+            claims.insert("token_use".to_owned(), "access".to_owned());
+            claims.insert("iss".to_owned(), self.inner.edge.issuer.clone());
+            claims.insert("exp".to_owned(), user.exp.to_string());
+            if !user.groups.is_empty() {
+                // API Gateway renders a list claim as "[a b]".
+                claims.insert(
+                    "cognito:groups".to_owned(),
+                    format!("[{}]", user.groups.join(" ")),
+                );
+            }
+            req.extensions_mut().insert(request_context(claims));
+        } else {
+            req.extensions_mut().insert(request_context(HashMap::new()));
+        }
+        let resp = self
+            .inner
+            .api
+            .clone()
+            .oneshot(req)
+            .await
+            .map_err(|e| anyhow::anyhow!("api router: {e}"))?;
+        Ok(resp.map(Body::new))
+    }
+
+    async fn static_file(&self, path: &str) -> Response<Body> {
+        let root = &self.inner.site_dir;
+        match resolve(root, path) {
+            Some(file) => match tokio::fs::read(&file).await {
+                Ok(bytes) => {
+                    let mut r = Response::new(Body::from(bytes));
+                    let h = r.headers_mut();
+                    h.insert(
+                        axum::http::header::CONTENT_TYPE,
+                        HeaderValue::from_static(content_type(&file)),
+                    );
+                    h.insert(
+                        axum::http::header::CACHE_CONTROL,
+                        HeaderValue::from_static("no-cache"),
+                    );
+                    r
+                }
+                Err(_) => not_found(root).await,
+            },
+            None => {
+                // A directory without its trailing slash: S3 website hosting would redirect.
+                if !path.ends_with('/')
+                    && root
+                        .join(path.trim_start_matches('/'))
+                        .join("index.html")
+                        .is_file()
+                {
+                    let mut r = Response::new(Body::empty());
+                    *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
+                    if let Ok(v) = HeaderValue::from_str(&format!("{path}/")) {
+                        r.headers_mut().insert(axum::http::header::LOCATION, v);
+                    }
+                    return r;
+                }
+                not_found(root).await
+            }
+        }
+    }
+}
+
+/// The file a URL path maps to inside the site folder (`/x/` → `x/index.html`); `None` when
+/// there is none or the path tries to leave the folder.
+pub fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(path);
+    let rel = decoded.trim_start_matches('/');
+    if rel.split('/').any(|seg| seg == ".." || seg.contains('\\')) {
+        return None;
+    }
+    let mut candidate = root.join(rel);
+    if decoded.ends_with('/') || rel.is_empty() {
+        candidate = candidate.join("index.html");
+    }
+    candidate.is_file().then_some(candidate)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn not_found(root: &Path) -> Response<Body> {
+    let body = tokio::fs::read(root.join("404.html"))
+        .await
+        .unwrap_or_else(|_| b"Not found".to_vec());
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+/// Content type by file extension, as the publisher sets it on S3 objects.
+pub fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+fn request_context(claims: HashMap<String, String>) -> lambda_http::request::RequestContext {
+    use aws_lambda_events::apigw::{
+        ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription,
+        ApiGatewayV2httpRequestContext,
+    };
+    let mut ctx = ApiGatewayV2httpRequestContext::default();
+    if !claims.is_empty() {
+        let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+        jwt.claims = claims;
+        let mut authorizer = ApiGatewayRequestAuthorizer::default();
+        authorizer.jwt = Some(jwt);
+        ctx.authorizer = Some(authorizer);
+    }
+    lambda_http::request::RequestContext::ApiGatewayV2(ctx)
+}
+
+fn generated(r: edge::Respond) -> Response<Body> {
+    let mut resp = Response::new(Body::from(r.body));
+    *resp.status_mut() =
+        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    add_headers(resp.headers_mut(), &r.headers);
+    for c in r.cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            resp.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+fn add_headers(h: &mut HeaderMap, pairs: &[(String, String)]) {
+    for (k, v) in pairs {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+            h.insert(n, v);
+        }
+    }
+}
+
+fn text(status: StatusCode, msg: &str) -> Response<Body> {
+    let mut r = Response::new(Body::from(msg.to_owned()));
+    *r.status_mut() = status;
+    r
+}
+
+fn api_error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
+    let body = serde_json::json!({"error": {"code": code, "message": message}}).to_string();
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
