@@ -104,6 +104,7 @@ pub fn is_hashed_asset(file: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

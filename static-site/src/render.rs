@@ -334,11 +334,12 @@ fn write_search_index(products: &[Product], out: &Output) -> Result<(), SiteErro
 }
 
 fn write_sitemap(config: &SiteConfig, cat: &Catalogue<'_>, out: &Output) -> Result<(), SiteError> {
+    // Products by SKU, not by category, so moving a product leaves it alone.
+    let mut skus: Vec<&shop::Sku> = cat.by_category.values().flatten().map(|p| &p.sku).collect();
+    skus.sort();
     let mut paths = vec![routes::HOME.to_owned()];
-    for (c, list) in &cat.by_category {
-        paths.push(routes::category(c));
-        paths.extend(list.iter().map(|p| routes::product(&p.sku)));
-    }
+    paths.extend(cat.by_category.keys().map(|c| routes::category(c)));
+    paths.extend(skus.into_iter().map(routes::product));
     out.write(routes::SITEMAP, pages::sitemap(config, &paths)?.as_bytes())
 }
 
@@ -359,7 +360,7 @@ fn prune(root: &Path, produced: &[String]) -> Result<(), SiteError> {
 ///
 /// Touched: its product page, its category listing and category JSON (and
 /// those of its old category if it moved), the home page if it is or was
-/// featured, the search index, the sitemap when the product is new (`old`
+/// featured or the category counts changed (moved or new), the search index, the sitemap when the product is new (`old`
 /// is `None`), and the assets if missing. When the set of categories changed
 /// (a new or emptied category changes every page's menu) the whole site is
 /// re-rendered. Returns the relative paths of the files whose content
@@ -400,7 +401,9 @@ pub fn render_product_change(
         if let Some(c) = moved_from {
             write_category(&chrome, &cat, c, &out)?;
         }
-        if current.featured || changed.featured || old.is_some_and(|o| o.featured) {
+        // The home page shows featured products and each category's count.
+        let counts_changed = old.is_none() || moved_from.is_some();
+        if counts_changed || current.featured || old.is_some_and(|o| o.featured) {
             write_home(&chrome, &cat, &out)?;
         }
         write_search_index(products, &out)?;
