@@ -1,0 +1,37 @@
+//! The `order-events` Lambda: builds its state from the environment and runs
+//! [`stream_handlers::order_events::handle`] on the table's stream records.
+//!
+//! Environment: `TABLE_NAME`, `FROM_EMAIL`, `STRIPE_API_BASE` (default
+//! Stripe's API), and the Stripe secret from the SSM parameter named by
+//! `STRIPE_SECRET_PARAM` or, locally, `STRIPE_SECRET_KEY`.
+
+use aws_lambda_events::event::dynamodb::Event;
+use lambda_runtime::{LambdaEvent, service_fn};
+use shop::Store;
+use shop::mailer::Mailer;
+use shop::payments::{Payments, STRIPE_API};
+use stream_handlers::order_events::{State, handle};
+use stream_handlers::runtime;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    runtime::init_tracing();
+    let config = runtime::aws_config().await;
+    let base = runtime::env("STRIPE_API_BASE").unwrap_or_else(|_| STRIPE_API.to_owned());
+    let state = State {
+        store: Store::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            runtime::env("TABLE_NAME")?,
+        ),
+        payments: Payments::new(&base, runtime::stripe_secret(&config).await?),
+        mailer: Mailer::new(
+            aws_sdk_sesv2::Client::new(&config),
+            runtime::env("FROM_EMAIL")?,
+        ),
+    };
+    let state = &state;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
+        Ok::<_, lambda_runtime::Error>(handle(state, event.payload).await)
+    }))
+    .await
+}

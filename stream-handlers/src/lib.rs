@@ -1,0 +1,15 @@
+//! Edge Shop's DynamoDB Streams consumers (DESIGN.md, paths 5 and 6).
+//!
+//! - [`order_events`]: stock, capture or cancel, and emails for `ORDER#` records.
+//! - [`poller`]: reads a table's stream with the DynamoDB Streams API and hands
+//!   batches over as the Lambda event, as `shop-local` and the tests do.
+//! - [`filter`]: the key filters the SAM template's `FilterCriteria` apply in AWS.
+//!
+//! Each handler is a library function; the binaries in `src/bin/` only build
+//! its state from the environment and run it on the Lambda runtime.
+
+pub mod convert;
+pub mod filter;
+pub mod order_events;
+pub mod poller;
+pub mod runtime;

@@ -1,0 +1,69 @@
+//! `order-events`: what happens after an order is authorised (DESIGN.md, path 5).
+//!
+//! For each `ORDER#` stream record the handler reads the order as it is now
+//! (a consistent read, not the stream image) and does the next missing step
+//! until none is left ([`steps::next_step`]):
+//!
+//! | order | step | effect recorded |
+//! |---|---|---|
+//! | `authorized` | one transaction: every line's stock (conditional) + order `confirmed` | `stock` |
+//! | `authorized`, stock short | order `cancelled` with a reason | — |
+//! | `cancelled` | cancel the PaymentIntent (`cancel-<order>`) | `cancel` |
+//! | `cancelled` | apology email | `email:cancelled` |
+//! | `confirmed` / `shipped` | capture the PaymentIntent (`capture-<order>`) | `capture` |
+//! | `confirmed` / `shipped` | confirmation email | `email:confirmed` |
+//! | `shipped` | shipped email | `email:shipped` |
+//! | `refunded` | refunded email | `email:refunded` |
+//!
+//! Every step first checks the order's `effects`, and each effect is recorded
+//! with a versioned write, so a redelivered or out-of-date record repeats
+//! nothing. (Invariant: an effect is recorded only after it happened; a crash
+//! between the two repeats that one step, and Stripe's capture/cancel are
+//! safe to repeat. An email can then go out twice, never zero times.)
+//!
+//! A permanent refusal (Stripe says the intent cannot be captured, SES
+//! rejects the address) is logged and recorded as `<effect>:failed` /
+//! `email:<kind>:rejected` so the shard is not blocked by a record that can
+//! never succeed; a transient one fails the record.
+
+mod batch;
+pub mod steps;
+
+use shop::Store;
+use shop::email::RenderError;
+use shop::mailer::{MailError, Mailer};
+use shop::payments::{PaymentError, Payments};
+use shop::store::StoreError;
+
+pub use batch::handle;
+
+/// What the handler needs: the table, Stripe and SES.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The shop's table.
+    pub store: Store,
+    /// Stripe (capture, cancel).
+    pub payments: Payments,
+    /// SES (the order emails).
+    pub mailer: Mailer,
+}
+
+/// Why handling one record failed (it is then reported in `batchItemFailures`).
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// The table refused or was unreachable.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Stripe was unreachable (or refused in a way worth retrying).
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    /// SES was unreachable.
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    /// An email template failed (a bug).
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The order kept changing under the handler.
+    #[error("order {0} kept changing; giving up for this delivery")]
+    Busy(String),
+}

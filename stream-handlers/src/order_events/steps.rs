@@ -1,0 +1,248 @@
+//! One order: find the next missing step from its current state, do it,
+//! record it, repeat.
+
+use shop::email::{self, EmailKind};
+use shop::store::StoreError;
+use shop::{CartLine, Order, OrderEvent, OrderStatus, Sku};
+
+use super::{HandleError, State};
+
+/// Effect: the stock of every line was taken (with the move to `confirmed`).
+pub const STOCK: &str = "stock";
+/// Effect: the PaymentIntent was captured.
+pub const CAPTURE: &str = "capture";
+/// Effect: Stripe refused the capture for good (logged; no confirmation email).
+pub const CAPTURE_FAILED: &str = "capture:failed";
+/// Effect: the authorisation was released.
+pub const CANCEL: &str = "cancel";
+/// Effect: Stripe refused the cancel for good (logged; the authorisation lapses).
+pub const CANCEL_FAILED: &str = "cancel:failed";
+
+/// Most steps (and re-reads after a version conflict) for one record.
+const MAX_ROUNDS: usize = 24;
+/// Attempts at the stock transaction when DynamoDB reports a conflict.
+const STOCK_ATTEMPTS: u32 = 5;
+
+/// A side effect still to do for an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Take every line's stock and mark the order confirmed (or cancelled if short).
+    TakeStock,
+    /// Release the authorisation of a cancelled order.
+    CancelPayment,
+    /// Capture the payment of a confirmed order.
+    Capture,
+    /// Send this email.
+    Email(EmailKind),
+}
+
+fn email_done(order: &Order, kind: EmailKind) -> bool {
+    let effect = kind.effect();
+    order.has_effect(&effect) || order.has_effect(&format!("{effect}:rejected"))
+}
+
+/// The next side effect `order` is missing, or `None` when it is settled.
+pub fn next_step(order: &Order) -> Option<Step> {
+    use OrderStatus as S;
+    match order.status {
+        S::Authorized if !order.has_effect(STOCK) => Some(Step::TakeStock),
+        S::Authorized => None,
+        S::Cancelled if !order.has_effect(CANCEL) && !order.has_effect(CANCEL_FAILED) => {
+            Some(Step::CancelPayment)
+        }
+        S::Cancelled if !email_done(order, EmailKind::Cancelled) => {
+            Some(Step::Email(EmailKind::Cancelled))
+        }
+        S::Cancelled => None,
+        S::Confirmed | S::Shipped => {
+            if !order.has_effect(CAPTURE) && !order.has_effect(CAPTURE_FAILED) {
+                Some(Step::Capture)
+            } else if order.has_effect(CAPTURE) && !email_done(order, EmailKind::Confirmed) {
+                Some(Step::Email(EmailKind::Confirmed))
+            } else if order.status == S::Shipped && !email_done(order, EmailKind::Shipped) {
+                Some(Step::Email(EmailKind::Shipped))
+            } else {
+                None
+            }
+        }
+        S::Refunded if !email_done(order, EmailKind::Refunded) => {
+            Some(Step::Email(EmailKind::Refunded))
+        }
+        S::Refunded => None,
+    }
+}
+
+/// Brings the order `customer`/`order_id` up to date: every missing step, in order.
+pub async fn settle(state: &State, customer: &str, order_id: &str) -> Result<(), HandleError> {
+    let mut order = match state.store.get_order(customer, order_id).await {
+        Ok(order) => order,
+        Err(StoreError::NotFound) => {
+            tracing::info!(order_id, "order no longer exists; nothing to do");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for _ in 0..MAX_ROUNDS {
+        let Some(step) = next_step(&order) else {
+            return Ok(());
+        };
+        tracing::info!(order_id, ?step, status = %order.status, "order step");
+        match run(state, step, &order).await {
+            Ok(next) => order = next,
+            Err(HandleError::Store(StoreError::VersionConflict { .. })) => {
+                tracing::info!(order_id, "order changed meanwhile; re-reading");
+                order = state.store.get_order(customer, order_id).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(HandleError::Busy(order_id.to_owned()))
+}
+
+async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleError> {
+    match step {
+        Step::TakeStock => take_stock(state, order).await,
+        Step::CancelPayment => {
+            let key = format!("cancel-{}", order.id);
+            let effect = match state.payments.cancel(&order.payment_intent, &key).await {
+                Ok(_) => CANCEL,
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => {
+                    tracing::error!(order_id = %order.id, error = %e, "Stripe refused to cancel the authorisation; it will lapse on its own");
+                    CANCEL_FAILED
+                }
+            };
+            record_effect(state, order, effect).await
+        }
+        Step::Capture => {
+            let key = format!("capture-{}", order.id);
+            let effect = match state.payments.capture(&order.payment_intent, &key).await {
+                Ok(_) => CAPTURE,
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => {
+                    tracing::error!(order_id = %order.id, error = %e, "Stripe refused the capture: the order needs the owner's attention");
+                    CAPTURE_FAILED
+                }
+            };
+            record_effect(state, order, effect).await
+        }
+        Step::Email(kind) => {
+            let message = email::render(kind, order)?;
+            let effect = match state.mailer.send(&order.email, &message).await {
+                Ok(_) => kind.effect(),
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => {
+                    tracing::error!(order_id = %order.id, error = %e, "SES rejected the email; not retrying");
+                    format!("{}:rejected", kind.effect())
+                }
+            };
+            record_effect(state, order, &effect).await
+        }
+    }
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// One transaction: every line's stock, conditional, and the order moved to
+/// `confirmed` with the `stock` effect. Short stock → the order is marked
+/// `cancelled` instead (the authorisation is released by the next step).
+async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> {
+    let mut confirmed = order.clone();
+    confirmed.status = order
+        .status
+        .apply(OrderEvent::Confirm)
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+    confirmed.effects.push(STOCK.to_owned());
+    confirmed.updated_at = now();
+    let lines: Vec<CartLine> = order
+        .lines
+        .iter()
+        .map(|l| CartLine {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+        })
+        .collect();
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let also = vec![state.store.order_update_item(&confirmed)?];
+        match state.store.decrement_stock(&lines, also).await {
+            Err(e) if e.is_retryable() && attempt < STOCK_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            other => break other,
+        }
+    };
+    match result {
+        Ok(()) => {
+            confirmed.version += 1;
+            tracing::info!(order_id = %order.id, "stock taken; order confirmed");
+            Ok(confirmed)
+        }
+        Err(StoreError::InsufficientStock(short)) => {
+            let mut cancelled = order.clone();
+            cancelled.status = order
+                .status
+                .apply(OrderEvent::Cancel)
+                .map_err(|e| StoreError::Other(e.to_string()))?;
+            cancelled.cancel_reason = Some(sold_out_reason(order, &short));
+            cancelled.updated_at = now();
+            tracing::info!(order_id = %order.id, short = ?short, "stock short; order cancelled");
+            Ok(state.store.update_order(&cancelled).await?)
+        }
+        // The order's own condition failed: someone changed it first.
+        Err(StoreError::ConditionFailed(_)) => Err(StoreError::VersionConflict {
+            expected: order.version,
+        }
+        .into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The apology's reason: which products ran out, by name.
+fn sold_out_reason(order: &Order, short: &[Sku]) -> String {
+    let names: Vec<&str> = order
+        .lines
+        .iter()
+        .filter(|l| short.contains(&l.sku))
+        .map(|l| l.name.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => "some items sold out before we could reserve them for you.".to_owned(),
+        [one] => format!("{one} sold out before we could reserve it for you."),
+        many => format!(
+            "{} sold out before we could reserve them for you.",
+            many.join(", ")
+        ),
+    }
+}
+
+/// Adds `effect` to the order with a versioned write; on a version conflict
+/// re-reads and adds it to the current order (unless it is already there),
+/// so the step it records is never repeated.
+async fn record_effect(state: &State, order: &Order, effect: &str) -> Result<Order, HandleError> {
+    let mut current = order.clone();
+    for _ in 0..MAX_ROUNDS {
+        if current.has_effect(effect) {
+            return Ok(current);
+        }
+        let mut next = current.clone();
+        next.effects.push(effect.to_owned());
+        next.updated_at = now();
+        match state.store.update_order(&next).await {
+            Ok(saved) => return Ok(saved),
+            Err(StoreError::VersionConflict { .. }) => {
+                current = state.store.get_order(&order.customer, &order.id).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(HandleError::Busy(order.id.clone()))
+}
+
+#[cfg(test)]
+mod tests;

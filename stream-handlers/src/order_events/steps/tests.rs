@@ -1,0 +1,144 @@
+use shop::{Address, Currency, Money, PricedLine};
+
+use super::*;
+
+fn order(status: OrderStatus, effects: &[&str]) -> Order {
+    let eur = |a| Money::new(a, Currency::Eur);
+    Order {
+        id: "01ORDER".into(),
+        customer: "sub".into(),
+        email: "a@example.com".into(),
+        lines: vec![
+            PricedLine {
+                sku: Sku::parse("MUG-1").expect("sku"),
+                name: "Blue mug".into(),
+                unit_price: eur(100),
+                quantity: 1,
+                line_total: eur(100),
+            },
+            PricedLine {
+                sku: Sku::parse("TEA-1").expect("sku"),
+                name: "Green tea".into(),
+                unit_price: eur(100),
+                quantity: 1,
+                line_total: eur(100),
+            },
+        ],
+        subtotal: eur(200),
+        shipping: eur(0),
+        total: eur(200),
+        address: Address {
+            name: "A".into(),
+            line1: "1".into(),
+            line2: String::new(),
+            city: "C".into(),
+            postal_code: "1".into(),
+            country: "FR".into(),
+        },
+        payment_intent: "pi_1".into(),
+        status,
+        created_at: String::new(),
+        updated_at: String::new(),
+        tracking: None,
+        cancel_reason: None,
+        effects: effects.iter().map(|e| (*e).to_owned()).collect(),
+        version: 1,
+    }
+}
+
+use OrderStatus as S;
+
+#[test]
+fn authorised_orders_take_stock_first() {
+    assert_eq!(next_step(&order(S::Authorized, &[])), Some(Step::TakeStock));
+}
+
+#[test]
+fn confirmed_orders_capture_then_email_then_stop() {
+    assert_eq!(
+        next_step(&order(S::Confirmed, &[STOCK])),
+        Some(Step::Capture)
+    );
+    assert_eq!(
+        next_step(&order(S::Confirmed, &[STOCK, CAPTURE])),
+        Some(Step::Email(EmailKind::Confirmed))
+    );
+    assert_eq!(
+        next_step(&order(S::Confirmed, &[STOCK, CAPTURE, "email:confirmed"])),
+        None
+    );
+    assert_eq!(
+        next_step(&order(
+            S::Confirmed,
+            &[STOCK, CAPTURE, "email:confirmed:rejected"]
+        )),
+        None
+    );
+    // A capture Stripe refused for good sends no confirmation.
+    assert_eq!(
+        next_step(&order(S::Confirmed, &[STOCK, CAPTURE_FAILED])),
+        None
+    );
+}
+
+#[test]
+fn cancelled_orders_release_then_apologise() {
+    assert_eq!(
+        next_step(&order(S::Cancelled, &[])),
+        Some(Step::CancelPayment)
+    );
+    assert_eq!(
+        next_step(&order(S::Cancelled, &[CANCEL])),
+        Some(Step::Email(EmailKind::Cancelled))
+    );
+    assert_eq!(
+        next_step(&order(S::Cancelled, &[CANCEL_FAILED])),
+        Some(Step::Email(EmailKind::Cancelled))
+    );
+    assert_eq!(
+        next_step(&order(S::Cancelled, &[CANCEL, "email:cancelled"])),
+        None
+    );
+}
+
+#[test]
+fn shipped_and_refunded_send_their_email_once() {
+    let confirmed = [STOCK, CAPTURE, "email:confirmed"];
+    assert_eq!(
+        next_step(&order(S::Shipped, &confirmed)),
+        Some(Step::Email(EmailKind::Shipped))
+    );
+    assert_eq!(
+        next_step(&order(
+            S::Shipped,
+            &[STOCK, CAPTURE, "email:confirmed", "email:shipped"]
+        )),
+        None
+    );
+    // Shipped before the handler caught up: capture and confirm first.
+    assert_eq!(next_step(&order(S::Shipped, &[STOCK])), Some(Step::Capture));
+    assert_eq!(
+        next_step(&order(S::Refunded, &confirmed)),
+        Some(Step::Email(EmailKind::Refunded))
+    );
+    assert_eq!(
+        next_step(&order(S::Refunded, &[STOCK, CAPTURE, "email:refunded"])),
+        None
+    );
+}
+
+#[test]
+fn sold_out_reason_names_the_short_products() {
+    let o = order(S::Authorized, &[]);
+    let mug = Sku::parse("MUG-1").expect("sku");
+    let tea = Sku::parse("TEA-1").expect("sku");
+    assert_eq!(
+        sold_out_reason(&o, std::slice::from_ref(&mug)),
+        "Blue mug sold out before we could reserve it for you."
+    );
+    assert_eq!(
+        sold_out_reason(&o, &[mug, tea]),
+        "Blue mug, Green tea sold out before we could reserve them for you."
+    );
+    assert!(sold_out_reason(&o, &[]).starts_with("some items"));
+}
