@@ -1,0 +1,8 @@
+//! The Stripe webhook Lambda: state from the environment, then [`functions::webhook::router`].
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    functions::config::init_tracing();
+    let state = functions::config::webhook_state().await?;
+    lambda_http::run(functions::webhook::router(state)).await
+}

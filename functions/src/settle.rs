@@ -1,0 +1,152 @@
+//! From an authorised PaymentIntent to an order: the one code path behind
+//! both the shopper's confirm call and Stripe's webhook (DESIGN.md, path 4).
+//!
+//! Whichever arrives first writes the order with a conditional put; the
+//! other finds it there and answers the same. The order is built only from
+//! the checkout snapshot priced by the server, and only when Stripe says the
+//! intent is authorised for exactly the checkout's total.
+
+use shop::payments::{PaymentIntent, PaymentStatus, Payments};
+use shop::{Checkout, Order, OrderStatus, Store, StoreError};
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::ApiError;
+
+/// What a checkout's payment has come to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// Authorised: the order (id = checkout id) exists.
+    Authorized {
+        /// The order's id.
+        order_id: String,
+    },
+    /// The bank wants 3-D Secure: the page runs `confirmCardPayment`.
+    RequiresAction {
+        /// The PaymentIntent's client secret.
+        client_secret: Option<String>,
+    },
+    /// Not decided yet (no intent yet, or the bank is still answering).
+    Processing,
+    /// Declined, authentication failed, or cancelled: no order.
+    Failed {
+        /// Why, for the shopper.
+        message: String,
+    },
+}
+
+/// Checkout `payment_status` once the payment failed for good.
+pub const FAILED: &str = "failed";
+
+/// Now, RFC 3339 (sortable).
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The order for an authorised checkout.
+pub fn order_for(checkout: &Checkout, payment_intent: &str) -> Order {
+    let now = now_rfc3339();
+    Order {
+        id: checkout.id.clone(),
+        customer: checkout.customer.clone(),
+        email: checkout.email.clone(),
+        lines: checkout.priced.lines.clone(),
+        subtotal: checkout.priced.subtotal,
+        shipping: checkout.priced.shipping,
+        total: checkout.priced.total,
+        address: checkout.address.clone(),
+        payment_intent: payment_intent.to_owned(),
+        status: OrderStatus::Authorized,
+        created_at: now.clone(),
+        updated_at: now,
+        tracking: None,
+        cancel_reason: None,
+        effects: Vec::new(),
+        version: 0,
+    }
+}
+
+/// Asks Stripe for the checkout's PaymentIntent and acts on its status.
+///
+/// `pi_hint` is the intent id an event named, used when the checkout does
+/// not record one yet (the webhook can arrive before the checkout API has
+/// stored it); it must carry this checkout's id in its metadata.
+pub async fn settle(
+    store: &Store,
+    payments: &Payments,
+    checkout: &Checkout,
+    pi_hint: Option<&str>,
+) -> Result<Settled, ApiError> {
+    if let Ok(order) = store.get_order(&checkout.customer, &checkout.id).await {
+        return Ok(Settled::Authorized { order_id: order.id });
+    }
+    let Some(pi_id) = checkout.payment_intent.as_deref().or(pi_hint) else {
+        return Ok(match checkout.payment_status.as_deref() {
+            Some(FAILED) => Settled::Failed {
+                message: "the payment did not go through".into(),
+            },
+            _ => Settled::Processing,
+        });
+    };
+    let pi = payments.retrieve(pi_id).await?;
+    if pi.checkout_id.as_deref() != Some(checkout.id.as_str()) {
+        return Err(ApiError::internal(format!(
+            "payment intent {} does not belong to checkout {}",
+            pi.id, checkout.id
+        )));
+    }
+    act_on(store, checkout, &pi).await
+}
+
+async fn act_on(
+    store: &Store,
+    checkout: &Checkout,
+    pi: &PaymentIntent,
+) -> Result<Settled, ApiError> {
+    match &pi.status {
+        PaymentStatus::RequiresCapture | PaymentStatus::Succeeded => {
+            let total = checkout.priced.total;
+            let currency = total.currency.code().to_ascii_lowercase();
+            if pi.amount != total.amount || pi.currency != currency {
+                return Err(ApiError::internal(format!(
+                    "payment intent {} is for {} {}, checkout {} totals {}",
+                    pi.id, pi.amount, pi.currency, checkout.id, total
+                )));
+            }
+            match store
+                .put_order_if_absent(&order_for(checkout, &pi.id))
+                .await
+            {
+                Ok(()) => tracing::info!(order = %checkout.id, pi = %pi.id, "order authorized"),
+                Err(StoreError::ConditionFailed(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            Ok(Settled::Authorized {
+                order_id: checkout.id.clone(),
+            })
+        }
+        PaymentStatus::RequiresAction => Ok(Settled::RequiresAction {
+            client_secret: pi.client_secret.clone(),
+        }),
+        PaymentStatus::Processing | PaymentStatus::RequiresConfirmation => Ok(Settled::Processing),
+        PaymentStatus::RequiresPaymentMethod | PaymentStatus::Canceled => {
+            if checkout.payment_status.as_deref() != Some(FAILED) {
+                let mut failed = checkout.clone();
+                failed.payment_status = Some(FAILED.into());
+                failed.payment_intent = Some(pi.id.clone());
+                store.put_checkout(&failed).await?;
+            }
+            Ok(Settled::Failed {
+                message: pi
+                    .last_error
+                    .clone()
+                    .unwrap_or_else(|| "the payment did not go through".into()),
+            })
+        }
+        PaymentStatus::Other(s) => Err(ApiError::internal(format!(
+            "payment intent {} has unknown status {s}",
+            pi.id
+        ))),
+    }
+}

@@ -1,0 +1,49 @@
+//! `GET /api/orders`, `GET /api/orders/{id}`: the signed-in shopper's own
+//! orders. Orders are keyed by the shopper's `sub`, so another customer's
+//! id is simply not found (404).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use shop::{Order, StoreError};
+
+use super::ShopperState;
+use crate::error::ApiError;
+use crate::extract::QueryPairs;
+use crate::identity::Identity;
+
+/// Orders per page.
+pub const PAGE_SIZE: i32 = 20;
+
+#[derive(Serialize)]
+pub(super) struct OrderPage {
+    items: Vec<Order>,
+    next: Option<String>,
+}
+
+pub(super) async fn list(
+    State(state): State<ShopperState>,
+    identity: Identity,
+    query: QueryPairs,
+) -> Result<Json<OrderPage>, ApiError> {
+    let page = state
+        .store
+        .list_orders_by_customer(&identity.sub, PAGE_SIZE, query.first("cursor"))
+        .await?;
+    Ok(Json(OrderPage {
+        items: page.items,
+        next: page.next,
+    }))
+}
+
+pub(super) async fn get(
+    State(state): State<ShopperState>,
+    identity: Identity,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    match state.store.get_order(&identity.sub, &id).await {
+        Ok(order) => Ok(Json(order)),
+        Err(StoreError::NotFound) => Err(ApiError::not_found("order")),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,460 @@
+//! The shopper API against DynamoDB Local and localstripe, called in process.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::json;
+use shop::OrderStatus;
+use shop::payments::PaymentStatus;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkout_confirm_and_the_order_is_authorized() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4242424242424242").await;
+    let body = checkout_body(
+        json!([{"sku": "a-1", "quantity": 2}, {"sku": "B-2", "quantity": 1}]),
+        &token,
+    );
+    let created = checkout(&shop, &ada, &key(), body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let j = &created.json;
+    assert_eq!(j["status"], "requires_capture");
+    // Priced from the table: 2 × 12.50 + 30.00, free shipping above 50.
+    assert_eq!(j["subtotal"], json!({"amount": 5500, "currency": "EUR"}));
+    assert_eq!(j["shipping"]["amount"], 0);
+    assert_eq!(j["total"]["amount"], 5500);
+    assert_eq!(j["lines"][0]["sku"], "A-1");
+    let checkout_id = j["checkoutId"].as_str().unwrap().to_owned();
+    let pi = shop
+        .payments
+        .retrieve(j["paymentIntent"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(pi.status, PaymentStatus::RequiresCapture);
+    assert_eq!(pi.amount, 5500);
+    assert_eq!(pi.checkout_id.as_deref(), Some(checkout_id.as_str()));
+
+    let path = format!("/api/checkout/{checkout_id}/confirm");
+    for _ in 0..2 {
+        let confirmed = call(&shop.api, "POST", &path, Some(&ada), &[], None).await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.json);
+        assert_eq!(confirmed.json["status"], "authorized");
+        assert_eq!(confirmed.json["orderId"], checkout_id.as_str());
+    }
+    let order = shop.store.get_order("ada", &checkout_id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Authorized);
+    assert_eq!(order.payment_intent, pi.id);
+    assert_eq!(order.email, "ada@example.com");
+    assert_eq!(order.total.amount, 5500);
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(order.address.city, "Paris");
+
+    let list = call(&shop.api, "GET", "/api/orders", Some(&ada), &[], None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.json["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.json["items"][0]["id"], checkout_id.as_str());
+    assert!(list.json["next"].is_null());
+    let one = call(
+        &shop.api,
+        "GET",
+        &format!("/api/orders/{checkout_id}"),
+        Some(&ada),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.json["status"], "authorized");
+    assert_eq!(one.json["paymentIntent"], pi.id.as_str());
+
+    // Another shopper sees neither the order nor the checkout.
+    let bob = shopper("bob");
+    let theirs = call(
+        &shop.api,
+        "GET",
+        &format!("/api/orders/{checkout_id}"),
+        Some(&bob),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(theirs.code(), "not_found");
+    let confirm = call(&shop.api, "POST", &path, Some(&bob), &[], None).await;
+    assert_eq!(confirm.status, StatusCode::NOT_FOUND);
+    let bobs = call(&shop.api, "GET", "/api/orders", Some(&bob), &[], None).await;
+    assert_eq!(bobs.json["items"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_key_same_body_is_one_payment_other_body_is_409() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4242424242424242").await;
+    let k = key();
+    let body = checkout_body(json!([{"sku": "A-1", "quantity": 1}]), &token);
+    let first = checkout(&shop, &ada, &k, body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    // Same meaning, different spelling: still the same request.
+    let respelled = checkout_body(json!([{"quantity": 1, "sku": "a-1"}]), &token);
+    let second = checkout(&shop, &ada, &k, respelled).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    assert_eq!(second.json, first.json);
+
+    let other = checkout_body(json!([{"sku": "A-1", "quantity": 2}]), &token);
+    let reused = checkout(&shop, &ada, &k, other).await;
+    assert_eq!(reused.status, StatusCode::CONFLICT);
+    assert_eq!(reused.code(), "idempotency_key_reused");
+
+    // One checkout, one claim: nothing else was written.
+    let pks = written(&shop.store).await;
+    assert_eq!(
+        pks.iter().filter(|p| p.starts_with("CHECKOUT#")).count(),
+        1,
+        "{pks:?}"
+    );
+    assert_eq!(pks.len(), 2, "{pks:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_duplicates_create_one_payment_intent() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4242424242424242").await;
+    let k = key();
+    let body = checkout_body(json!([{"sku": "B-2", "quantity": 1}]), &token);
+    let answers =
+        futures::future::join_all((0..6).map(|_| checkout(&shop, &ada, &k, body.clone()))).await;
+    for a in &answers {
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        assert_eq!(a.json, answers[0].json);
+    }
+    let pks = written(&shop.store).await;
+    assert_eq!(
+        pks.iter().filter(|p| p.starts_with("CHECKOUT#")).count(),
+        1,
+        "{pks:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_carts_are_refused_and_nothing_is_written() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = "tok_never_used";
+    let cases = [
+        // A price from the browser is not even a field.
+        (
+            json!([{"sku": "A-1", "quantity": 1, "price": 1}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": 1, "unitPrice": {"amount": 1, "currency": "EUR"}}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!([{"sku": "NOPE-1", "quantity": 1}]),
+            StatusCode::BAD_REQUEST,
+            "unknown_sku",
+        ),
+        (
+            json!([{"sku": "OLD-1", "quantity": 1}]),
+            StatusCode::CONFLICT,
+            "product_retired",
+        ),
+        (json!([]), StatusCode::BAD_REQUEST, "empty_cart"),
+        (
+            json!([{"sku": "A-1", "quantity": 0}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_quantity",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": 1000}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_quantity",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": 1.5}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!([{"sku": "B-2", "quantity": 4}]),
+            StatusCode::CONFLICT,
+            "insufficient_stock",
+        ),
+        (
+            json!([{"sku": "../x", "quantity": 1}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_sku",
+        ),
+    ];
+    for (lines, status, code) in cases {
+        let a = checkout(&shop, &ada, &key(), checkout_body(lines.clone(), token)).await;
+        assert_eq!((a.status, a.code()), (status, code), "{lines}: {}", a.json);
+    }
+    let unknown = checkout(
+        &shop,
+        &ada,
+        &key(),
+        checkout_body(json!([{"sku": "A-1", "quantity": 1, "price": 1}]), token),
+    )
+    .await;
+    assert!(
+        unknown.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `price`")
+    );
+    // Top-level extras, bad addresses and tokens too.
+    let mut extra: serde_json::Value = serde_json::from_slice(&checkout_body(
+        json!([{"sku": "A-1", "quantity": 1}]),
+        token,
+    ))
+    .unwrap();
+    extra["total"] = json!({"amount": 1, "currency": "EUR"});
+    let a = checkout(&shop, &ada, &key(), serde_json::to_vec(&extra).unwrap()).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_body")
+    );
+    let mut bad_address = extra.clone();
+    bad_address.as_object_mut().unwrap().remove("total");
+    bad_address["address"]["country"] = json!("XX");
+    let a = checkout(
+        &shop,
+        &ada,
+        &key(),
+        serde_json::to_vec(&bad_address).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_address")
+    );
+    let a = checkout(
+        &shop,
+        &ada,
+        &key(),
+        checkout_body(json!([{"sku": "A-1", "quantity": 1}]), "pm_card"),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_card_token")
+    );
+    let a = checkout(&shop, &ada, &key(), b"{not json".to_vec()).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_body")
+    );
+    assert_eq!(written(&shop.store).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_break_the_rules_get_the_error_shape() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let body = checkout_body(json!([{"sku": "A-1", "quantity": 1}]), "tok_x");
+    // No key, a short key.
+    let a = call(
+        &shop.api,
+        "POST",
+        "/api/checkout",
+        Some(&ada),
+        &[("content-type", "application/json")],
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "idempotency_key_required")
+    );
+    let a = checkout(&shop, &ada, "short", body.clone()).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_idempotency_key")
+    );
+    // Not JSON, too large, not signed in.
+    let a = call(
+        &shop.api,
+        "POST",
+        "/api/checkout",
+        Some(&ada),
+        &[("idempotency-key", &key())],
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+    );
+    let huge = format!("{{\"lines\":[],\"pad\":\"{}\"}}", "x".repeat(20_000)).into_bytes();
+    let a = checkout(&shop, &ada, &key(), huge).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+    );
+    let a = call(
+        &shop.api,
+        "POST",
+        "/api/checkout",
+        None,
+        &[
+            ("content-type", "application/json"),
+            ("idempotency-key", &key()),
+        ],
+        Some(body),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+    let a = call(&shop.api, "GET", "/api/orders", None, &[], None).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    // Unknown path and method.
+    let a = call(&shop.api, "GET", "/api/nothing", Some(&ada), &[], None).await;
+    assert_eq!((a.status, a.code()), (StatusCode::NOT_FOUND, "not_found"));
+    let a = call(&shop.api, "DELETE", "/api/orders", Some(&ada), &[], None).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    let a = call(
+        &shop.api,
+        "GET",
+        "/api/orders?cursor=zz",
+        Some(&ada),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_cursor")
+    );
+    assert_eq!(written(&shop.store).await, Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declined_card_is_402_and_only_the_checkout_is_kept() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4000000000000341").await;
+    let k = key();
+    let body = checkout_body(json!([{"sku": "A-1", "quantity": 1}]), &token);
+    let a = checkout(&shop, &ada, &k, body.clone()).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::PAYMENT_REQUIRED, "card_declined")
+    );
+    let again = checkout(&shop, &ada, &k, body).await;
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::PAYMENT_REQUIRED, "card_declined")
+    );
+    let pks = written(&shop.store).await;
+    assert_eq!(pks.len(), 2, "{pks:?}");
+    let checkout_pk = pks.iter().find(|p| p.starts_with("CHECKOUT#")).unwrap();
+    let id = checkout_pk.trim_start_matches("CHECKOUT#");
+    let stored = shop.store.get_checkout(id).await.unwrap();
+    assert_eq!(stored.payment_status.as_deref(), Some("failed"));
+    let confirm = call(
+        &shop.api,
+        "POST",
+        &format!("/api/checkout/{id}/confirm"),
+        Some(&ada),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(confirm.json["status"], "failed");
+    assert!(shop.store.get_order("ada", id).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_d_secure_asks_the_page_to_authenticate() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4000000000003220").await;
+    let a = checkout(
+        &shop,
+        &ada,
+        &key(),
+        checkout_body(json!([{"sku": "A-1", "quantity": 1}]), &token),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    assert_eq!(a.json["status"], "requires_action");
+    let secret = a.json["clientSecret"].as_str().unwrap().to_owned();
+    let id = a.json["checkoutId"].as_str().unwrap();
+    let c = call(
+        &shop.api,
+        "POST",
+        &format!("/api/checkout/{id}/confirm"),
+        Some(&ada),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(c.json["status"], "requires_action");
+    assert_eq!(c.json["clientSecret"], secret.as_str());
+    assert!(shop.store.get_order("ada", id).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_and_me() {
+    let shop = shop().await;
+    let a = call(
+        &shop.api,
+        "GET",
+        "/api/catalogue/stock?sku=A-1&sku=old-1&sku=NOPE-9",
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers["cache-control"], "public, max-age=10");
+    assert_eq!(
+        a.json["items"][0],
+        json!({"sku": "A-1", "name": "Product A-1", "price": {"amount": 1250, "currency": "EUR"}, "stock": 10, "status": "active", "available": true})
+    );
+    assert_eq!(a.json["items"][1]["status"], "retired");
+    assert_eq!(a.json["items"][1]["available"], false);
+    assert_eq!(a.json["missing"], json!(["NOPE-9"]));
+    let a = call(&shop.api, "GET", "/api/catalogue/stock", None, &[], None).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "sku_required")
+    );
+    let a = call(
+        &shop.api,
+        "GET",
+        "/api/catalogue/stock?sku=%2F%2F",
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_sku")
+    );
+
+    let mut admin = shopper("root");
+    admin.retain(|(k, _)| k != "cognito:groups");
+    admin.push(("cognito:groups".into(), "[admin]".into()));
+    let me = call(&shop.api, "GET", "/api/me", Some(&admin), &[], None).await;
+    assert_eq!(
+        me.json,
+        json!({"sub": "root", "email": "root@example.com", "username": "root@example.com", "groups": ["admin"]})
+    );
+}
