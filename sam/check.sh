@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Offline checks of the SAM template (no network, no AWS credentials needed):
+#   1. cfn-lint, `sam validate` and `sam validate --lint`: all clean (each catches what the
+#      others miss);
+#   2. every `BuildProperties: Binary` of the template is a bin target of the workspace;
+#   3. `sam build` (cargo lambda build --release through zig, x86_64);
+#   4. every built bootstrap is an x86-64 ELF written by this build (a failed build can leave
+#      a stale binary behind), and the edge zip is in the build; sizes are printed.
+# Usage: sam/check.sh [--lint-only]
+# Tools: pinned in sam/requirements.txt, installed by tools/venv.sh into .local-deps/venv-sam.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+fail() { echo "sam/check.sh: error: $*" >&2; exit 1; }
+step() { echo "==> $*" >&2; }
+
+lint_only=false
+case "${1:-}" in
+  "") ;;
+  --lint-only) lint_only=true ;;
+  *) fail "unknown argument: $1 (usage: sam/check.sh [--lint-only])" ;;
+esac
+
+venv="$(tools/venv.sh sam sam/requirements.txt)" || fail "tools/venv.sh sam sam/requirements.txt"
+export PATH="$venv/bin:$PATH"
+export SAM_CLI_TELEMETRY=0 SAM_CLI_DISABLE_UPDATE_CHECK=1 AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+# No credentials are needed offline; make sure none from the environment are used either.
+export AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+cd sam
+step "cfn-lint $(cfn-lint --version 2>&1 | awk '{print $2}')"
+cfn-lint template.yaml || fail "cfn-lint found problems"
+step "sam validate ($(sam --version))"
+sam validate --template template.yaml --region us-east-1 || fail "sam validate failed"
+step "sam validate --lint"
+sam validate --lint --template template.yaml --region us-east-1 || fail "sam validate --lint failed"
+$lint_only && { echo "sam/check.sh: lint clean"; exit 0; }
+
+step "the template's binaries against the workspace's bin targets"
+mapfile -t bins < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml | sort -u)
+(( ${#bins[@]} > 0 )) || fail "no BuildProperties Binary found in template.yaml"
+mapfile -t have < <(cargo metadata --no-deps --format-version 1 --manifest-path "$root/Cargo.toml" \
+  | python3 -c 'import json,sys
+for p in json.load(sys.stdin)["packages"]:
+    for t in p["targets"]:
+        if "bin" in t["kind"]: print(t["name"])' | sort -u)
+missing=()
+for b in "${bins[@]}"; do
+  printf '%s\n' "${have[@]}" | grep -qx "$b" || missing+=("$b")
+done
+(( ${#missing[@]} == 0 )) || fail "template.yaml builds bins no workspace crate defines: ${missing[*]}"
+
+edge_zip="$root/edge/dist/edge.zip"
+if [[ ! -f "$edge_zip" ]]; then
+  step "building the edge bundle (edge/build.sh)"
+  bash "$root/edge/build.sh" || fail "edge/build.sh failed"
+fi
+
+step "sam build (${#bins[@]} Rust functions: ${bins[*]})"
+marker="$(mktemp)"
+trap 'rm -f "$marker"' EXIT
+sleep 1 # file times have a resolution; built files must be strictly newer than the marker
+start=$(date +%s)
+sam build --template template.yaml --config-file samconfig.toml || fail "sam build failed"
+echo "sam build took $(( $(date +%s) - start )) s" >&2
+
+step "checking the artifacts"
+build="$PWD/.aws-sam/build"
+count=0
+while IFS= read -r fn; do
+  [[ -n "$fn" ]] || continue
+  boot="$build/$fn/bootstrap"
+  [[ -f "$boot" ]] || fail "$fn: no bootstrap at $boot"
+  [[ "$boot" -nt "$marker" ]] || fail "$fn: $boot is older than this build (stale)"
+  desc="$(file -b "$boot")"
+  [[ "$desc" == ELF\ 64-bit\ LSB*x86-64* ]] || fail "$fn: bootstrap is not an x86-64 ELF: $desc"
+  printf '  %-28s bootstrap %9d bytes (%s)\n' "$fn" "$(stat -c %s "$boot")" "${desc%%,*}"
+  count=$((count + 1))
+done < <(python3 - template.yaml <<'PY'
+import re, sys
+# Logical ids of the functions built by cargo-lambda (resource blocks at two-space indent).
+text = open(sys.argv[1]).read()
+for block in re.split(r"\n(?=  [A-Za-z0-9]+:\n)", text):
+    if "BuildMethod: rust-cargolambda" in block:
+        print(block.strip().split(":")[0])
+PY
+)
+(( count == ${#bins[@]} )) || fail "expected ${#bins[@]} bootstraps, checked $count"
+edge_built="$(find "$build" -maxdepth 2 -name '*.zip' -path '*Edge*' | head -1)"
+if [[ -z "$edge_built" ]]; then
+  # SkipBuild functions keep their zip where CodeUri points; the built template says where.
+  grep -q "edge/dist/edge.zip" "$build/template.yaml" || fail "the edge zip is not referenced by the built template"
+  edge_built="$edge_zip"
+fi
+printf '  %-28s edge.zip  %9d bytes (limit 1048576)\n' EdgeFunction "$(stat -c %s "$edge_built")"
+(( $(stat -c %s "$edge_built") < 1048576 )) || fail "the edge zip is over Lambda@Edge's 1 MB"
+echo "sam/check.sh: lint clean, $count bootstraps x86-64 and fresh"

@@ -1,0 +1,338 @@
+//! What must hold of `sam/template.yaml` (issue 9), checked without AWS.
+
+use sam_checks::{load_template, resources_of, strings};
+use serde_json::{Value, json};
+
+const FUNCTION: &str = "AWS::Serverless::Function";
+
+fn template() -> Value {
+    match load_template() {
+        Ok(t) => t,
+        Err(e) => panic!("cannot read the template: {e:#}"),
+    }
+}
+
+/// `{"Ref": id}` → id.
+fn ref_target(v: &Value) -> Option<&str> {
+    v.get("Ref").and_then(Value::as_str)
+}
+
+#[test]
+fn every_function_has_a_policy() {
+    let t = template();
+    let functions = resources_of(&t, FUNCTION);
+    assert!(
+        functions.len() >= 3,
+        "too few functions: {}",
+        functions.len()
+    );
+    for (id, f) in functions {
+        let p = &f["Properties"];
+        let policies = p["Policies"].as_array().map_or(0, Vec::len);
+        let role = p.get("Role").is_some();
+        assert!(
+            policies > 0 || role,
+            "{id}: no Policies and no Role (SAM would give it a bare role)"
+        );
+        if let Some(role) = p.get("Role") {
+            let role_id = role["Fn::GetAtt"][0].as_str().unwrap_or_default();
+            let r = &t["Resources"][role_id];
+            assert_eq!(
+                r["Type"], "AWS::IAM::Role",
+                "{id}: Role is not a role of this stack"
+            );
+            assert!(
+                r["Properties"]["Policies"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty()),
+                "{id}: its role has no inline policy"
+            );
+            assert!(
+                r["Properties"].get("ManagedPolicyArns").is_none(),
+                "{id}: managed policies are broader than it needs"
+            );
+        }
+        for (path, s) in collect_strings(&p["Policies"]) {
+            assert!(
+                !s.ends_with(":*") || !path.contains("Action"),
+                "{id}: {s} at {path}"
+            );
+        }
+        // A "*" resource only for actions that have no resource (ListStreams) or with a
+        // condition narrowing it (SES's From address).
+        for policy in p["Policies"].as_array().into_iter().flatten() {
+            for st in policy["Statement"].as_array().into_iter().flatten() {
+                if st["Resource"] == "*" {
+                    assert!(
+                        st["Action"] == "dynamodb:ListStreams" || st.get("Condition").is_some(),
+                        "{id}: unconditional Resource \"*\" for {}",
+                        st["Action"]
+                    );
+                }
+            }
+        }
+        // SAM policy templates like DynamoDBCrudPolicy grant Scan/DeleteItem/... too broadly.
+        for policy in p["Policies"].as_array().into_iter().flatten() {
+            assert!(
+                policy.get("Statement").is_some(),
+                "{id}: policy is not an explicit statement list: {policy}"
+            );
+        }
+    }
+}
+
+fn collect_strings(v: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    strings(v, "", &mut out);
+    out
+}
+
+#[test]
+fn every_function_has_a_log_group_with_retention() {
+    let t = template();
+    let groups = resources_of(&t, "AWS::Logs::LogGroup");
+    for (id, f) in resources_of(&t, FUNCTION) {
+        let own = f["Properties"]["LoggingConfig"]["LogGroup"].clone();
+        let group = match ref_target(&own) {
+            Some(g) => groups.iter().find(|(gid, _)| *gid == g),
+            // No LoggingConfig (Lambda@Edge): a group named after the function.
+            None => groups.iter().find(|(_, g)| {
+                g["Properties"]["LogGroupName"]["Fn::Sub"]
+                    .as_str()
+                    .is_some_and(|n| n.contains(&format!("${{{id}}}")))
+            }),
+        };
+        let Some((gid, g)) = group else {
+            panic!("{id}: no log group of its own")
+        };
+        assert!(
+            g["Properties"].get("RetentionInDays").is_some(),
+            "{id}: log group {gid} keeps logs forever"
+        );
+        if ref_target(&own).is_some() {
+            assert_eq!(
+                f["Properties"]["LoggingConfig"]["LogFormat"], "JSON",
+                "{id}: logs are not JSON"
+            );
+        }
+    }
+}
+
+#[test]
+fn rust_functions_are_built_by_cargo_lambda_for_the_architecture_parameter() {
+    let t = template();
+    assert_eq!(t["Globals"]["Function"]["Runtime"], "provided.al2023");
+    assert_eq!(t["Globals"]["Function"]["Handler"], "bootstrap");
+    assert_eq!(t["Parameters"]["Architecture"]["Default"], "x86_64");
+    let mut rust = 0;
+    for (id, f) in resources_of(&t, FUNCTION) {
+        if f["Metadata"]["BuildMethod"] != "rust-cargolambda" {
+            continue;
+        }
+        rust += 1;
+        let p = &f["Properties"];
+        assert_eq!(
+            p["CodeUri"], "..",
+            "{id}: CodeUri is not the workspace root"
+        );
+        assert!(p.get("Runtime").is_none(), "{id}: overrides the runtime");
+        assert_eq!(p["Architectures"], json!([{"Ref": "Architecture"}]), "{id}");
+        assert!(
+            f["Metadata"]["BuildProperties"]["Binary"].is_string(),
+            "{id}: no Binary"
+        );
+    }
+    assert!(rust >= 1);
+}
+
+#[test]
+fn the_edge_function_follows_lambda_at_edge_rules() {
+    let t = template();
+    let edge = &t["Resources"]["EdgeFunction"]["Properties"];
+    assert_eq!(edge["Runtime"], "nodejs22.x");
+    assert_eq!(edge["Architectures"], json!(["x86_64"]));
+    assert_eq!(edge["MemorySize"], 128);
+    assert_eq!(edge["Timeout"], 5);
+    assert!(
+        edge.get("Environment").is_none(),
+        "Lambda@Edge has no environment"
+    );
+    assert!(edge.get("Layers").is_none(), "Lambda@Edge has no layers");
+    assert!(edge["AutoPublishAlias"].is_string());
+    assert_eq!(edge["CodeUri"], "../edge/dist/edge.zip");
+    let role = &t["Resources"]["EdgeFunctionRole"]["Properties"]["AssumeRolePolicyDocument"];
+    assert!(role.to_string().contains("edgelambda.amazonaws.com"));
+    // Every association runs the configured version, not SAM's unconfigured one.
+    let dist = t["Resources"]["Distribution"]["Properties"]["DistributionConfig"].to_string();
+    assert!(dist.contains(r#"{"Fn::GetAtt":["EdgeConfig","VersionArn"]}"#));
+    assert!(
+        !dist.contains("EdgeFunction"),
+        "the distribution uses SAM's version"
+    );
+}
+
+#[test]
+fn stream_mappings_filter_report_failures_and_keep_what_failed() {
+    let t = template();
+    let mappings = resources_of(&t, "AWS::Lambda::EventSourceMapping");
+    let mut patterns = Vec::new();
+    for (id, m) in &mappings {
+        let p = &m["Properties"];
+        assert_eq!(
+            p["EventSourceArn"],
+            json!({"Fn::GetAtt": ["Table", "StreamArn"]}),
+            "{id}"
+        );
+        let filters = p["FilterCriteria"]["Filters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(filters.len(), 1, "{id}: one filter on the key");
+        let pattern: Value = serde_json::from_str(filters[0]["Pattern"].as_str().unwrap_or("null"))
+            .unwrap_or(Value::Null);
+        assert!(
+            pattern["dynamodb"]["Keys"]["SK"]["S"].is_array(),
+            "{id}: the filter is not on the sort key: {pattern}"
+        );
+        patterns.push((p["FunctionName"].clone(), pattern));
+        assert_eq!(
+            p["FunctionResponseTypes"],
+            json!(["ReportBatchItemFailures"]),
+            "{id}"
+        );
+        assert_eq!(p["BisectBatchOnFunctionError"], true, "{id}");
+        let retries = p["MaximumRetryAttempts"].as_i64().unwrap_or(-1);
+        assert!((0..=100).contains(&retries), "{id}: retries unbounded");
+        let age = p["MaximumRecordAgeInSeconds"].as_i64().unwrap_or(-1);
+        assert!((60..=86_400).contains(&age), "{id}: record age unbounded");
+        let dest = &p["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"];
+        let queue = dest[0].as_str().unwrap_or_default();
+        assert_eq!(dest[1], "Arn", "{id}: no on-failure destination");
+        assert_eq!(t["Resources"][queue]["Type"], "AWS::SQS::Queue", "{id}");
+    }
+    let order = json!({"dynamodb": {"Keys": {"SK": {"S": [{"prefix": "ORDER#"}]}}}});
+    let product = json!({"dynamodb": {"Keys": {"SK": {"S": ["PRODUCT"]}}}});
+    assert!(
+        patterns.contains(&(json!({"Ref": "OrderEventsFunction"}), order)),
+        "order-events: {patterns:?}"
+    );
+    if t["Resources"].get("CataloguePublisherFunction").is_some() {
+        assert!(
+            patterns.contains(&(json!({"Ref": "CataloguePublisherFunction"}), product)),
+            "catalogue-publisher: {patterns:?}"
+        );
+    }
+    // SAM's DynamoDB events would attach the broad AWSLambdaDynamoDBExecutionRole.
+    for (id, f) in resources_of(&t, FUNCTION) {
+        for (_, e) in f["Properties"]["Events"].as_object().into_iter().flatten() {
+            assert_ne!(
+                e["Type"], "DynamoDB",
+                "{id}: use an explicit EventSourceMapping"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_secret_is_inline() {
+    let t = template();
+    // A known key prefix followed by at least 12 key characters ("whsec_..." in a
+    // description is fine, "whsec_3kd92jf..." is not).
+    let looks_secret = |s: &str| {
+        [
+            "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "AKIA", "ASIA",
+        ]
+        .iter()
+        .any(|m| {
+            s.match_indices(m).any(|(i, _)| {
+                s[i + m.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .count()
+                    >= 12
+            })
+        }) || s.contains("-----BEGIN")
+    };
+    assert!(looks_secret("key: sk_test_4eC39HqLyjWDarjtT1zdp7dc"));
+    assert!(!looks_secret("the signing secret (whsec_...)"));
+    for (path, s) in collect_strings(&t) {
+        assert!(!looks_secret(&s), "secret-looking value at {path}");
+    }
+    // Secrets come by name (SSM parameter), read at init: the environment only names them.
+    for (id, f) in resources_of(&t, FUNCTION) {
+        let env = f["Properties"]["Environment"]["Variables"].as_object();
+        for (name, value) in env.into_iter().flatten() {
+            let upper = name.to_uppercase();
+            if ["SECRET", "PASSWORD", "TOKEN", "API_KEY", "PRIVATE"]
+                .iter()
+                .any(|w| upper.contains(w))
+            {
+                assert!(
+                    upper.ends_with("_PARAM"),
+                    "{id}: {name} carries a secret value"
+                );
+                let param = ref_target(value).unwrap_or_default();
+                let default = t["Parameters"][param]["Default"].as_str().unwrap_or("/");
+                assert!(
+                    default.starts_with('/'),
+                    "{id}: {name} is not a parameter name"
+                );
+            }
+        }
+    }
+    for (name, p) in t["Parameters"].as_object().into_iter().flatten() {
+        if name.contains("Secret") {
+            let default = p["Default"].as_str().unwrap_or_default();
+            assert!(
+                default.is_empty() || default.starts_with('/'),
+                "parameter {name} holds a value, not a name"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_table_is_the_one_the_code_defines() {
+    let t = template();
+    let tables = resources_of(&t, "AWS::DynamoDB::Table");
+    assert_eq!(tables.len(), 1, "one table");
+    let mut props = tables[0].1["Properties"].clone();
+    let Some(map) = props.as_object_mut() else {
+        panic!("table has no properties")
+    };
+    assert_eq!(
+        map.remove("PointInTimeRecoverySpecification"),
+        Some(json!({"PointInTimeRecoveryEnabled": true}))
+    );
+    assert_eq!(
+        map.remove("SSESpecification"),
+        Some(json!({"SSEEnabled": true}))
+    );
+    assert_eq!(props, shop::store::table::cloudformation_properties());
+}
+
+#[test]
+fn the_stack_has_alarms_for_what_can_go_wrong() {
+    let t = template();
+    let alarms: Vec<String> = resources_of(&t, "AWS::CloudWatch::Alarm")
+        .iter()
+        .map(|(_, a)| {
+            let p = &a["Properties"];
+            assert_eq!(p["AlarmActions"], json!([{"Ref": "AlarmTopic"}]));
+            format!("{}{}", p["MetricName"], p["Metrics"])
+        })
+        .collect();
+    for metric in [
+        "Errors",
+        "Throttles",
+        "IteratorAge",
+        "ApproximateNumberOfMessagesVisible",
+        "5xx",
+    ] {
+        assert!(
+            alarms.iter().any(|a| a.contains(metric)),
+            "no alarm on {metric}"
+        );
+    }
+    assert_eq!(resources_of(&t, "AWS::CloudWatch::Dashboard").len(), 1);
+}
