@@ -1,0 +1,370 @@
+//! The test harness: a fresh table with its stream in the shared DynamoDB
+//! Local, localstripe, aws-ses-v2-local, and helpers to make authorised
+//! orders with real PaymentIntents.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use serde::Deserialize;
+use shop::mailer::Mailer;
+use shop::payments::{PaymentStatus, Payments};
+use shop::store::table;
+use shop::{
+    Address, Category, Currency, Money, Order, OrderStatus, PricedLine, Product, ProductStatus,
+    Sku, Store,
+};
+use stream_handlers::convert::event_of;
+use stream_handlers::filter::KeyFilter;
+use stream_handlers::order_events::State;
+use stream_handlers::poller::StreamPoller;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A secret localstripe accepts (it checks none).
+pub const STRIPE_KEY: &str = "sk_test_edge_shop";
+
+/// One test's world.
+pub struct World {
+    /// Table, Stripe and SES clients that work.
+    pub state: State,
+    /// The table's stream, `ORDER#` records only (the template's filter).
+    pub poller: StreamPoller,
+    /// Prefix of this test's recipient addresses (the SES store is shared).
+    pub tag: String,
+    http: reqwest::Client,
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// A port nothing listens on.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+/// A mailer whose SES endpoint refuses connections.
+pub async fn dead_mailer() -> Mailer {
+    let conf = local::aws::sdk_config(&format!("http://127.0.0.1:{}", closed_port())).await;
+    Mailer::new(aws_sdk_sesv2::Client::new(&conf), "shop@example.com")
+}
+
+/// A Stripe client whose base URL refuses connections.
+pub fn dead_payments() -> Payments {
+    Payments::new(
+        &format!("http://127.0.0.1:{}", closed_port()),
+        STRIPE_KEY.into(),
+    )
+}
+
+impl World {
+    /// A fresh table (and stream) plus the shared stand-ins.
+    pub async fn new() -> World {
+        let ddb = local::services::dynamodb().endpoint();
+        let ses = local::services::ses().endpoint();
+        let stripe = local::services::stripe().endpoint();
+        let client = local::aws::dynamodb_client(&ddb).await;
+        let name = unique("events");
+        table::create_table(&client, &name)
+            .await
+            .expect("create table");
+        let streams = aws_sdk_dynamodbstreams::Client::new(&local::aws::sdk_config(&ddb).await);
+        let poller = StreamPoller::for_table(streams, &name)
+            .await
+            .expect("stream")
+            .with_filter(KeyFilter::orders());
+        let ses_client = aws_sdk_sesv2::Client::new(&local::aws::sdk_config(&ses).await);
+        World {
+            state: State {
+                store: Store::new(client, name),
+                payments: Payments::new(&stripe, STRIPE_KEY.into()),
+                mailer: Mailer::new(ses_client, "Edge Shop <shop@example.com>"),
+            },
+            poller,
+            tag: unique("shopper"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The state with another mailer or Stripe client (to inject failures).
+    pub fn state_with(&self, mailer: Option<Mailer>, payments: Option<Payments>) -> State {
+        State {
+            store: self.state.store.clone(),
+            payments: payments.unwrap_or_else(|| self.state.payments.clone()),
+            mailer: mailer.unwrap_or_else(|| self.state.mailer.clone()),
+        }
+    }
+
+    /// Adds a product with `stock` units.
+    pub async fn product(&self, sku: &str, stock: u32) -> Product {
+        let p = Product {
+            sku: Sku::parse(sku).expect("sku"),
+            name: format!("Product <{sku}> & co"),
+            description: "A thing".into(),
+            category: Category::parse("kitchen").expect("category"),
+            price: Money::new(1250, Currency::Eur),
+            stock,
+            status: ProductStatus::Active,
+            images: vec![],
+            featured: false,
+            version: 0,
+        };
+        self.state.store.put_product(&p).await.expect("put product")
+    }
+
+    /// Current stock of `sku`.
+    pub async fn stock(&self, sku: &str) -> u32 {
+        self.state
+            .store
+            .get_product(&Sku::parse(sku).expect("sku"))
+            .await
+            .expect("product")
+            .stock
+    }
+
+    /// A card authorised at localstripe for `amount` cents: token → customer
+    /// → PaymentIntent (`capture_method=manual`, confirmed) in `requires_capture`.
+    pub async fn authorise(&self, amount: i64) -> String {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let stripe = local::services::stripe().endpoint();
+        let token: Id = self
+            .http
+            .post(format!("{stripe}/v1/tokens"))
+            .bearer_auth(STRIPE_KEY)
+            .form(&[
+                ("card[number]", "4242424242424242"),
+                ("card[exp_month]", "12"),
+                ("card[exp_year]", "2040"),
+                ("card[cvc]", "123"),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .error_for_status()
+            .expect("token status")
+            .json()
+            .await
+            .expect("token json");
+        let payments = &self.state.payments;
+        let customer = payments
+            .create_customer(&format!("{}@example.com", self.tag), &token.id)
+            .await
+            .expect("customer");
+        let checkout = ulid::Ulid::new().to_string();
+        let pi = payments
+            .create_authorization(
+                &customer,
+                Money::new(amount, Currency::Eur),
+                &checkout,
+                &format!("auth-{checkout}"),
+            )
+            .await
+            .expect("authorise");
+        assert_eq!(pi.status, PaymentStatus::RequiresCapture);
+        pi.id
+    }
+
+    /// Writes an `authorized` order (as the confirm call does) for `lines`
+    /// (sku, quantity) with a real authorised PaymentIntent; returns it.
+    pub async fn authorised_order(&self, lines: &[(&str, u32)]) -> Order {
+        let eur = |a| Money::new(a, Currency::Eur);
+        let priced: Vec<PricedLine> = lines
+            .iter()
+            .map(|(sku, q)| PricedLine {
+                sku: Sku::parse(sku).expect("sku"),
+                name: format!("Product <{sku}> & co"),
+                unit_price: eur(1250),
+                quantity: *q,
+                line_total: eur(1250 * i64::from(*q)),
+            })
+            .collect();
+        let subtotal: i64 = priced.iter().map(|l| l.line_total.amount).sum();
+        let total = subtotal + 500;
+        let payment_intent = self.authorise(total).await;
+        let id = ulid::Ulid::new().to_string();
+        let order = Order {
+            id: id.clone(),
+            customer: unique("sub"),
+            email: format!("{}+{id}@example.com", self.tag),
+            lines: priced,
+            subtotal: eur(subtotal),
+            shipping: eur(500),
+            total: eur(total),
+            address: Address {
+                name: "Ada Lovelace".into(),
+                line1: "12 St James's Square".into(),
+                line2: String::new(),
+                city: "London".into(),
+                postal_code: "SW1Y 4JH".into(),
+                country: "GB".into(),
+            },
+            payment_intent,
+            status: OrderStatus::Authorized,
+            created_at: "2026-11-23T10:00:00Z".into(),
+            updated_at: "2026-11-23T10:00:00Z".into(),
+            tracking: None,
+            cancel_reason: None,
+            effects: vec![],
+            version: 0,
+        };
+        self.state
+            .store
+            .put_order_if_absent(&order)
+            .await
+            .expect("put order");
+        order
+    }
+
+    /// The order as stored now.
+    pub async fn order(&self, order: &Order) -> Order {
+        self.state
+            .store
+            .get_order(&order.customer, &order.id)
+            .await
+            .expect("order")
+    }
+
+    /// Every `ORDER#` record written to the stream since the last call.
+    pub async fn records(&mut self) -> Vec<EventRecord> {
+        self.poller.drain().await.expect("poll stream")
+    }
+
+    /// Polls and handles until the stream has nothing new (the handler's own
+    /// writes produce records too); panics on a reported failure.
+    pub async fn settle(&mut self) {
+        loop {
+            let records = self.records().await;
+            if records.is_empty() {
+                return;
+            }
+            let response =
+                stream_handlers::order_events::handle(&self.state, event_of(records)).await;
+            assert!(
+                response.batch_item_failures.is_empty(),
+                "failures: {:?}",
+                response.batch_item_failures
+            );
+        }
+    }
+
+    /// Emails sent to this test's addresses (the SES store is shared).
+    pub async fn emails(&self) -> Vec<SentEmail> {
+        let ses = local::services::ses().endpoint();
+        let store: SesStore = self
+            .http
+            .get(format!("{ses}/store"))
+            .send()
+            .await
+            .expect("ses store")
+            .json()
+            .await
+            .expect("ses store json");
+        store
+            .emails
+            .into_iter()
+            .filter(|e| {
+                e.destination
+                    .to
+                    .iter()
+                    .any(|to| to.starts_with(&format!("{}+", self.tag)))
+            })
+            .collect()
+    }
+
+    /// Emails sent to `order`'s address.
+    pub async fn emails_of(&self, order: &Order) -> Vec<SentEmail> {
+        self.emails()
+            .await
+            .into_iter()
+            .filter(|e| e.destination.to == [order.email.clone()])
+            .collect()
+    }
+
+    /// The PaymentIntent's status at localstripe.
+    pub async fn payment_status(&self, order: &Order) -> PaymentStatus {
+        self.state
+            .payments
+            .retrieve(&order.payment_intent)
+            .await
+            .expect("retrieve")
+            .status
+    }
+}
+
+/// Handles `records` as one Lambda invocation and returns the failed identifiers.
+pub async fn handle(state: &State, records: Vec<EventRecord>) -> Vec<String> {
+    let event: Event = event_of(records);
+    stream_handlers::order_events::handle(state, event)
+        .await
+        .batch_item_failures
+        .into_iter()
+        .filter_map(|f| f.item_identifier)
+        .collect()
+}
+
+/// The sequence number of a record.
+pub fn seq(record: &EventRecord) -> String {
+    record
+        .change
+        .sequence_number
+        .clone()
+        .expect("sequence number")
+}
+
+/// aws-ses-v2-local's `GET /store`.
+#[derive(Debug, Deserialize)]
+pub struct SesStore {
+    /// Every email sent since the last clear.
+    pub emails: Vec<SentEmail>,
+}
+
+/// One email as aws-ses-v2-local stored it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SentEmail {
+    /// `From`.
+    pub from: String,
+    /// Recipients.
+    pub destination: Destination,
+    /// Subject line.
+    pub subject: String,
+    /// Bodies.
+    pub body: Body,
+}
+
+/// Recipients of a stored email.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Destination {
+    /// `To` addresses.
+    pub to: Vec<String>,
+}
+
+/// Bodies of a stored email.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Body {
+    /// HTML part.
+    pub html: Option<String>,
+    /// Text part.
+    pub text: Option<String>,
+}
+
+/// Asserts no effect is recorded twice.
+pub fn assert_effects_once(order: &Order) {
+    let mut seen = std::collections::HashSet::new();
+    for e in &order.effects {
+        assert!(
+            seen.insert(e),
+            "effect {e} recorded twice: {:?}",
+            order.effects
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! `order-events` against the real stand-ins: DynamoDB Local (records read
+//! from its stream), localstripe and aws-ses-v2-local.
+
+mod common;
+
+use common::{World, assert_effects_once, dead_mailer, dead_payments, handle, seq};
+use shop::OrderStatus;
+use shop::payments::PaymentStatus;
+use stream_handlers::convert::event_of;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn authorised_order_is_confirmed_captured_and_emailed_once() {
+    let mut w = World::new().await;
+    w.product("MUG-1", 3).await;
+    w.product("TEA-1", 10).await;
+    let order = w.authorised_order(&[("MUG-1", 2), ("TEA-1", 1)]).await;
+
+    let records = w.records().await;
+    assert_eq!(records.len(), 1, "one INSERT for the order: {records:?}");
+    assert_eq!(records[0].event_name, "INSERT");
+    assert!(handle(&w.state, records).await.is_empty());
+    w.settle().await;
+
+    assert_eq!(w.stock("MUG-1").await, 1);
+    assert_eq!(w.stock("TEA-1").await, 9);
+    assert_eq!(w.payment_status(&order).await, PaymentStatus::Succeeded);
+    let stored = w.order(&order).await;
+    assert_eq!(stored.status, OrderStatus::Confirmed);
+    assert_eq!(stored.effects, ["stock", "capture", "email:confirmed"]);
+    let emails = w.emails_of(&order).await;
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    let email = &emails[0];
+    assert!(email.subject.contains("is confirmed"), "{}", email.subject);
+    assert_eq!(email.from, "Edge Shop <shop@example.com>");
+    let text = email.body.text.clone().unwrap_or_default();
+    let html = email.body.html.clone().unwrap_or_default();
+    assert!(text.contains("2 × Product <MUG-1> & co"), "{text}");
+    assert!(html.contains("Product &#60;MUG-1&#62; &#38; co"), "{html}");
+    assert!(text.contains("€42.50") && text.contains("SW1Y 4JH"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_orders_for_five_units_confirm_five_and_cancel_the_rest() {
+    let mut w = World::new().await;
+    w.product("LAMP-1", 5).await;
+    let orders: Vec<_> =
+        futures::future::join_all((0..40).map(|_| w.authorised_order(&[("LAMP-1", 1)]))).await;
+
+    // Four invocations side by side, like four shards' batches.
+    let records = w.records().await;
+    assert_eq!(records.len(), 40);
+    let state = &w.state;
+    let failures = futures::future::join_all(
+        records
+            .chunks(10)
+            .map(|chunk| handle(state, chunk.to_vec())),
+    )
+    .await;
+    assert!(failures.iter().all(Vec::is_empty), "{failures:?}");
+    w.settle().await;
+
+    assert_eq!(w.stock("LAMP-1").await, 0);
+    let mut confirmed = 0;
+    let mut cancelled = 0;
+    for order in &orders {
+        let stored = w.order(order).await;
+        assert_effects_once(&stored);
+        let emails = w.emails_of(order).await;
+        assert_eq!(emails.len(), 1, "order {}: {emails:?}", order.id);
+        match stored.status {
+            OrderStatus::Confirmed => {
+                confirmed += 1;
+                assert_eq!(w.payment_status(order).await, PaymentStatus::Succeeded);
+                assert_eq!(stored.effects, ["stock", "capture", "email:confirmed"]);
+                assert!(emails[0].subject.contains("is confirmed"));
+            }
+            OrderStatus::Cancelled => {
+                cancelled += 1;
+                assert_eq!(w.payment_status(order).await, PaymentStatus::Canceled);
+                assert_eq!(stored.effects, ["cancel", "email:cancelled"]);
+                assert_eq!(
+                    stored.cancel_reason.as_deref(),
+                    Some("Product <LAMP-1> & co sold out before we could reserve it for you.")
+                );
+                assert!(emails[0].subject.contains("could not be completed"));
+                assert!(
+                    emails[0]
+                        .body
+                        .text
+                        .clone()
+                        .unwrap_or_default()
+                        .contains("not been charged")
+                );
+            }
+            other => panic!("order {} is {other}", order.id),
+        }
+    }
+    assert_eq!((confirmed, cancelled), (5, 35));
+    assert_eq!(w.emails().await.len(), 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_record_delivered_three_times_changes_nothing_twice() {
+    let mut w = World::new().await;
+    w.product("VASE-1", 2).await;
+    let orders = [
+        w.authorised_order(&[("VASE-1", 1)]).await,
+        w.authorised_order(&[("VASE-1", 1)]).await,
+        w.authorised_order(&[("VASE-1", 1)]).await,
+    ];
+    let mut all = Vec::new();
+    loop {
+        let records = w.records().await;
+        if records.is_empty() {
+            break;
+        }
+        all.extend(records.iter().cloned());
+        // Each record three times in one batch, and the batch twice more.
+        let tripled: Vec<_> = records
+            .iter()
+            .flat_map(|r| [r.clone(), r.clone(), r.clone()])
+            .collect();
+        for _ in 0..3 {
+            assert!(handle(&w.state, tripled.clone()).await.is_empty());
+        }
+    }
+    // And the whole history once more, oldest first.
+    assert!(handle(&w.state, all).await.is_empty());
+    w.settle().await;
+
+    assert_eq!(w.stock("VASE-1").await, 0);
+    let mut statuses = Vec::new();
+    for order in &orders {
+        let stored = w.order(order).await;
+        assert_effects_once(&stored);
+        assert_eq!(w.emails_of(order).await.len(), 1);
+        statuses.push(stored.status);
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            OrderStatus::Confirmed,
+            OrderStatus::Confirmed,
+            OrderStatus::Cancelled
+        ]
+    );
+    assert_eq!(w.emails().await.len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ses_failure_fails_that_order_only_and_a_retry_doubles_nothing() {
+    let mut w = World::new().await;
+    w.product("BOWL-1", 10).await;
+    let settled = w.authorised_order(&[("BOWL-1", 1)]).await;
+    w.settle().await;
+    let settled_records = {
+        // Its history, to be redelivered in the failing batch.
+        let stored = w.order(&settled).await;
+        assert_eq!(stored.status, OrderStatus::Confirmed);
+        stored
+    };
+
+    let order = w.authorised_order(&[("BOWL-1", 2)]).await;
+    let mut records = w.records().await;
+    assert_eq!(records.len(), 1);
+    let new_record = records[0].clone();
+    // The batch: the new order's record, a redelivery of it, a record of
+    // the settled order, and a record with DynamoDB Local's unknown TTL name.
+    records.push(new_record.clone());
+    let mut settled_record = new_record.clone();
+    settled_record.change.keys = serde_dynamo::Item::from(std::collections::HashMap::from([
+        (
+            "PK".to_owned(),
+            serde_dynamo::AttributeValue::S(format!("CUSTOMER#{}", settled.customer)),
+        ),
+        (
+            "SK".to_owned(),
+            serde_dynamo::AttributeValue::S(format!("ORDER#{}", settled.id)),
+        ),
+    ]));
+    settled_record.change.sequence_number = Some("999999999999999999999".into());
+    records.insert(0, settled_record.clone());
+    let mut ttl_record = settled_record.clone();
+    ttl_record.event_name = "UNKNOWN_TTL_EVENT".into();
+    ttl_record.change.sequence_number = Some("999999999999999999998".into());
+    records.push(ttl_record);
+
+    let broken = w.state_with(Some(dead_mailer().await), None);
+    let failed = handle(&broken, records.clone()).await;
+    assert_eq!(failed, [seq(&new_record), seq(&new_record)]);
+    // Stock and capture happened; the email did not, and is not recorded.
+    let stored = w.order(&order).await;
+    assert_eq!(stored.effects, ["stock", "capture"]);
+    assert_eq!(w.emails_of(&order).await.len(), 0);
+    assert_eq!(w.stock("BOWL-1").await, 7);
+
+    // Lambda retries from the failed record with working clients.
+    assert!(handle(&w.state, records).await.is_empty());
+    w.settle().await;
+    let stored = w.order(&order).await;
+    assert_eq!(stored.effects, ["stock", "capture", "email:confirmed"]);
+    assert_eq!(w.emails_of(&order).await.len(), 1);
+    assert_eq!(w.emails_of(&settled).await.len(), 1);
+    assert_eq!(w.order(&settled).await.version, settled_records.version);
+    assert_eq!(w.stock("BOWL-1").await, 7);
+    assert_eq!(w.payment_status(&order).await, PaymentStatus::Succeeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stripe_failure_fails_the_record_and_a_retry_captures_once() {
+    let mut w = World::new().await;
+    w.product("CUP-1", 1).await;
+    let winner = w.authorised_order(&[("CUP-1", 1)]).await;
+    let loser = w.authorised_order(&[("CUP-1", 1)]).await;
+    let records = w.records().await;
+    assert_eq!(records.len(), 2);
+
+    let broken = w.state_with(None, Some(dead_payments()));
+    let failed = handle(&broken, records.clone()).await;
+    assert_eq!(failed.len(), 2, "both orders need Stripe: {failed:?}");
+    let (w1, l1) = (w.order(&winner).await, w.order(&loser).await);
+    assert_eq!(
+        (w1.status, l1.status),
+        (OrderStatus::Confirmed, OrderStatus::Cancelled)
+    );
+    assert_eq!(w1.effects, ["stock"]);
+    assert!(l1.effects.is_empty());
+    assert_eq!(
+        w.payment_status(&winner).await,
+        PaymentStatus::RequiresCapture
+    );
+    assert_eq!(
+        w.payment_status(&loser).await,
+        PaymentStatus::RequiresCapture
+    );
+    assert!(w.emails().await.is_empty());
+
+    assert!(handle(&w.state, records).await.is_empty());
+    w.settle().await;
+    assert_eq!(w.stock("CUP-1").await, 0);
+    assert_eq!(w.payment_status(&winner).await, PaymentStatus::Succeeded);
+    assert_eq!(w.payment_status(&loser).await, PaymentStatus::Canceled);
+    assert_eq!(
+        w.order(&winner).await.effects,
+        ["stock", "capture", "email:confirmed"]
+    );
+    assert_eq!(w.order(&loser).await.effects, ["cancel", "email:cancelled"]);
+    assert_eq!(w.emails().await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shipped_and_refunded_send_one_email_each() {
+    let mut w = World::new().await;
+    w.product("RUG-1", 4).await;
+    let order = w.authorised_order(&[("RUG-1", 1)]).await;
+    w.settle().await;
+
+    // The owner ships it (as the admin API will: a versioned update).
+    let mut shipped = w.order(&order).await;
+    shipped.status = shipped.status.apply(shop::OrderEvent::Ship).expect("ship");
+    shipped.tracking = Some("JJD0001 <fragile>".into());
+    w.state.store.update_order(&shipped).await.expect("ship");
+    let records = w.records().await;
+    assert_eq!(records.len(), 1);
+    for _ in 0..3 {
+        assert!(handle(&w.state, records.clone()).await.is_empty());
+    }
+    w.settle().await;
+    let emails = w.emails_of(&order).await;
+    assert_eq!(emails.len(), 2, "{emails:?}");
+    assert!(emails[1].subject.contains("has shipped"));
+    assert!(
+        emails[1]
+            .body
+            .text
+            .clone()
+            .unwrap_or_default()
+            .contains("Tracking reference: JJD0001 <fragile>")
+    );
+
+    let mut refunded = w.order(&order).await;
+    refunded.status = refunded
+        .status
+        .apply(shop::OrderEvent::Refund)
+        .expect("refund");
+    w.state.store.update_order(&refunded).await.expect("refund");
+    let records = w.records().await;
+    assert!(
+        handle(&w.state, [records.clone(), records].concat())
+            .await
+            .is_empty()
+    );
+    w.settle().await;
+    let emails = w.emails_of(&order).await;
+    assert_eq!(emails.len(), 3);
+    assert!(emails[2].subject.contains("refunded"));
+    let stored = w.order(&order).await;
+    assert_eq!(
+        stored.effects,
+        [
+            "stock",
+            "capture",
+            "email:confirmed",
+            "email:shipped",
+            "email:refunded"
+        ]
+    );
+    assert_eq!(w.stock("RUG-1").await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn product_records_and_deletions_are_ignored() {
+    let mut w = World::new().await;
+    w.product("PEN-1", 1).await;
+    let order = w.authorised_order(&[("PEN-1", 1)]).await;
+    // Unfiltered, the stream also has the product's INSERT: the handler skips it.
+    let ddb = local::services::dynamodb().endpoint();
+    let streams = aws_sdk_dynamodbstreams::Client::new(&local::aws::sdk_config(&ddb).await);
+    let mut raw = stream_handlers::poller::StreamPoller::for_table(streams, w.state.store.table())
+        .await
+        .expect("stream");
+    let all = raw.drain().await.expect("poll");
+    assert_eq!(all.len(), 2, "product + order: {all:?}");
+    assert_eq!(
+        w.records().await.len(),
+        1,
+        "the filtered poller sees the order only"
+    );
+    let product_only: Vec<_> = all
+        .iter()
+        .filter(|r| !stream_handlers::filter::KeyFilter::orders().matches(r))
+        .cloned()
+        .collect();
+    assert_eq!(product_only.len(), 1);
+    let response = stream_handlers::order_events::handle(&w.state, event_of(product_only)).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(w.order(&order).await.status, OrderStatus::Authorized);
+    assert_eq!(w.stock("PEN-1").await, 1);
+}
