@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Init time of each regional Lambda, measured locally: process start -> first call of the
+# runtime API's /invocation/next (init done) -> first /response (first event handled).
+# The Lambda runtime API is emulated by a small Python server (below), which also answers
+# CloudFormation's response URL and, for the "ssm" rows, SSM GetParameter. A Rust
+# hello-world Lambda is measured the same way. Prints figures; asserts nothing.
+# Usage: bench/init/run.sh [RUNS]   (default 15 runs per function; medians printed)
+#
+# The functions are pointed at nothing: AWS endpoints at 127.0.0.1:9 (refused), dummy
+# credentials, Stripe keys given directly. A function whose init calls the network shows up
+# as an init error ("init failed"); the "ssm" rows read the Stripe key from SSM as in AWS,
+# served by the emulator on loopback, to show what that init call costs.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+runs="${1:-15}"
+
+# Build natively in release (same code and profile as cargo lambda's build; no zig needed).
+packages=(-p init-hello -p edge-config)
+bins=(init-hello edge-config)
+for spec in functions:shop-api functions:stripe-webhook functions:admin-api \
+            stream-handlers:order-events stream-handlers:catalogue-publisher; do
+  pkg="${spec%%:*}" bin="${spec##*:}"
+  if cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, sys
+want = sys.argv[1]
+sys.exit(0 if any(t["name"] == want and "bin" in t["kind"]
+                  for p in json.load(sys.stdin)["packages"] for t in p["targets"]) else 1)' "$bin"; then
+    packages+=(-p "$pkg"); bins+=("$bin")
+  else
+    echo "(no bin $bin in the workspace yet: skipped)" >&2
+  fi
+done
+echo "==> cargo build --release ${packages[*]}" >&2
+cargo build --release --quiet "${packages[@]}" --bins
+target="${CARGO_TARGET_DIR:-$root/target}/release"
+
+python3 - "$target" "$runs" "${bins[@]}" <<'PY'
+import json, os, statistics, subprocess, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+target, runs, bins = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+
+def api_event(method, path, body="", claims=None):
+    ctx = {"accountId": "123456789012", "apiId": "local", "domainName": "localhost",
+           "domainPrefix": "local", "requestId": "bench", "routeKey": f"{method} {path}",
+           "stage": "$default", "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 1767225600000,
+           "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                    "sourceIp": "127.0.0.1", "userAgent": "bench"}}
+    if claims:
+        ctx["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return {"version": "2.0", "routeKey": f"{method} {path}", "rawPath": path,
+            "rawQueryString": "", "headers": {"host": "localhost", "content-type": "application/json",
+                                               "stripe-signature": "t=1,v1=00"},
+            "requestContext": ctx, "body": body, "isBase64Encoded": False}
+
+CLAIMS = {"sub": "00000000-0000-0000-0000-000000000000", "username": "bench",
+          "email": "bench@example.com", "cognito:groups": "[admin]", "client_id": "bench",
+          "token_use": "access"}
+EVENTS = {
+    "init-hello": {},
+    "shop-api": api_event("GET", "/api/me", claims=CLAIMS),
+    "stripe-webhook": api_event("POST", "/api/stripe/webhook", body="{}"),
+    "admin-api": api_event("GET", "/api/admin/nothing-here", claims=CLAIMS),
+    "order-events": {"Records": []},
+    "catalogue-publisher": {"Records": []},
+    "edge-config": None,  # a CloudFormation Delete, answered to the emulator (below)
+}
+NOWHERE = "http://127.0.0.1:9"
+BASE_ENV = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": NOWHERE,
+    "AWS_LAMBDA_FUNCTION_NAME": "bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", "AWS_LAMBDA_LOG_GROUP_NAME": "bench",
+    "AWS_LAMBDA_LOG_STREAM_NAME": "bench", "AWS_LAMBDA_LOG_FORMAT": "JSON",
+    "RUST_LOG": "warn",
+    "TABLE_NAME": "bench-table", "FROM_EMAIL": "shop@example.com",
+    "STRIPE_API_BASE": NOWHERE, "STRIPE_SECRET_KEY": "sk_test_bench",
+    "STRIPE_WEBHOOK_SECRET": "whsec_bench", "SITE_BUCKET": "bench-site",
+    "DISTRIBUTION_ID": "EBENCH", "USER_POOL_ID": "us-east-1_bench",
+    "DYNAMODB_ENDPOINT": NOWHERE,
+}
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset(None)
+    def reset(self, event):
+        self.event = event
+        self.t_next = self.t_resp = None
+        self.error = None
+        self.served = False
+        self.ssm_calls = 0
+        self.done = threading.Event()
+
+S = State()
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def body(self):
+        n = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(n) if n else b""
+    def reply(self, code, payload=b"", headers=()):
+        self.send_response(code)
+        for k, v in headers: self.send_header(k, v)
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+    def do_GET(self):
+        if self.path.endswith("/runtime/invocation/next"):
+            now = time.perf_counter()
+            with S.lock:
+                first = not S.served
+                S.served = True
+                if S.t_next is None: S.t_next = now
+            if not first:
+                S.done.wait(30); time.sleep(30)  # the bench kills the process meanwhile
+                return
+            port = self.server.server_address[1]
+            event = S.event
+            if event is None:  # edge-config: a Delete it answers without calling AWS
+                event = {"RequestType": "Delete", "ResponseURL": f"http://127.0.0.1:{port}/cfn",
+                         "StackId": "s", "RequestId": "r", "LogicalResourceId": "EdgeConfig",
+                         "ResourceType": "Custom::EdgeConfig", "PhysicalResourceId": "p",
+                         "ResourceProperties": {}}
+            self.reply(200, json.dumps(event).encode(), [
+                ("Lambda-Runtime-Aws-Request-Id", "bench-1"),
+                ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 60000)),
+                ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:bench"),
+                ("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000"),
+                ("content-type", "application/json")])
+        else:
+            self.reply(404)
+    def do_POST(self):
+        body = self.body()
+        now = time.perf_counter()
+        if self.path.endswith("/response"):
+            S.t_resp = now; self.reply(202, b"{}"); S.done.set()
+        elif self.path.endswith("/error"):
+            S.error = body.decode(errors="replace")[:300]; S.t_resp = now
+            self.reply(202, b"{}"); S.done.set()
+        elif "AmazonSSM.GetParameter" in (self.headers.get("x-amz-target") or ""):
+            S.ssm_calls += 1
+            name = json.loads(body or b"{}").get("Name", "/x")
+            self.reply(200, json.dumps({"Parameter": {"Name": name, "Type": "SecureString",
+                       "Value": "sk_test_bench", "Version": 1}}).encode(),
+                       [("content-type", "application/x-amz-json-1.1")])
+        else:
+            self.reply(404)
+    def do_PUT(self):
+        self.body(); self.reply(200)
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+threading.Thread(target=server.serve_forever, daemon=True).start()
+port = server.server_address[1]
+
+def measure(binary, event, extra_env):
+    S.reset(event)
+    env = dict(BASE_ENV, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", **extra_env)
+    t0 = time.perf_counter()
+    p = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    finished = S.done.wait(20)
+    p.kill()
+    _, err = p.communicate()
+    if not finished or S.t_next is None:
+        return None, None, (S.error or err.decode(errors="replace").strip().splitlines()[-1:] or ["no answer"])[0][:200]
+    return (S.t_next - t0) * 1000, (S.t_resp - t0) * 1000, S.error
+
+rows = []
+cases = [(b, b, {}) for b in bins]
+ssm_env = {"AWS_ENDPOINT_URL_SSM": f"http://127.0.0.1:{port}", "SSM_ENDPOINT": f"http://127.0.0.1:{port}",
+           "STRIPE_SECRET_PARAM": "/bench/stripe", "STRIPE_WEBHOOK_SECRET_PARAM": "/bench/whsec"}
+for b in ("shop-api", "stripe-webhook", "order-events"):
+    if b in bins:
+        cases.append((f"{b} (ssm)", b, dict(ssm_env, STRIPE_SECRET_KEY="", STRIPE_WEBHOOK_SECRET="")))
+for label, b, extra in cases:
+    binary = os.path.join(target, b)
+    inits, firsts, note = [], [], ""
+    measure(binary, EVENTS[b], extra)  # warm the page cache
+    for _ in range(runs):
+        i, f, err = measure(binary, EVENTS[b], extra)
+        if i is None:
+            note = f"init failed: {err}"; break
+        inits.append(i); firsts.append(f)
+        if err: note = f"handled with an error: {err[:80]}"
+    size = os.path.getsize(binary)
+    if inits:
+        rows.append((label, statistics.median(inits), statistics.median(firsts), min(inits), size, note))
+    else:
+        rows.append((label, None, None, None, size, note))
+
+base = next((r[1] for r in rows if r[0] == "init-hello" and r[1]), None)
+print(f"Init time, median of {runs} cold starts (process start -> /next = init; -> /response = first event)")
+print(f"{'function':<26}{'init ms':>9}{'first ms':>10}{'min init':>10}{'x hello':>9}{'binary KB':>11}  note")
+for label, i, f, mn, size, note in rows:
+    if i is None:
+        print(f"{label:<26}{'-':>9}{'-':>10}{'-':>10}{'-':>9}{size // 1024:>11}  {note}")
+    else:
+        ratio = f"{i / base:.1f}" if base else "-"
+        print(f"{label:<26}{i:>9.2f}{f:>10.2f}{mn:>10.2f}{ratio:>9}{size // 1024:>11}  {note}")
+PY
