@@ -1,6 +1,7 @@
 // Lambda@Edge handler for Edge Shop: Cognito cookie auth (viewer-request) and security
 // headers (origin-response). The decisions are made by the Rust addon (edge.node); this file
-// only moves strings in and out and makes the token-endpoint call when the addon asks.
+// only moves strings in and out, applies the decision, and makes the network calls the addon
+// asks for: the token endpoint, and the JWKS when a token names an unknown kid.
 // No npm runtime dependencies. See edge/README.md.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ const addon = addonModule.exports;
 addon.init(readFileSync(new URL('./config.json', import.meta.url), 'utf8'));
 
 const TOKEN_TIMEOUT_MS = 3000;
+const JWKS_TIMEOUT_MS = 3000;
 const KNOWN = { cookie: 'Cookie', authorization: 'Authorization' };
 const canonical = (name) =>
   KNOWN[name] ?? name.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
@@ -57,13 +59,41 @@ async function callTokenEndpoint(d) {
   return addon.resume(JSON.stringify(d.continuation), status, body);
 }
 
-// Forward decisions come as `F` plus lines `name\tvalue` (set) or `-name` (remove); anything
-// else is a JSON response.
+// The JWKS fetch in progress, if any. The addon asks for one at most once per unknown kid and
+// once a minute (it keeps that record in its key set); while one runs, every viewer request
+// waits for it, so a rotated key never signs anybody out.
+let keysFetch = null;
+
+async function fetchKeys(d) {
+  if (keysFetch === null) {
+    keysFetch = (async () => {
+      try {
+        const res = await fetch(d.url, { redirect: 'manual', signal: AbortSignal.timeout(JWKS_TIMEOUT_MS) });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`status ${res.status}`);
+        const n = addon.replaceKeys(text);
+        console.log(`edge: JWKS fetched for kid ${JSON.stringify(d.kid)}: ${n} keys`);
+      } catch (err) {
+        console.error(`edge: JWKS fetch for kid ${JSON.stringify(d.kid)} failed: ${err && err.message}`);
+      } finally {
+        keysFetch = null;
+      }
+    })();
+  }
+  await keysFetch;
+  return addon.retry(JSON.stringify(d.retry));
+}
+
+// Forward decisions come as `F` plus lines `/uri` (new path), `name\tvalue` (set header) or
+// `-name` (remove header); anything else is JSON.
 function apply(request, encoded) {
   if (encoded.length === 1) return request;
   const headers = request.headers;
   for (const line of encoded.slice(2).split('\n')) {
-    if (line.charCodeAt(0) === 45 /* - */) {
+    const c = line.charCodeAt(0);
+    if (c === 47 /* / */) {
+      request.uri = line;
+    } else if (c === 45 /* - */) {
       delete headers[line.slice(1)];
     } else {
       const tab = line.indexOf('\t');
@@ -81,18 +111,24 @@ export async function handler(event) {
     addSecurityHeaders(cf.response.headers);
     return cf.response;
   }
+  if (keysFetch !== null) await keysFetch;
   const request = cf.request;
   const h = request.headers;
   const c = h.cookie;
   const cookie = c === undefined ? '' : c.length === 1 ? c[0].value : c.map((x) => x.value).join('; ');
   const host = h.host === undefined ? '' : h.host[0].value;
   let encoded = addon.viewerRequest(request.method, request.uri, request.querystring || '', host, cookie);
-  if (encoded.charCodeAt(0) === 70 /* F */) return apply(request, encoded);
-  let d = JSON.parse(encoded);
-  if (d.kind === 'token_request') {
-    encoded = await callTokenEndpoint(d);
-    if (encoded.charCodeAt(0) === 70) return apply(request, encoded);
-    d = JSON.parse(encoded);
+  // At most: a JWKS fetch, a token request, a JWKS fetch for the new tokens (the addon never
+  // asks for the same kind twice in a row, and limits JWKS fetches itself).
+  for (let step = 0; step < 4; step++) {
+    if (encoded.charCodeAt(0) === 70 /* F */) return apply(request, encoded);
+    const d = JSON.parse(encoded);
+    if (d.kind === 'token_request') encoded = await callTokenEndpoint(d);
+    else if (d.kind === 'fetch_keys') encoded = await fetchKeys(d);
+    else return toResponse(d);
   }
-  return toResponse(d);
+  console.error('edge: too many steps for one request');
+  const r = toResponse({ status: 502, headers: [['content-type', 'text/plain']], cookies: [], body: 'Bad gateway' });
+  addSecurityHeaders(r.headers);
+  return r;
 }

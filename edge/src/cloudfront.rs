@@ -156,8 +156,11 @@ impl CfRequest {
         }
     }
 
-    /// Applies a [`Forward`] decision's header changes.
+    /// Applies a [`Forward`] decision's path and header changes.
     pub fn apply(&mut self, forward: &Forward) {
+        if let Some(uri) = &forward.uri {
+            self.uri.clone_from(uri);
+        }
         for name in &forward.remove_headers {
             self.headers.remove(name);
         }

@@ -71,6 +71,15 @@ pub struct Config {
     /// The user pool's JWKS (`{"keys":[...]}`), baked in so a cold start makes no network call.
     #[serde(default)]
     pub jwks: Option<serde_json::Value>,
+    /// Where to fetch the JWKS when a token names an unknown `kid` (key rotation);
+    /// `<issuer>/.well-known/jwks.json` when absent. See [`Config::jwks_url`].
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// The directory index of the S3 origin (`index.html`): a forwarded page path ending in
+    /// `/` gets it appended, a GET/HEAD of a dotless last segment is redirected (301) to the
+    /// path with a trailing slash. Empty disables both.
+    #[serde(default = "default_index_document")]
+    pub index_document: String,
 }
 
 /// The paths the edge answers itself instead of forwarding.
@@ -204,6 +213,17 @@ impl Config {
         {
             return bad("client_id must be alphanumeric (it is part of cookie names)");
         }
+        if self
+            .index_document
+            .contains(|c: char| !c.is_ascii_alphanumeric() && !matches!(c, '.' | '_' | '-'))
+        {
+            return bad("index_document must be a plain file name like \"index.html\" (or empty)");
+        }
+        if let Some(url) = &self.jwks_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return bad("jwks_url must be an http(s) URL");
+        }
         Ok(())
     }
 
@@ -213,6 +233,33 @@ impl Config {
             Some(v) => KeySet::from_jwks_value(v).map_err(ConfigError::Keys),
             None => Ok(KeySet::empty()),
         }
+    }
+
+    /// The JWKS URL fetched when a token names an unknown `kid`: `jwks_url`, or
+    /// `<issuer>/.well-known/jwks.json` (Cognito's, and cognito-local's).
+    pub fn jwks_url(&self) -> String {
+        match &self.jwks_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "{}/.well-known/jwks.json",
+                self.issuer.trim_end_matches('/')
+            ),
+        }
+    }
+
+    /// Whether a normalised path lies in the edge's own area: the directory of the callback,
+    /// sign-in and sign-out paths (`/auth/` by default), the directory itself included.
+    pub fn is_auth_area(&self, path: &str) -> bool {
+        [
+            &self.paths.callback,
+            &self.paths.signin,
+            &self.paths.signout,
+        ]
+        .into_iter()
+        .any(|p| match p.rfind('/') {
+            Some(i) if i > 0 => path.starts_with(&p[..=i]) || path == &p[..i],
+            _ => path == p.as_str(),
+        })
     }
 
     /// The access rule for a normalised path.
@@ -256,6 +303,9 @@ fn default_leeway() -> u64 {
 }
 fn default_access() -> Access {
     Access::Public
+}
+fn default_index_document() -> String {
+    "index.html".into()
 }
 fn default_api_prefixes() -> Vec<String> {
     vec!["/api/".into()]

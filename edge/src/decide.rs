@@ -9,11 +9,11 @@ use crate::config::{Access, Config};
 use crate::cookies::{self, AuthCookies, FLOW_PREFIX};
 use crate::form;
 use crate::keys::KeySet;
-use crate::paths::normalize_path;
+use crate::paths::{encode_path, normalize_path};
 use crate::redirect::safe_local_path;
 use crate::responses::{json_error, page, redirect};
 use crate::state::{self, FlowState, StateError};
-use crate::token::{Refusal, TokenKind, User, verify};
+use crate::token::{Refusal, TokenKind, User, header_kid, verify};
 
 /// The parts of a viewer request the core looks at (CloudFront's or `shop-local`'s).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,15 +61,54 @@ pub enum Decision {
     Respond(Respond),
     /// POST a form to the token (or revoke) endpoint, then call [`resume`] with the reply.
     TokenRequest(TokenRequest),
+    /// A token names a `kid` the key set does not have (key rotation): GET the JWKS at `url`,
+    /// give it to [`KeySet::replace_from_jwks_json`] (skip that if the fetch failed), then
+    /// call [`retry`]. Asked at most once per unknown kid and once a minute per [`KeySet`];
+    /// [`retry`] never asks again.
+    FetchKeys(FetchKeys),
 }
 
-/// Header changes for a forwarded request (names lower-case).
+/// Changes for a forwarded request (header names lower-case).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Forward {
     /// Headers to set, replacing any present (`cookie` without auth cookies, `authorization`).
     pub set_headers: Vec<(String, String)>,
     /// Headers to remove (`cookie` when only auth cookies were sent).
     pub remove_headers: Vec<String>,
+    /// The request's new path, when it changes: the directory index appended to a page path
+    /// ending in `/` (`/p/sku-1/` → `/p/sku-1/index.html`), percent-encoded, query not
+    /// included. `None`: keep the request's path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+/// A JWKS fetch the caller must make on the core's behalf (see [`Decision::FetchKeys`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FetchKeys {
+    /// The JWKS URL ([`Config::jwks_url`]): GET it, no credentials.
+    pub url: String,
+    /// The unknown `kid` (for logs).
+    pub kid: String,
+    /// Hand this to [`retry`] once the fetch is done (or failed). Holds tokens: memory only.
+    pub retry: Retry,
+}
+
+/// What to run again after a JWKS fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Retry {
+    /// [`decide`] this request again.
+    Decide {
+        /// The request.
+        request: Request,
+    },
+    /// [`resume`] again with the same token-endpoint reply (its tokens named the new kid).
+    Resume {
+        /// The continuation.
+        continuation: Continuation,
+        /// The reply.
+        reply: TokenReply,
+    },
 }
 
 /// A generated response.
@@ -150,6 +189,48 @@ pub struct TokenReply {
 
 /// Decides what to do with a viewer request at time `now` (seconds since the epoch).
 pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decision {
+    decide_with(config, keys, now, req, true)
+}
+
+/// Goes on after a [`Decision::FetchKeys`]: decides or resumes again with the key set as it
+/// is now (replaced or not). Answers `Forward`, `Respond` or `TokenRequest`, never
+/// `FetchKeys`.
+pub fn retry(config: &Config, keys: &KeySet, now: u64, retry: Retry) -> Decision {
+    match retry {
+        Retry::Decide { request } => decide_with(config, keys, now, &request, false),
+        Retry::Resume {
+            continuation,
+            reply,
+        } => resume_with(config, keys, now, continuation, &reply, false),
+    }
+}
+
+/// A [`Decision::FetchKeys`] when `token` names a kid that may be fetched now (recorded in
+/// the key set), `None` otherwise.
+fn fetch_keys(
+    config: &Config,
+    keys: &KeySet,
+    now: u64,
+    token: Option<&str>,
+    retry: impl FnOnce() -> Retry,
+) -> Option<Decision> {
+    let kid = header_kid(token?).ok()?;
+    keys.claim_fetch(&kid, now).then(|| {
+        Decision::FetchKeys(FetchKeys {
+            url: config.jwks_url(),
+            kid,
+            retry: retry(),
+        })
+    })
+}
+
+fn decide_with(
+    config: &Config,
+    keys: &KeySet,
+    now: u64,
+    req: &Request,
+    allow_fetch: bool,
+) -> Decision {
     let path = normalize_path(&req.uri);
     let paths = &config.paths;
     if path == paths.callback {
@@ -167,7 +248,7 @@ pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decisi
     let access = config.access_for(&path);
     let api = config.is_api(&path);
     if *access == Access::Public {
-        return Decision::Forward(forward(req, None));
+        return directory_index(config, req, &path, api, forward(req, None));
     }
     let parsed = AuthCookies::parse(config, &req.cookie);
     let session = parsed
@@ -191,7 +272,7 @@ pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decisi
                 });
             }
             let bearer = api.then_some(token);
-            Decision::Forward(forward(req, bearer))
+            directory_index(config, req, &path, api, forward(req, bearer))
         }
         Err(Refusal::Expired) => match parsed {
             Ok(AuthCookies {
@@ -200,7 +281,56 @@ pub fn decide(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decisi
             }) => refresh_request(config, req, refresh.to_owned(), api),
             _ => unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie)),
         },
+        Err(Refusal::UnknownKid) if allow_fetch => {
+            let token = parsed
+                .as_ref()
+                .ok()
+                .and_then(|c| if api { c.access } else { c.id });
+            fetch_keys(config, keys, now, token, || Retry::Decide {
+                request: req.clone(),
+            })
+            .unwrap_or_else(|| {
+                unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie))
+            })
+        }
         Err(_) => unauthenticated(config, now, req, api, cookies::auth_names(&req.cookie)),
+    }
+}
+
+/// The S3 origin serves no index document for sub-folders: a page path ending in `/` is
+/// forwarded as `<path><index_document>`; a GET/HEAD whose last segment has no dot is
+/// redirected (301) to the path with a trailing slash, query kept. Never for the API or the
+/// edge's own paths, nor when `index_document` is empty.
+fn directory_index(
+    config: &Config,
+    req: &Request,
+    path: &str,
+    api: bool,
+    mut f: Forward,
+) -> Decision {
+    let index = &config.index_document;
+    if api || index.is_empty() || config.is_auth_area(path) {
+        return Decision::Forward(f);
+    }
+    if path.ends_with('/') {
+        let mut uri = encode_path(path);
+        uri.push_str(index);
+        f.uri = Some(uri);
+        return Decision::Forward(f);
+    }
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') || !matches!(req.method.as_str(), "GET" | "HEAD") {
+        return Decision::Forward(f);
+    }
+    let mut location = encode_path(path);
+    location.push('/');
+    if !req.querystring.is_empty() {
+        location.push('?');
+        location.push_str(&req.querystring);
+    }
+    match safe_local_path(&location) {
+        Some(location) => Decision::Respond(redirect(config, 301, &location)),
+        None => Decision::Forward(f),
     }
 }
 
@@ -453,7 +583,8 @@ struct OAuthError {
     error: String,
 }
 
-/// Goes on with a [`Continuation`] once the token or revoke endpoint has replied.
+/// Goes on with a [`Continuation`] once the token or revoke endpoint has replied. Answers
+/// [`Decision::FetchKeys`] when the new tokens name an unknown kid (then [`retry`]).
 pub fn resume(
     config: &Config,
     keys: &KeySet,
@@ -461,6 +592,35 @@ pub fn resume(
     continuation: Continuation,
     reply: &TokenReply,
 ) -> Decision {
+    resume_with(config, keys, now, continuation, reply, true)
+}
+
+fn resume_with(
+    config: &Config,
+    keys: &KeySet,
+    now: u64,
+    continuation: Continuation,
+    reply: &TokenReply,
+    allow_fetch: bool,
+) -> Decision {
+    if let Continuation::Revoke { names } = &continuation {
+        return Decision::Respond(signed_out(config, names));
+    }
+    let verified = verified_tokens(config, keys, now, reply);
+    if allow_fetch
+        && let Err(failure) = &verified
+        && let Some(kid) = &failure.unknown_kid
+        && keys.claim_fetch(kid, now)
+    {
+        return Decision::FetchKeys(FetchKeys {
+            url: config.jwks_url(),
+            kid: kid.clone(),
+            retry: Retry::Resume {
+                continuation,
+                reply: reply.clone(),
+            },
+        });
+    }
     match continuation {
         Continuation::Revoke { names } => Decision::Respond(signed_out(config, &names)),
         Continuation::Callback {
@@ -468,18 +628,18 @@ pub fn resume(
             flow_cookie,
         } => {
             let clear_flow = cookies::clear(config, &flow_cookie, &config.paths.callback);
-            let mut r = match verified_tokens(config, keys, now, reply) {
+            let mut r = match verified {
                 Ok((tokens, user)) => {
                     let target = safe_local_path(&target).unwrap_or_else(|| "/".into());
                     let mut r = redirect(config, 302, &target);
                     r.cookies = session_cookies(config, &user, &tokens, None);
                     r
                 }
-                Err(why) => page(
+                Err(failure) => page(
                     config,
                     502,
                     "Sign-in failed",
-                    &format!("The sign-in could not be completed ({why})."),
+                    &format!("The sign-in could not be completed ({}).", failure.why),
                 ),
             };
             r.cookies.push(clear_flow);
@@ -491,7 +651,7 @@ pub fn resume(
             refresh_token,
             api,
             names,
-        } => match verified_tokens(config, keys, now, reply) {
+        } => match verified {
             Ok((tokens, user)) => {
                 let target = safe_local_path(&target).unwrap_or_else(|| "/".into());
                 let mut r = redirect(config, 307, &target);
@@ -541,6 +701,23 @@ pub fn resume(
     }
 }
 
+/// Why a token reply was not accepted.
+struct Failure {
+    /// The OAuth error code, or the refusal.
+    why: String,
+    /// The kid of a token refused for naming an unknown kid.
+    unknown_kid: Option<String>,
+}
+
+impl From<String> for Failure {
+    fn from(why: String) -> Self {
+        Failure {
+            why,
+            unknown_kid: None,
+        }
+    }
+}
+
 /// Parses a successful token reply and verifies both tokens, so a session the edge would
 /// refuse is never set (that is what would make a redirect loop).
 fn verified_tokens(
@@ -548,18 +725,25 @@ fn verified_tokens(
     keys: &KeySet,
     now: u64,
     reply: &TokenReply,
-) -> Result<(Tokens, Arc<User>), String> {
+) -> Result<(Tokens, Arc<User>), Failure> {
     if reply.status != 200 {
         let code = serde_json::from_str::<OAuthError>(&reply.body)
             .map(|e| e.error)
             .unwrap_or_else(|_| format!("status {}", reply.status));
-        return Err(code);
+        return Err(code.into());
     }
     let tokens: Tokens =
         serde_json::from_str(&reply.body).map_err(|_| "unreadable token reply".to_owned())?;
-    verify(config, keys, now, &tokens.id_token, TokenKind::Id).map_err(|e| e.to_string())?;
-    let user = verify(config, keys, now, &tokens.access_token, TokenKind::Access)
-        .map_err(|e| e.to_string())?;
+    let check = |token: &str, kind| {
+        verify(config, keys, now, token, kind).map_err(|e| Failure {
+            why: e.to_string(),
+            unknown_kid: (e == Refusal::UnknownKid)
+                .then(|| header_kid(token).ok())
+                .flatten(),
+        })
+    };
+    check(&tokens.id_token, TokenKind::Id)?;
+    let user = check(&tokens.access_token, TokenKind::Access)?;
     Ok((tokens, user))
 }
 

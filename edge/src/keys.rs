@@ -1,8 +1,8 @@
 //! The user pool's signing keys (from its JWKS) and the cache of tokens already verified.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
@@ -12,15 +12,36 @@ use crate::token::{TokenKind, User};
 /// How many verified tokens a warm container remembers before it starts forgetting.
 const CACHE_CAPACITY: usize = 4096;
 
+/// Seconds between two JWKS fetches, whatever the kids (an attacker can mint kids freely).
+pub const JWKS_FETCH_INTERVAL: u64 = 60;
+
+/// Longer `kid`s never trigger a fetch (Cognito's are 44 characters).
+const MAX_KID_LEN: usize = 128;
+
+/// How many unknown kids a key set remembers having fetched for.
+const TRIED_CAPACITY: usize = 1024;
+
 /// The RSA keys that may sign tokens, by `kid`, plus a cache of verified tokens so a warm
 /// container does not re-verify the same cookie on every request.
 ///
 /// The cache is keyed by a cheap hash of the token's tail (its signature) and each entry keeps
 /// the whole token: a hit counts only when the presented token is byte-for-byte the verified
 /// one, so a hash collision costs a verification, never a forgery.
+///
+/// The keys can be replaced in place ([`KeySet::replace_from_jwks_json`]) after a JWKS fetch
+/// that [`crate::Decision::FetchKeys`] asked for; the key set also remembers which unknown
+/// kids it already asked for and when, so each kid causes at most one fetch and there is at
+/// most one fetch every [`JWKS_FETCH_INTERVAL`] seconds.
 pub struct KeySet {
-    keys: Vec<(String, DecodingKey)>,
+    keys: RwLock<Arc<[(String, DecodingKey)]>>,
     cache: Mutex<HashMap<u64, Cached>>,
+    fetches: Mutex<FetchLog>,
+}
+
+#[derive(Default)]
+struct FetchLog {
+    tried: HashSet<String>,
+    last: Option<u64>,
 }
 
 #[derive(Clone)]
@@ -43,7 +64,8 @@ fn cache_key(token: &str, kind: TokenKind) -> u64 {
 
 impl fmt::Debug for KeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kids: Vec<&str> = self.keys.iter().map(|(k, _)| k.as_str()).collect();
+        let keys = self.key_list();
+        let kids: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
         f.debug_struct("KeySet").field("kids", &kids).finish()
     }
 }
@@ -55,6 +77,8 @@ pub enum KeyError {
     Json(String),
     /// A key's modulus or exponent is not base64url.
     BadKey(String),
+    /// No usable RS256 signing key (a replacement must not empty the key set).
+    NoKeys,
 }
 
 impl fmt::Display for KeyError {
@@ -62,6 +86,7 @@ impl fmt::Display for KeyError {
         match self {
             KeyError::Json(e) => write!(f, "not a JWKS document: {e}"),
             KeyError::BadKey(kid) => write!(f, "key {kid:?} has a malformed n or e"),
+            KeyError::NoKeys => f.write_str("no usable RS256 signing key"),
         }
     }
 }
@@ -92,8 +117,9 @@ impl KeySet {
     pub fn empty() -> Self {
         crate::provider::install();
         KeySet {
-            keys: Vec::new(),
+            keys: RwLock::new(Arc::from(Vec::new())),
             cache: Mutex::new(HashMap::new()),
+            fetches: Mutex::new(FetchLog::default()),
         }
     }
 
@@ -111,38 +137,70 @@ impl KeySet {
     }
 
     fn from_jwks(jwks: Jwks) -> Result<Self, KeyError> {
-        let mut set = Self::empty();
-        for k in jwks.keys {
-            let usable = k.kty == "RSA"
-                && k.alg.as_deref().is_none_or(|a| a == "RS256")
-                && k.use_.as_deref().is_none_or(|u| u == "sig");
-            if !usable {
-                continue;
-            }
-            let key = DecodingKey::from_rsa_components(&k.n, &k.e)
-                .map_err(|_| KeyError::BadKey(k.kid.clone()))?;
-            set.keys.push((k.kid, key));
-        }
+        let set = Self::empty();
+        *set.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::from(parse_keys(jwks)?);
         Ok(set)
+    }
+
+    /// Replaces the keys with those of a freshly fetched JWKS document, after a
+    /// [`crate::Decision::FetchKeys`]; answers the number of usable keys. On an error (not a
+    /// JWKS, a malformed key, no usable key at all) the current keys stay. Tokens verified
+    /// with the old keys are forgotten (a key that left the JWKS must stop counting).
+    pub fn replace_from_jwks_json(&self, json: &str) -> Result<usize, KeyError> {
+        let jwks: Jwks = serde_json::from_str(json).map_err(|e| KeyError::Json(e.to_string()))?;
+        let keys = parse_keys(jwks)?;
+        if keys.is_empty() {
+            return Err(KeyError::NoKeys);
+        }
+        let n = keys.len();
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::from(keys);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.clear();
+        }
+        Ok(n)
+    }
+
+    /// The current keys, shared: a concurrent replacement does not disturb a verification.
+    pub(crate) fn key_list(&self) -> Arc<[(String, DecodingKey)]> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The number of usable keys.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.key_list().len()
     }
 
     /// Whether there are no usable keys.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.key_list().is_empty()
     }
 
     /// Whether a key with this `kid` is known.
     pub fn has_kid(&self, kid: &str) -> bool {
-        self.key(kid).is_some()
+        self.key_list().iter().any(|(k, _)| k == kid)
     }
 
-    pub(crate) fn key(&self, kid: &str) -> Option<&DecodingKey> {
-        self.keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
+    /// Whether an unknown `kid` may cause a JWKS fetch at time `now`, recording the fetch if
+    /// so: never twice for one kid, never twice within [`JWKS_FETCH_INTERVAL`] seconds.
+    pub(crate) fn claim_fetch(&self, kid: &str, now: u64) -> bool {
+        if kid.is_empty() || kid.len() > MAX_KID_LEN || self.has_kid(kid) {
+            return false;
+        }
+        let Ok(mut log) = self.fetches.lock() else {
+            return false;
+        };
+        let recent = log
+            .last
+            .is_some_and(|last| now.saturating_sub(last) < JWKS_FETCH_INTERVAL);
+        if recent || log.tried.contains(kid) {
+            return false;
+        }
+        if log.tried.len() >= TRIED_CAPACITY {
+            log.tried.clear();
+        }
+        log.tried.insert(kid.to_owned());
+        log.last = Some(now);
+        true
     }
 
     /// The cached verification of exactly this token, if any.
@@ -164,4 +222,22 @@ impl KeySet {
             cache.insert(hash, entry);
         }
     }
+}
+
+/// The usable keys of a JWKS: RSA, RS256 (or no `alg`), `use` `sig` (or none). Keys of other
+/// types or algorithms are skipped: only RS256 is ever accepted.
+fn parse_keys(jwks: Jwks) -> Result<Vec<(String, DecodingKey)>, KeyError> {
+    let mut keys = Vec::with_capacity(jwks.keys.len());
+    for k in jwks.keys {
+        let usable = k.kty == "RSA"
+            && k.alg.as_deref().is_none_or(|a| a == "RS256")
+            && k.use_.as_deref().is_none_or(|u| u == "sig");
+        if !usable {
+            continue;
+        }
+        let key = DecodingKey::from_rsa_components(&k.n, &k.e)
+            .map_err(|_| KeyError::BadKey(k.kid.clone()))?;
+        keys.push((k.kid, key));
+    }
+    Ok(keys)
 }

@@ -2,8 +2,9 @@
 //!
 //! Lambda@Edge runs only Node.js, so this crate never does IO itself: it is given the
 //! configuration, the key set, the time and the request, and answers with a [`Decision`] —
-//! forward the request (with headers changed), answer it (redirect, cookies, error page), or
-//! "POST this form to the token endpoint and call [`resume`] with the reply". The Node.js addon
+//! forward the request (with headers and maybe the path changed), answer it (redirect, cookies,
+//! error page), "POST this form to the token endpoint and call [`resume`] with the reply", or
+//! "fetch the JWKS, then call [`retry`]" (a token names an unknown kid). The Node.js addon
 //! (`edge/addon`) and `shop-local` both drive it; its tests are plain `cargo test`.
 //!
 //! ```no_run
@@ -11,9 +12,13 @@
 //! let keys = config.key_set().unwrap();
 //! let request = edge::Request::new("GET", "/account/", "", "shop.example", "");
 //! match edge::decide(&config, &keys, edge::unix_now(), &request) {
-//!     edge::Decision::Forward(fwd) => { /* apply fwd.set_headers / fwd.remove_headers */ }
+//!     edge::Decision::Forward(fwd) => { /* apply fwd.uri, fwd.set_headers, fwd.remove_headers */ }
 //!     edge::Decision::Respond(resp) => { /* send resp */ }
 //!     edge::Decision::TokenRequest(post) => { /* POST post.body to post.url, then edge::resume */ }
+//!     edge::Decision::FetchKeys(fetch) => {
+//!         /* GET fetch.url; on 200: keys.replace_from_jwks_json(&body) */
+//!         let _next = edge::retry(&config, &keys, edge::unix_now(), fetch.retry);
+//!     }
 //! }
 //! ```
 
@@ -33,10 +38,11 @@ mod token;
 pub use config::{Access, Config, ConfigError, Rule};
 pub use cookies::AuthCookies;
 pub use decide::{
-    Continuation, Decision, Forward, Request, Respond, TokenReply, TokenRequest, decide, resume,
+    Continuation, Decision, FetchKeys, Forward, Request, Respond, Retry, TokenReply, TokenRequest,
+    decide, resume, retry,
 };
-pub use keys::{KeyError, KeySet};
-pub use paths::normalize_path;
+pub use keys::{JWKS_FETCH_INTERVAL, KeyError, KeySet};
+pub use paths::{encode_path, normalize_path};
 pub use redirect::safe_local_path;
 pub use responses::security_headers;
 pub use token::{Refusal, TokenKind, User, verify as verify_token};

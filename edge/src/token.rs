@@ -159,7 +159,12 @@ fn verify_uncached(
     kind: TokenKind,
 ) -> Result<User, Refusal> {
     let kid = header_kid(token)?;
-    let key = keys.key(&kid).ok_or(Refusal::UnknownKid)?;
+    let key_list = keys.key_list();
+    let key = key_list
+        .iter()
+        .find(|(k, _)| *k == kid)
+        .map(|(_, key)| key)
+        .ok_or(Refusal::UnknownKid)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false; // checked below against `now`, not the system clock
     validation.validate_nbf = false;
@@ -208,7 +213,7 @@ fn verify_uncached(
 }
 
 /// The `kid` of a token's header, refusing anything that is not an RS256 JWS header.
-fn header_kid(token: &str) -> Result<String, Refusal> {
+pub(crate) fn header_kid(token: &str) -> Result<String, Refusal> {
     use base64::Engine as _;
     let mut parts = token.split('.');
     let (Some(header_b64), Some(_), Some(_), None) =

@@ -31,11 +31,11 @@ test('index.mjs imports only node: built-ins', () => {
   assert.match(src, /process\.dlopen\(addonModule, fileURLToPath\(new URL\('\.\/edge\.node'/);
 });
 
-test("AWS's example viewer request for / is forwarded unchanged", async () => {
+test("AWS's example viewer request for / is forwarded as /index.html, nothing else changed", async () => {
   const event = fixture('viewer-request.json');
   const before = structuredClone(event.Records[0].cf.request);
   const out = await edge.handler(event);
-  assert.deepEqual(out, before);
+  assert.deepEqual(out, { ...before, uri: '/index.html' });
 });
 
 test("AWS's example origin response gets the security headers", async () => {

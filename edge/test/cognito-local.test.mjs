@@ -1,5 +1,7 @@
 // Integration: the built bundle against a real cognito-local — hosted-UI login by form POST,
-// code exchange with PKCE, requests with the cookies, refresh after expiry, sign-out.
+// code exchange with PKCE, requests with the cookies, refresh after expiry, sign-out. The
+// config has no baked-in JWKS: the first tokens (at the callback) name a kid the empty key
+// set lacks, so the bundle fetches <issuer>/.well-known/jwks.json from cognito-local once.
 // Starts cognito-local (node_modules, installed by tools/npm.sh) in a fresh temp dir on a free
 // loopback port, and stops it afterwards.
 import assert from 'node:assert/strict';
@@ -100,7 +102,6 @@ before(async () => {
   await api('AdminSetUserPassword', { UserPoolId: pool.Id, Username: EMAIL, Password: PASSWORD, Permanent: true });
   await api('CreateGroup', { UserPoolId: pool.Id, GroupName: 'admin' });
   await api('AdminAddUserToGroup', { UserPoolId: pool.Id, Username: EMAIL, GroupName: 'admin' });
-  const jwks = await (await fetch(`${base}/${pool.Id}/.well-known/jwks.json`)).json();
   const config = {
     client_id: clientId,
     issuer: `${base}/${pool.Id}`,
@@ -116,7 +117,6 @@ before(async () => {
       { path: '/account/*', access: 'signed_in' },
       { path: '/api/*', access: 'signed_in' },
     ],
-    jwks,
   };
   edge = await load(unpack(config));
 });
@@ -148,7 +148,16 @@ test('hosted-UI login by form POST, code exchange with PKCE, cookies set', async
   assert.equal(posted.status, 302, await posted.text());
   const back = new URL(posted.headers.get('location'));
   assert.equal(`${back.host}${back.pathname}`, `${SHOP}/auth/callback`);
-  const done = await request(back.pathname, back.search.slice(1));
+  const logged = [];
+  const log = console.log;
+  console.log = (...args) => logged.push(args.join(' '));
+  let done;
+  try {
+    done = await request(back.pathname, back.search.slice(1));
+  } finally {
+    console.log = log;
+  }
+  assert.ok(logged.some((l) => /JWKS fetched for kid "CognitoLocal": 1 keys/.test(l)), logged.join('\n'));
   assert.equal(done.status, '302', done.body);
   assert.equal(done.headers.location[0].value, '/account/orders?page=2');
   browserCookies(jar, done);
@@ -159,28 +168,31 @@ test('hosted-UI login by form POST, code exchange with PKCE, cookies set', async
 });
 
 test('requests with the cookies pass; the API gets the bearer token; admin group honoured', async () => {
-  const page = await request('/account/orders', 'page=2');
-  assert.equal(page.uri, '/account/orders');
+  const redirect = await request('/account/orders', 'page=2');
+  assert.equal(redirect.status, '301');
+  assert.equal(redirect.headers.location[0].value, '/account/orders/?page=2');
+  const page = await request('/account/orders/', 'page=2');
+  assert.equal(page.uri, '/account/orders/index.html');
   assert.equal(page.headers.cookie, undefined, 'auth cookies stripped');
   const apiCall = await request('/api/orders');
   assert.equal(apiCall.headers.authorization[0].value, `Bearer ${jar.get(`${USER_COOKIE()}.accessToken`).value}`);
   const admin = await request('/admin/');
-  assert.equal(admin.uri, '/admin/');
+  assert.equal(admin.uri, '/admin/index.html');
 });
 
 test('after expiry the tokens are refreshed and the request replayed', async () => {
   const access = jar.get(`${USER_COOKIE()}.accessToken`).value;
   const exp = JSON.parse(Buffer.from(access.split('.')[1], 'base64url').toString()).exp;
   await sleep(Math.max(0, exp * 1000 - Date.now()) + 1200);
-  const refreshed = await request('/account/orders', 'page=2');
+  const refreshed = await request('/account/orders/', 'page=2');
   assert.equal(refreshed.status, '307', refreshed.body);
-  assert.equal(refreshed.headers.location[0].value, '/account/orders?page=2');
+  assert.equal(refreshed.headers.location[0].value, '/account/orders/?page=2');
   const oldRefresh = jar.get(`${USER_COOKIE()}.refreshToken`).value;
   browserCookies(jar, refreshed);
   assert.notEqual(jar.get(`${USER_COOKIE()}.accessToken`).value, access);
   assert.equal(jar.get(`${USER_COOKIE()}.refreshToken`).value, oldRefresh, 'cognito-local sends no new refresh token');
-  const replay = await request('/account/orders', 'page=2');
-  assert.equal(replay.uri, '/account/orders');
+  const replay = await request('/account/orders/', 'page=2');
+  assert.equal(replay.uri, '/account/orders/index.html');
 });
 
 test('a refresh token cognito-local does not know (invalid_grant) clears cookies and logs in', async () => {

@@ -22,8 +22,8 @@ const P = `CognitoIdentityServiceProvider.${CLIENT}`;
 
 test('signed-in pages forward with the auth cookies stripped', async () => {
   const cookie = sessionCookie(key, 'bob', [], 3600, 'r');
-  const out = await edge.handler(viewerRequest({ uri: '/account/orders', cookie }));
-  assert.equal(out.uri, '/account/orders');
+  const out = await edge.handler(viewerRequest({ uri: '/account/orders/', cookie }));
+  assert.equal(out.uri, '/account/orders/index.html');
   assert.deepEqual(out.headers.cookie, [{ key: 'Cookie', value: 'theme=dark' }]);
   assert.equal(out.headers.authorization, undefined);
 });
@@ -54,7 +54,7 @@ test('admin paths need the admin group', async () => {
   const admin = sessionCookie(key, 'ann', ['admin'], 3600);
   assert.equal((await edge.handler(viewerRequest({ uri: '/admin/', cookie: shopper }))).status, '403');
   assert.equal((await edge.handler(viewerRequest({ uri: '/api/admin/orders', cookie: shopper }))).status, '403');
-  assert.equal((await edge.handler(viewerRequest({ uri: '/admin/', cookie: admin }))).uri, '/admin/');
+  assert.equal((await edge.handler(viewerRequest({ uri: '/admin/', cookie: admin }))).uri, '/admin/index.html');
 });
 
 test('login: redirect, callback with code exchange, cookies, back to the path and query', async () => {
@@ -81,7 +81,11 @@ test('login: redirect, callback with code exchange, cookies, back to the path an
   }
   browserCookies(jar, cb);
   const again = await edge.handler(viewerRequest({ uri: '/account/orders', querystring: 'page=2', cookie: cookieHeader(jar, '/account/orders') }));
-  assert.equal(again.uri, '/account/orders');
+  assert.equal(again.status, '301', 'signed in now: on to the directory');
+  assert.equal(again.headers.location[0].value, '/account/orders/?page=2');
+  const page = await edge.handler(viewerRequest({ uri: '/account/orders/', querystring: 'page=2', cookie: cookieHeader(jar, '/account/orders/') }));
+  assert.equal(page.uri, '/account/orders/index.html');
+  assert.equal(page.querystring, 'page=2');
 });
 
 test('expired tokens are refreshed (307 to the same URL), invalid_grant logs in again', async () => {
@@ -118,5 +122,45 @@ test('the sign-in link never redirects off the host', async () => {
     const state = new URL(out.headers.location[0].value).searchParams.get('state');
     const payload = JSON.parse(Buffer.from(state.split('.')[0], 'base64url').toString());
     assert.equal(payload.p, '/', next);
+  }
+});
+
+test('S3 directory index: <dir>/ is forwarded as <dir>/index.html, headers still changed', async () => {
+  const cookie = sessionCookie(key, 'bob', [], 3600);
+  for (const [uri, want] of [
+    ['/', '/index.html'],
+    ['/c/tea/', '/c/tea/index.html'],
+    ['/p/SKU-1/', '/p/SKU-1/index.html'],
+    ['/c/tea%20cake/', '/c/tea%20cake/index.html'],
+    ['/account/orders/', '/account/orders/index.html'],
+  ]) {
+    const out = await edge.handler(viewerRequest({ uri, querystring: 'a=1', cookie }));
+    assert.equal(out.uri, want, uri);
+    assert.equal(out.querystring, 'a=1');
+    assert.deepEqual(out.headers.cookie, [{ key: 'Cookie', value: 'theme=dark' }], uri);
+    assert.equal(out.headers['user-agent'][0].value, 'node-test');
+  }
+});
+
+test('S3 directory index: dotless page paths get a 301 to <path>/ with the query (GET/HEAD only)', async () => {
+  const cookie = sessionCookie(key, 'bob', [], 3600);
+  for (const method of ['GET', 'HEAD']) {
+    const out = await edge.handler(viewerRequest({ uri: '/account/orders', querystring: 'page=2', cookie, method }));
+    assert.equal(out.status, '301', method);
+    assert.equal(out.headers.location[0].value, '/account/orders/?page=2');
+    assert.equal(out.headers['set-cookie'], undefined);
+    assert.match(out.headers['content-security-policy'][0].value, /frame-ancestors 'none'/);
+  }
+  const about = await edge.handler(viewerRequest({ uri: '/about' }));
+  assert.equal(about.headers.location[0].value, '/about/');
+  const post = await edge.handler(viewerRequest({ uri: '/account/orders', cookie, method: 'POST' }));
+  assert.equal(post.uri, '/account/orders');
+});
+
+test('S3 directory index: files, the API and /auth/* are left alone', async () => {
+  const cookie = sessionCookie(key, 'bob', [], 3600);
+  for (const uri of ['/favicon.ico', '/assets/app.3f2a9c.js', '/api/catalogue/stock', '/api/catalogue/', '/api/orders', '/auth/', '/auth/x']) {
+    const out = await edge.handler(viewerRequest({ uri, cookie }));
+    assert.equal(out.uri, uri, uri);
   }
 });

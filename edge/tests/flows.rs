@@ -46,7 +46,7 @@ fn public_paths_forward_without_auth_cookies() {
 fn signed_in_pages_forward_with_cookies_stripped() {
     let (c, k) = setup();
     let cookie = session_cookie("alice", &[], EXP, Some("r1"));
-    let f = forward(decide(&c, &k, NOW, &get("/account/orders", "", &cookie)));
+    let f = forward(decide(&c, &k, NOW, &get("/account/orders/", "", &cookie)));
     assert_eq!(header(&f, "cookie"), Some("theme=dark; cart=abc"));
     assert_eq!(header(&f, "authorization"), None);
 }
@@ -90,7 +90,12 @@ fn admin_paths_need_the_admin_group() {
         let r = respond(decide(&c, &k, NOW, &get(uri, "", &shopper)));
         assert_eq!(r.status, 403, "{uri}");
         assert!(r.header("content-type").unwrap().starts_with("text/html"));
-        forward(decide(&c, &k, NOW, &get(uri, "", &admin)));
+        // Let through: forwarded, or (dotless paths) redirected to the directory.
+        match decide(&c, &k, NOW, &get(uri, "", &admin)) {
+            Decision::Forward(_) => {}
+            Decision::Respond(r) => assert_eq!(r.status, 301, "{uri}"),
+            other => panic!("{uri}: {other:?}"),
+        }
     }
     let r = respond(decide(&c, &k, NOW, &get("/api/admin/orders", "", &shopper)));
     assert_eq!(r.status, 403);
@@ -347,7 +352,12 @@ fn next_and_saved_paths_never_leave_the_host() {
 fn expired_tokens_are_refreshed_and_the_request_replayed() {
     let (c, k) = setup();
     let old = session_cookie("alice", &[], NOW - 100, Some("r1"));
-    let t = token_request(decide(&c, &k, NOW, &get("/account/orders", "page=2", &old)));
+    let t = token_request(decide(
+        &c,
+        &k,
+        NOW,
+        &get("/account/orders/", "page=2", &old),
+    ));
     assert!(t.body.contains("grant_type=refresh_token") && t.body.contains("refresh_token=r1"));
     // Cognito (and cognito-local) answer a refresh without a new refresh token.
     let r = respond(resume(
@@ -358,14 +368,19 @@ fn expired_tokens_are_refreshed_and_the_request_replayed() {
         &token_reply("alice", &[], EXP, None),
     ));
     assert_eq!(r.status, 307);
-    assert_eq!(r.header("location"), Some("/account/orders?page=2"));
+    assert_eq!(r.header("location"), Some("/account/orders/?page=2"));
     let pairs = cookie_pairs(&r);
     let p = format!("CognitoIdentityServiceProvider.{CLIENT}.alice");
     assert!(pairs.contains(&(format!("{p}.refreshToken"), "r1".into())));
     assert!(pairs.contains(&(format!("{p}.idToken"), id_token("alice", &[], EXP))));
     // The replayed request, with the new cookies, passes.
     let new = session_cookie("alice", &[], EXP, Some("r1"));
-    forward(decide(&c, &k, NOW, &get("/account/orders", "page=2", &new)));
+    forward(decide(
+        &c,
+        &k,
+        NOW,
+        &get("/account/orders/", "page=2", &new),
+    ));
 }
 
 #[test]
@@ -560,4 +575,35 @@ fn bad_configs_are_refused() {
         ),
         Decision::Forward(_)
     ));
+}
+
+#[test]
+fn security_headers_can_be_replaced_for_the_local_stack() {
+    // The README's example: Stripe.js from localstripe, the API same-origin, plain http.
+    let csp = "default-src 'self'; script-src 'self' http://127.0.0.1:8420/js.stripe.com/v3/; \
+               frame-src http://127.0.0.1:8420; connect-src 'self' http://127.0.0.1:8420; \
+               img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; \
+               base-uri 'self'; frame-ancestors 'none'";
+    let c = edge::Config::from_json(&config_json(json!({
+        "cookie_secure": false,
+        "security_headers": {
+            "Content-Security-Policy": csp,
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "strict-origin-when-cross-origin"
+        }
+    })))
+    .unwrap();
+    let headers = edge::security_headers(&c);
+    assert_eq!(headers.len(), 4, "the map replaces the whole built-in set");
+    assert!(headers.contains(&("content-security-policy".into(), csp.into())));
+    assert!(
+        !headers
+            .iter()
+            .any(|(k, _)| k == "strict-transport-security")
+    );
+    let k = c.key_set().unwrap();
+    let r = respond(decide(&c, &k, NOW, &get("/account/", "", "")));
+    assert_eq!(r.header("content-security-policy"), Some(csp));
+    assert_eq!(r.header("strict-transport-security"), None);
 }

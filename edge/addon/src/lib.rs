@@ -2,7 +2,8 @@
 //!
 //! `index.mjs` calls [`init`] once at module scope with `config.json`, then [`viewer_request`]
 //! per request with only the strings the core needs (passing the whole event as JSON costs
-//! more than the decision itself). Decisions come back as small JSON strings.
+//! more than the decision itself). Decisions come back as small strings (see `to_json`);
+//! [`resume`] follows a token-endpoint call, [`replace_keys`] and [`retry`] a JWKS fetch.
 #![allow(unsafe_code)] // the napi-rs macros expand to FFI glue
 
 use std::sync::RwLock;
@@ -28,8 +29,10 @@ fn with_state<T>(f: impl FnOnce(&State) -> T) -> Result<T> {
 }
 
 /// Encodes a decision for `index.mjs`. Forwarding, the hot path, skips JSON: `F`, then one
-/// line per header change, `\n`-separated: `name\tvalue` to set, `-name` to remove (header
-/// values never hold a newline). Every other decision is JSON (`{"kind":...}`).
+/// line per change, `\n`-separated: `/new/uri` for a new request path (it is percent-encoded
+/// and starts with `/`, header names never do), `name\tvalue` to set a header, `-name` to
+/// remove one (header values never hold a newline). Every other decision is JSON
+/// (`{"kind":...}`).
 fn to_json(decision: &edge::Decision) -> Result<String> {
     if let edge::Decision::Forward(f) = decision {
         let mut out = String::with_capacity(
@@ -37,9 +40,14 @@ fn to_json(decision: &edge::Decision) -> Result<String> {
                 .set_headers
                 .iter()
                 .map(|(k, v)| k.len() + v.len() + 2)
-                .sum::<usize>(),
+                .sum::<usize>()
+                + f.uri.as_ref().map_or(0, |u| u.len() + 1),
         );
         out.push('F');
+        if let Some(uri) = &f.uri {
+            out.push('\n');
+            out.push_str(uri);
+        }
         for name in &f.remove_headers {
             out.push('\n');
             out.push('-');
@@ -110,4 +118,24 @@ pub fn resume(continuation_json: String, status: u32, body: String) -> Result<St
 pub fn security_headers() -> Result<String> {
     with_state(|s| edge::security_headers(&s.config))
         .and_then(|h| serde_json::to_string(&h).map_err(|e| Error::from_reason(e.to_string())))
+}
+
+/// Replaces the key set with a fetched JWKS document (after a `fetch_keys` decision); answers
+/// the number of usable keys. Throws, keeping the current keys, on a document without any.
+#[napi]
+pub fn replace_keys(jwks_json: String) -> Result<u32> {
+    with_state(|s| s.keys.replace_from_jwks_json(&jwks_json))?
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        .map_err(|e| Error::from_reason(e.to_string()))
+}
+
+/// Goes on after a `fetch_keys` decision (the JWKS fetched and given to `replaceKeys`, or the
+/// fetch failed) with its `retry` (JSON); answers the encoded decision (see `to_json`), never
+/// another `fetch_keys`.
+#[napi]
+pub fn retry(retry_json: String) -> Result<String> {
+    let retry: edge::Retry = serde_json::from_str(&retry_json)
+        .map_err(|e| Error::from_reason(format!("bad retry: {e}")))?;
+    with_state(|s| edge::retry(&s.config, &s.keys, edge::unix_now(), retry))
+        .and_then(|d| to_json(&d))
 }
