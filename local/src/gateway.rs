@@ -27,7 +27,7 @@ pub struct Gateway {
 struct Inner {
     edge: edge::Config,
     keys: edge::KeySet,
-    api: axum::Router,
+    api: Vec<(String, axum::Router)>,
     public_api_prefixes: Vec<String>,
     site_dir: PathBuf,
     http: reqwest::Client,
@@ -35,17 +35,21 @@ struct Inner {
 }
 
 impl Gateway {
-    /// A gateway over the edge configuration, the `/api` router and the rendered site.
+    /// A gateway over the edge configuration, the `/api` routers and the rendered site.
     ///
+    /// `api` pairs a path prefix with the router (one Lambda) serving it; the
+    /// longest matching prefix wins, as API Gateway's routes pick a function.
     /// `public_api_prefixes` are the routes API Gateway serves without the JWT
     /// authorizer (the catalogue and Stripe's webhook).
     pub fn new(
         edge: edge::Config,
-        api: axum::Router,
+        api: Vec<(String, axum::Router)>,
         public_api_prefixes: Vec<String>,
         site_dir: PathBuf,
         quiet: bool,
     ) -> anyhow::Result<Gateway> {
+        let mut api = api;
+        api.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
         let keys = edge
             .key_set()
             .map_err(|e| anyhow::anyhow!("edge key set: {e}"))?;
@@ -119,25 +123,42 @@ impl Gateway {
             &cookie,
         );
         let mut decision = edge::decide(cfg, &self.inner.keys, edge::unix_now(), &edge_req);
-        // The token endpoint round trips Lambda@Edge's index.mjs makes with fetch.
-        for _ in 0..3 {
-            let edge::Decision::TokenRequest(post) = decision else {
-                break;
+        // The calls Lambda@Edge's index.mjs makes with fetch: the token
+        // endpoint (then resume) and, for an unknown key id, the JWKS (then retry).
+        let mut rounds = 0;
+        let decision = loop {
+            rounds += 1;
+            decision = match decision {
+                edge::Decision::TokenRequest(post) if rounds <= 4 => {
+                    let reply = self.post_form(&post).await;
+                    edge::resume(
+                        cfg,
+                        &self.inner.keys,
+                        edge::unix_now(),
+                        post.continuation,
+                        &reply,
+                    )
+                }
+                edge::Decision::FetchKeys(fetch) if rounds <= 4 => {
+                    match self.fetch_jwks(&fetch.url).await {
+                        Ok(body) => {
+                            if let Err(e) = self.inner.keys.replace_from_jwks_json(&body) {
+                                tracing::warn!(error = %e, "JWKS refused");
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, url = %fetch.url, "JWKS fetch failed"),
+                    }
+                    edge::retry(cfg, &self.inner.keys, edge::unix_now(), fetch.retry)
+                }
+                other => break other,
             };
-            let reply = self.post_form(&post).await;
-            decision = edge::resume(
-                cfg,
-                &self.inner.keys,
-                edge::unix_now(),
-                post.continuation,
-                &reply,
-            );
-        }
+        };
         match decision {
             edge::Decision::Respond(r) => Ok(generated(r)),
-            edge::Decision::TokenRequest(_) => {
-                Ok(text(StatusCode::BAD_GATEWAY, "token endpoint loop"))
-            }
+            edge::Decision::TokenRequest(_) | edge::Decision::FetchKeys(_) => Ok(text(
+                StatusCode::BAD_GATEWAY,
+                "edge asked for too many round trips",
+            )),
             edge::Decision::Forward(fwd) => {
                 let h = req.headers_mut();
                 for name in &fwd.remove_headers {
@@ -154,14 +175,29 @@ impl Gateway {
                 if req.uri().path().starts_with("/api/") {
                     self.api(req).await
                 } else {
-                    let mut resp = self.static_file(req.uri().path()).await;
+                    // The edge rewrites `/x/` to `/x/index.html` for the S3 origin.
+                    let path = fwd
+                        .uri
+                        .clone()
+                        .unwrap_or_else(|| req.uri().path().to_owned());
+                    let mut resp = self.static_file(&path).await;
                     add_headers(resp.headers_mut(), &edge::security_headers(cfg));
                     Ok(resp)
                 }
             }
-            #[allow(unreachable_patterns)]
-            _ => Ok(text(StatusCode::BAD_GATEWAY, "unsupported edge decision")),
         }
+    }
+
+    async fn fetch_jwks(&self, url: &str) -> anyhow::Result<String> {
+        Ok(self
+            .inner
+            .http
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?)
     }
 
     async fn post_form(&self, post: &edge::TokenRequest) -> edge::TokenReply {
@@ -243,9 +279,19 @@ impl Gateway {
         } else {
             req.extensions_mut().insert(request_context(HashMap::new()));
         }
-        let resp = self
+        let Some((_, router)) = self
             .inner
             .api
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+        else {
+            return Ok(api_error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such API route",
+            ));
+        };
+        let resp = router
             .clone()
             .oneshot(req)
             .await

@@ -7,6 +7,7 @@
 //! - [`aws`]: SDK configuration for a stand-in's endpoint.
 //! - [`demo`]: the demo catalogue and its loader.
 
+pub mod app;
 pub mod aws;
 pub mod cognito;
 pub mod demo;
