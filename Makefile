@@ -7,21 +7,32 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
-.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test bench bench-edge bench-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check journeys bench bench-edge bench-site bench-init publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included)
 dev: deps
-	@if [ -f local/src/bin/shop-local.rs ]; then \
-	  $(CARGO) run --release -p local --bin shop-local -- $(ARGS); \
-	else \
-	  echo "shop-local is not built yet (issue 8). What exists: 'make test' runs the domain, store and stand-in tests."; \
-	fi
+	@echo "==> building shop-local (the first build takes a few minutes)"
+	$(CARGO) build -p local --bin shop-local
+	$(CARGO_TARGET)/debug/shop-local $(ARGS)
 
-## test: everything CI runs
-test: deps lint
+## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
+## the SAM template offline (lint + sam build), the browser journeys
+test: deps lint unit edge-test sam-check journeys
+	@echo "==> make test: all green"
+
+unit:
 	$(CARGO) test --workspace --no-fail-fast
-	@if [ -x edge/test.sh ]; then bash edge/test.sh; fi
+
+edge-test:
+	bash edge/test.sh
+
+sam-check:
+	bash sam/check.sh
+
+journeys:
+	bash tests/run-journeys.sh
 
 ## lint: formatting and clippy, warnings are errors
 lint:
@@ -44,13 +55,20 @@ deps-python:
 edge:
 	bash edge/build.sh $(EDGE_CONFIG)
 
-bench: bench-edge bench-site
+bench: bench-edge bench-site bench-init
 
 bench-edge:
 	bash bench/edge/run.sh
 
 bench-site:
 	bash bench/site/run.sh
+
+bench-init:
+	bash bench/init/run.sh
+
+## publish-site: render the catalogue from the deployed table and upload it (after sam deploy)
+publish-site:
+	bash sam/publish-site.sh
 
 ## clean-deps: remove installed stand-ins (to try a fresh-machine run)
 clean-deps:

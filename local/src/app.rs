@@ -158,16 +158,27 @@ impl Shop {
 
     /// Serves until the process is stopped, with the stream poller running beside.
     pub async fn serve(self) -> anyhow::Result<()> {
-        let poller = tokio::spawn(run_stream(
+        let poller = AbortOnDrop(tokio::spawn(run_stream(
             self.stack.dynamodb.endpoint(),
             self.store.clone(),
             self.payments.clone(),
             self.mailer.clone(),
-        ));
+        )));
         let app = self.gateway.clone().router();
         let served = axum::serve(self.listener, app).await;
-        poller.abort();
+        drop(poller);
         served.map_err(anyhow::Error::from)
+    }
+}
+
+/// Aborts a background task when dropped, so stopping the server (Ctrl-C
+/// drops the serving future) also stops the stream poller before the
+/// stand-ins go away.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -1,0 +1,135 @@
+// The shopper's journey through shop-local in a real browser.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launch, recorder, signIn, emailsTo, eventually, SHOP } from './browser.mjs';
+
+const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
+const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
+let browser;
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('browse, add to cart, sign in, pay, see the order, get the email, stock goes down', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const shot = recorder(page, 'shopper');
+  const product = catalogue.find((p) => p.status === 'active' && p.stock >= 5 && !p.featured);
+  assert.ok(product, 'the demo catalogue has a product with stock to buy');
+
+  // Home: categories and featured products.
+  await page.goto(`${SHOP}/`);
+  await assert.doesNotReject(page.waitForSelector('[data-testid="product-card"]'));
+  await shot('home');
+
+  // Filter to the product's category through the menu.
+  await page.click(`a[href="/c/${product.category}/"]`);
+  await page.waitForURL(`${SHOP}/c/${product.category}/`);
+  const cards = await page.locator('[data-testid="product-list"] [data-testid="product-card"]').count();
+  assert.ok(cards > 0, 'the category lists products');
+  const listed = await page.locator('[data-testid="product-list"]').innerText();
+  assert.ok(listed.includes(product.name), `${product.name} is listed in its category`);
+  await shot('category');
+
+  // The product page, with its live stock.
+  await page.click(`a[href="/p/${product.sku}/"] >> nth=0`);
+  await page.waitForURL(`${SHOP}/p/${product.sku}/`);
+  assert.equal((await page.locator('#product-name').innerText()).trim(), product.name);
+  await shot('product');
+
+  // Add 2; the badge says 2 and survives a reload.
+  await page.fill('#quantity', '2');
+  await page.click('#add-to-cart');
+  await assert.doesNotReject(page.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '2'));
+  await page.reload();
+  await assert.doesNotReject(page.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '2'));
+  await shot('cart-kept-after-reload');
+
+  // Checkout needs a sign-in: the hosted login, then back to the checkout page.
+  await page.goto(`${SHOP}/cart/`);
+  await page.waitForSelector('#go-checkout');
+  await shot('cart');
+  await page.click('#go-checkout');
+  await page.waitForSelector('input[name="username"]');
+  assert.ok(!page.url().startsWith(SHOP), 'redirected to the hosted login');
+  await shot('hosted-login');
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  assert.equal(new URL(page.url()).pathname, '/checkout/');
+
+  // Pay with a test card through localstripe's Stripe.js card element.
+  await page.waitForSelector('#checkout-form');
+  await page.fill('#ship-name', 'Ada Lovelace');
+  await page.fill('#ship-line1', '12 Rue de Rivoli');
+  await page.fill('#ship-city', 'Paris');
+  await page.fill('#ship-postal', '75001');
+  await page.selectOption('#ship-country', 'FR');
+  const card = page.locator('#card-element');
+  await card.locator('input[placeholder="number"]').fill('4242424242424242');
+  await card.locator('input[placeholder="exp_month"]').fill('12');
+  await card.locator('input[placeholder="exp_year"]').fill('34');
+  await card.locator('input[placeholder="cvc"]').fill('123');
+  await card.locator('input[placeholder="postal_code"]').fill('75001');
+  await shot('checkout-filled');
+  await page.click('#pay');
+  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
+  const orderId = new URL(page.url()).searchParams.get('order');
+  assert.ok(orderId, 'the confirmation page names the order');
+  await page.waitForFunction((id) => document.querySelector('#order-id')?.textContent.includes(id), orderId);
+  await shot('confirmation');
+  assert.equal(await page.evaluate(() => document.querySelector('#cart-count')?.textContent.trim()), '0');
+
+  // The order is on the account page.
+  await page.goto(`${SHOP}/account/orders/`);
+  await page.waitForFunction((id) => document.querySelector('#orders-body')?.textContent.includes(id.slice(-8)) ||
+    document.querySelector('#orders-body')?.innerHTML.includes(id), orderId);
+  await shot('account-orders');
+
+  // The confirmation email arrives (order-events runs from the table's stream).
+  const mails = await eventually(async () => {
+    const m = await emailsTo(SHOPPER.email);
+    return m.find((e) => e.subject.toLowerCase().includes('confirm')) && m;
+  });
+  assert.ok(mails, 'a confirmation email reached the SES store');
+  const confirmations = mails.filter((e) => e.subject.toLowerCase().includes('confirm'));
+  assert.equal(confirmations.length, 1);
+  assert.ok(confirmations[0].body.text.includes(product.name));
+
+  // The product page shows the reduced stock (live overlay from the API).
+  const expected = product.stock - 2;
+  const live = await eventually(async () => {
+    const r = await fetch(`${SHOP}/api/catalogue/stock?sku=${product.sku}`);
+    const j = await r.json();
+    return j.items[0].stock === expected;
+  });
+  assert.ok(live, `stock is ${expected} after the order`);
+  await page.goto(`${SHOP}/p/${product.sku}/`);
+  await page.waitForFunction((n) => document.querySelector('#stock-badge')?.textContent.includes(String(n)) ||
+    document.querySelector('#product')?.dataset.stock === String(n), expected);
+  await shot('stock-reduced');
+  await context.close();
+});
+
+test('a sold-out product cannot be added to the cart', async () => {
+  const page = await browser.newPage();
+  const soldOut = catalogue.find((p) => p.status === 'active' && p.stock === 0);
+  assert.ok(soldOut, 'the demo catalogue has a sold-out product');
+  await page.goto(`${SHOP}/p/${soldOut.sku}/`);
+  const badge = (await page.locator('#stock-badge').innerText()).toLowerCase();
+  assert.ok(badge.includes('sold out'), `badge says sold out, got "${badge}"`);
+  assert.equal(await page.locator('#add-to-cart').isDisabled(), true);
+  await recorder(page, 'sold-out')('product');
+  await page.close();
+});
+
+test('a signed-out visit to /account/orders/ goes to the login and comes back to it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${SHOP}/account/orders/`);
+  await page.waitForSelector('input[name="username"]');
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  assert.equal(new URL(page.url()).pathname, '/account/orders/');
+  await page.waitForSelector('#orders');
+  await recorder(page, 'signed-out-visit')('back-on-orders');
+  await context.close();
+});
