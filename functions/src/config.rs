@@ -9,13 +9,20 @@
 //! | `STRIPE_WEBHOOK_SECRET_PARAM` | SSM parameter holding the webhook signing secret |
 //! | `STRIPE_WEBHOOK_SECRET` | the secret itself, for local runs |
 //! | `DYNAMODB_ENDPOINT`, `SSM_ENDPOINT` | endpoint overrides for stand-ins (optional) |
+//! | `USER_POOL_ID` | the Cognito user pool (admin API: required; shopper API: optional, for the email lookup) |
+//! | `ADMIN_GROUP` | the group whose members may use the admin API (default `admin`) |
+//! | `SITE_BUCKET` | the site bucket; presigned image uploads go to `images/` in it (admin API) |
+//!
+//! Other endpoints (Cognito, S3) follow the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` variables.
 
 use anyhow::{Context, Result, bail};
 use aws_config::{BehaviorVersion, SdkConfig};
 use shop::Store;
 use shop::payments::{Payments, STRIPE_API};
 
+use crate::admin::{ADMIN_GROUP, AdminState};
 use crate::shopper::ShopperState;
+use crate::users::UserDirectory;
 use crate::webhook::WebhookState;
 
 fn var(name: &str) -> Option<String> {
@@ -87,6 +94,25 @@ pub async fn shopper_state() -> Result<ShopperState> {
     Ok(ShopperState {
         store: store(&sdk).await?,
         payments: payments(&sdk).await?,
+        users: var("USER_POOL_ID").map(|pool| UserDirectory::new(cognito(&sdk), pool)),
+    })
+}
+
+fn cognito(sdk: &SdkConfig) -> aws_sdk_cognitoidentityprovider::Client {
+    aws_sdk_cognitoidentityprovider::Client::new(sdk)
+}
+
+/// The admin API's state from the environment.
+pub async fn admin_state() -> Result<AdminState> {
+    let sdk = sdk().await;
+    let pool = var("USER_POOL_ID").context("USER_POOL_ID is not set")?;
+    Ok(AdminState {
+        store: store(&sdk).await?,
+        payments: payments(&sdk).await?,
+        users: UserDirectory::new(cognito(&sdk), pool),
+        s3: aws_sdk_s3::Client::new(&sdk),
+        site_bucket: var("SITE_BUCKET").context("SITE_BUCKET is not set")?,
+        admin_group: var("ADMIN_GROUP").unwrap_or_else(|| ADMIN_GROUP.to_owned()),
     })
 }
 

@@ -4,6 +4,8 @@
 //! - [`shopper::router`] serves `/api/catalogue/stock`, `/api/me`,
 //!   `/api/checkout`, `/api/checkout/{id}/confirm`, `/api/orders`, `/api/orders/{id}`;
 //! - [`webhook::router`] serves `/api/stripe/webhook`;
+//! - [`admin::router`] serves `/api/admin/*` (the owner's back office, group `admin`);
+//! - [`users`] reads the user pool (the shopper's email when the token has none, staff);
 //! - [`identity`] reads the caller from the JWT authorizer's claims;
 //! - [`settle`] turns an authorised payment into an order, for confirm and webhook alike;
 //! - [`error`] and [`extract`] hold the one error shape and strict request parsing;
@@ -11,12 +13,14 @@
 //!
 //! Errors are always `status + {"error":{"code","message"}}`.
 
+pub mod admin;
 pub mod config;
 pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod settle;
 pub mod shopper;
+pub mod users;
 pub mod webhook;
 
 pub use error::ApiError;

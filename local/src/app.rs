@@ -24,6 +24,7 @@ pub struct Shop {
     store: Store,
     payments: Payments,
     mailer: Mailer,
+    publisher: stream_handlers::catalogue_publisher::State,
     _site_tmp: Option<tempfile::TempDir>,
 }
 
@@ -75,6 +76,26 @@ impl Shop {
         let ses = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config(&stack.ses.endpoint()).await);
         let mailer = Mailer::new(ses, stack::FROM_EMAIL);
 
+        let cognito = aws_sdk_cognitoidentityprovider::Client::new(
+            &crate::aws::sdk_config(&stack.cognito.endpoint()).await,
+        );
+        let users = functions::users::UserDirectory::new(cognito, stack.pool.pool_id.clone());
+        let s3 = crate::aws::s3_client(&stack.moto.endpoint()).await;
+        let cloudfront =
+            aws_sdk_cloudfront::Client::new(&crate::aws::sdk_config(&stack.moto.endpoint()).await);
+        let distribution = site_distribution(&cloudfront).await?;
+        // Admin changes re-render into the served directory and publish to moto's bucket.
+        let publisher = stream_handlers::catalogue_publisher::State::new(
+            store.clone(),
+            s3.clone(),
+            cloudfront,
+            stack::SITE_BUCKET,
+            distribution,
+            site_config,
+            site_dir.clone(),
+        )
+        .already_rendered();
+
         // One router per Lambda, as API Gateway's routes send them.
         let api = vec![
             (
@@ -82,6 +103,18 @@ impl Shop {
                 functions::shopper::router(functions::shopper::ShopperState {
                     store: store.clone(),
                     payments: payments.clone(),
+                    users: Some(users.clone()),
+                }),
+            ),
+            (
+                "/api/admin/".to_owned(),
+                functions::admin::router(functions::admin::AdminState {
+                    store: store.clone(),
+                    payments: payments.clone(),
+                    users,
+                    s3,
+                    site_bucket: stack::SITE_BUCKET.to_owned(),
+                    admin_group: functions::admin::ADMIN_GROUP.to_owned(),
                 }),
             ),
             (
@@ -110,6 +143,7 @@ impl Shop {
             store,
             payments,
             mailer,
+            publisher,
             _site_tmp: site_tmp,
         })
     }
@@ -164,9 +198,14 @@ impl Shop {
             self.payments.clone(),
             self.mailer.clone(),
         )));
+        let publishing = AbortOnDrop(tokio::spawn(run_publisher(
+            self.stack.dynamodb.endpoint(),
+            self.publisher.clone(),
+        )));
         let app = self.gateway.clone().router();
         let served = axum::serve(self.listener, app).await;
         drop(poller);
+        drop(publishing);
         served.map_err(anyhow::Error::from)
     }
 }
@@ -234,6 +273,94 @@ async fn run_stream(endpoint: String, store: Store, payments: Payments, mailer: 
                 tracing::warn!(
                     failed = failed.len(),
                     "order-events reported failures; retrying"
+                );
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The CloudFront distribution (in moto) the local publisher invalidates.
+async fn site_distribution(cloudfront: &aws_sdk_cloudfront::Client) -> anyhow::Result<String> {
+    use aws_sdk_cloudfront::types::{
+        DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
+        ViewerProtocolPolicy,
+    };
+    let origin = Origin::builder()
+        .id("site")
+        .domain_name(format!("{}.s3.amazonaws.com", stack::SITE_BUCKET))
+        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
+        .build()?;
+    let config = DistributionConfig::builder()
+        .caller_reference(format!("edge-shop-local-{}", std::process::id()))
+        .comment("edge-shop local site")
+        .enabled(true)
+        .origins(Origins::builder().quantity(1).items(origin).build()?)
+        .default_cache_behavior(
+            DefaultCacheBehavior::builder()
+                .target_origin_id("site")
+                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
+                .build()?,
+        )
+        .build()?;
+    let out = cloudfront
+        .create_distribution()
+        .distribution_config(config)
+        .send()
+        .await?;
+    out.distribution()
+        .map(|d| d.id().to_owned())
+        .ok_or_else(|| anyhow::anyhow!("moto created no distribution"))
+}
+
+/// Plays the catalogue-publisher's event source mapping: uploads the
+/// rendered site to moto's bucket once, then hands `PRODUCT` records written
+/// from then on to the publisher, which re-renders into the served directory.
+async fn run_publisher(endpoint: String, publisher: stream_handlers::catalogue_publisher::State) {
+    use stream_handlers::poller::StartPosition;
+    let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
+    let mut products = loop {
+        match StreamPoller::for_table(streams.clone(), publisher.store.table()).await {
+            Ok(p) => {
+                break p
+                    .with_filter(KeyFilter::products())
+                    .starting_at(StartPosition::Latest);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for the table's stream");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    };
+    // The first poll fixes the starting point before the (slower) upload.
+    let mut pending = products.next_batch().await.unwrap_or_default();
+    if let Err(e) = publisher.publish_all().await {
+        tracing::warn!(error = %e, "initial site upload to the local bucket failed");
+    }
+    loop {
+        match products.next_batch().await {
+            Ok(batch) => pending.extend(batch),
+            Err(e) => tracing::warn!(error = %e, "stream poll failed"),
+        }
+        if !pending.is_empty() {
+            let event = stream_handlers::convert::event_of(pending.clone());
+            let response = stream_handlers::catalogue_publisher::handle(&publisher, event).await;
+            let failed: std::collections::HashSet<String> = response
+                .batch_item_failures
+                .iter()
+                .filter_map(|f| f.item_identifier.clone())
+                .collect();
+            pending.retain(|r| {
+                r.change
+                    .sequence_number
+                    .as_ref()
+                    .is_some_and(|s| failed.contains(s))
+            });
+            if !failed.is_empty() {
+                tracing::warn!(
+                    failed = failed.len(),
+                    "catalogue-publisher reported failures; retrying"
                 );
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }

@@ -1,6 +1,8 @@
 //! Edge Shop's DynamoDB Streams consumers (DESIGN.md, paths 5 and 6).
 //!
 //! - [`order_events`]: stock, capture or cancel, and emails for `ORDER#` records.
+//! - [`catalogue_publisher`]: re-renders, uploads and invalidates the pages of
+//!   changed products (`PRODUCT` records).
 //! - [`poller`]: reads a table's stream with the DynamoDB Streams API and hands
 //!   batches over as the Lambda event, as `shop-local` and the tests do.
 //! - [`filter`]: the key filters the SAM template's `FilterCriteria` apply in AWS.
@@ -8,6 +10,7 @@
 //! Each handler is a library function; the binaries in `src/bin/` only build
 //! its state from the environment and run it on the Lambda runtime.
 
+pub mod catalogue_publisher;
 pub mod convert;
 pub mod filter;
 pub mod order_events;

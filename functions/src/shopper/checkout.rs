@@ -133,7 +133,11 @@ pub(super) async fn create(
     JsonBody(req): JsonBody<CheckoutRequest>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    let email = identity.email.clone().ok_or_else(|| {
+    let email = match &state.users {
+        Some(users) => users.email_of(&identity).await?,
+        None => identity.email.clone(),
+    };
+    let email = email.ok_or_else(|| {
         ApiError::bad_request(
             "email_required",
             "your account has no email address to send the confirmation to",

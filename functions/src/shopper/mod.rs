@@ -15,6 +15,7 @@ use shop::payments::Payments;
 
 use crate::error::{ApiError, json_errors};
 use crate::extract::MAX_BODY_BYTES;
+use crate::users::UserDirectory;
 
 pub use checkout::{CheckoutAnswer, CheckoutRequest, LineRequest};
 
@@ -25,6 +26,9 @@ pub struct ShopperState {
     pub store: Store,
     /// Stripe.
     pub payments: Payments,
+    /// The user pool, for the shopper's email when the token has none
+    /// (`None`: the token's claims are all there is).
+    pub users: Option<UserDirectory>,
 }
 
 /// Every (method, path) [`router`] serves, in the OpenAPI document's path

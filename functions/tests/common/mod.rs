@@ -65,6 +65,7 @@ pub async fn shop() -> Shop {
     let api = shopper::router(ShopperState {
         store: store.clone(),
         payments: payments.clone(),
+        users: None,
     });
     let hook = webhook::router(WebhookState {
         store: store.clone(),

@@ -7,9 +7,12 @@
 //! | checkout | `CHECKOUT#<id>` | `CHECKOUT` | — (TTL) |
 //! | idempotency claim | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY` | — (TTL) |
 //! | seen-once record | `<kind>#<id>` | `SEEN` | — (TTL) |
+//! | audit entry | `AUDIT#<yyyy-mm-dd>` | `<time>#<ulid>` | — |
 
+pub mod audit;
 mod checkouts;
 pub mod error;
+mod inventory;
 mod keys;
 mod orders;
 mod products;
@@ -22,6 +25,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
+pub use audit::AuditEntry;
 pub use checkouts::IdempotencyClaim;
 pub use error::StoreError;
 pub use keys::{order_key, product_key};

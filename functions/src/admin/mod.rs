@@ -1,0 +1,167 @@
+//! The owner's back office under `/api/admin` (the contract in
+//! `sam/openapi.yaml`): products and stock, orders (ship, refund), staff.
+//!
+//! Every route needs the `admin` group in the token's `cognito:groups`
+//! ([`require_admin`]: no identity → 401, not in the group → 403), checked
+//! here again although the edge checks it too. Every change is recorded as an
+//! audit item in the table ([`shop::store::audit`]): who, what, when.
+//!
+//! Order status changes go through [`shop::OrderStatus::apply`] and are
+//! written with the order's version; the emails they cause are sent by
+//! `order-events` from the table's stream, never from here.
+
+mod orders;
+mod products;
+mod staff;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put};
+use serde::de::DeserializeOwned;
+use shop::Store;
+use shop::payments::Payments;
+use shop::store::AuditEntry;
+
+use crate::error::{ApiError, json_errors};
+use crate::identity::Identity;
+use crate::users::UserDirectory;
+
+pub use products::{ImageUpload, MAX_IMAGE_BYTES, ProductInput};
+pub use staff::StaffMember;
+
+/// The group whose members may use the admin API (unless configured otherwise).
+pub const ADMIN_GROUP: &str = "admin";
+
+/// Largest request body the admin API accepts (a product with a long description).
+pub const MAX_ADMIN_BODY_BYTES: usize = 64 * 1024;
+
+/// What the admin API's handlers share.
+#[derive(Clone, Debug)]
+pub struct AdminState {
+    /// The table.
+    pub store: Store,
+    /// Stripe (refunds).
+    pub payments: Payments,
+    /// The user pool (staff list, grant, revoke).
+    pub users: UserDirectory,
+    /// S3, for presigned image uploads.
+    pub s3: aws_sdk_s3::Client,
+    /// The site bucket; images go under `images/`.
+    pub site_bucket: String,
+    /// The group that grants admin rights ([`ADMIN_GROUP`]).
+    pub admin_group: String,
+}
+
+/// Every (method, path) [`router`] serves, in the OpenAPI document's path
+/// syntax; the router is built from this list, and tests enumerate it.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/admin/products"),
+    ("POST", "/api/admin/products"),
+    ("GET", "/api/admin/products/{sku}"),
+    ("PUT", "/api/admin/products/{sku}"),
+    ("POST", "/api/admin/products/{sku}/retire"),
+    ("POST", "/api/admin/products/{sku}/restore"),
+    ("PUT", "/api/admin/products/{sku}/stock"),
+    ("POST", "/api/admin/products/{sku}/stock/adjust"),
+    ("POST", "/api/admin/products/{sku}/images"),
+    ("GET", "/api/admin/orders"),
+    ("GET", "/api/admin/orders/{id}"),
+    ("POST", "/api/admin/orders/{id}/ship"),
+    ("POST", "/api/admin/orders/{id}/refund"),
+    ("GET", "/api/admin/staff"),
+    ("PUT", "/api/admin/staff/{username}/admin"),
+    ("DELETE", "/api/admin/staff/{username}/admin"),
+];
+
+/// The admin API as an axum router (paths include `/api/admin`), for
+/// `lambda_http` in AWS and for `shop-local`.
+pub fn router(state: AdminState) -> Router {
+    let r = ROUTES;
+    Router::new()
+        .route(r[0].1, get(products::list).post(products::create))
+        .route(r[2].1, get(products::get).put(products::update))
+        .route(r[4].1, post(products::retire))
+        .route(r[5].1, post(products::restore))
+        .route(r[6].1, put(products::set_stock))
+        .route(r[7].1, post(products::adjust_stock))
+        .route(r[8].1, post(products::image_upload))
+        .route(r[9].1, get(orders::list))
+        .route(r[10].1, get(orders::get))
+        .route(r[11].1, post(orders::ship))
+        .route(r[12].1, post(orders::refund))
+        .route(r[13].1, get(staff::list))
+        .route(r[14].1, put(staff::grant).merge(delete(staff::revoke)))
+        .fallback(|| async { ApiError::not_found("route") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_admin,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
+        .layer(axum::middleware::map_response(json_errors))
+        .with_state(state)
+}
+
+/// Middleware: only members of the admin group get past (401 without an
+/// identity, 403 outside the group). `cognito:groups` may arrive as
+/// API Gateway's `[a b]`, a JSON array or a plain string
+/// ([`Identity::from_claims`] reads all three).
+pub async fn require_admin(State(state): State<AdminState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let identity = match Identity::from_request_parts(&mut parts, &state).await {
+        Ok(identity) => identity,
+        Err(e) => return e.into_response(),
+    };
+    if !identity.in_group(&state.admin_group) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "the back office is for members of the {} group",
+                state.admin_group
+            ),
+        )
+        .into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Records an admin change. The change has already happened, so a failure
+/// to record it is logged with the whole entry (the log keeps it) and does
+/// not turn the answer into an error a caller might retry.
+pub(crate) async fn audit(
+    state: &AdminState,
+    who: &Identity,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) {
+    let entry = AuditEntry::now(&who.sub, &who.username, action, target, detail);
+    if let Err(e) = state.store.record_audit(&entry).await {
+        tracing::error!(error = %e, entry = ?entry, "audit entry not recorded");
+    } else {
+        tracing::info!(actor = %entry.actor, action, target, "admin change");
+    }
+}
+
+/// A JSON body that may be absent: an empty body is `T::default()`;
+/// otherwise it must be JSON of `T`.
+pub(crate) fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("invalid_body", format!("invalid JSON body: {e}")))
+}
+
+/// 409 with `code`.
+pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, code, message)
+}
+
+/// How many times a change retries after a version conflict with a
+/// concurrent writer it does not compete with (order-events recording an
+/// effect, a sale taking stock).
+pub(crate) const RETRIES: usize = 5;

@@ -1,0 +1,504 @@
+//! `/api/admin/products…`: the catalogue as the owner edits it.
+
+use std::time::Duration;
+
+use aws_sdk_s3::presigning::PresigningConfig;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use shop::{Category, Money, Product, ProductStatus, Sku, StoreError};
+
+use super::{AdminState, RETRIES, audit, conflict};
+use crate::error::ApiError;
+use crate::extract::{JsonBody, QueryPairs};
+use crate::identity::Identity;
+
+/// Products per page of the owner's list.
+pub const PAGE_SIZE: i32 = 100;
+/// Largest product image accepted for upload (5 MiB).
+pub const MAX_IMAGE_BYTES: i64 = 5 * 1024 * 1024;
+/// Images per product.
+pub const MAX_IMAGES: usize = 10;
+/// How long a presigned upload URL is valid.
+pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+/// Image types accepted, with the file extension they are stored under.
+/// (No SVG: it can carry script.)
+pub const IMAGE_TYPES: &[(&str, &str)] = &[
+    ("image/jpeg", "jpg"),
+    ("image/png", "png"),
+    ("image/webp", "webp"),
+    ("image/avif", "avif"),
+];
+
+/// A product as the owner sends it (create, or update with `version`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductInput {
+    /// SKU (create: required; update: optional, must match the path).
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Plain-text description.
+    #[serde(default)]
+    pub description: String,
+    /// Category slug.
+    pub category: String,
+    /// Unit price.
+    pub price: Money,
+    /// Units on the shelf.
+    #[serde(default)]
+    pub stock: u32,
+    /// `active` (default) or `retired`.
+    #[serde(default)]
+    pub status: Option<ProductStatus>,
+    /// Image keys (relative to `/images/`).
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// On the home page.
+    #[serde(default)]
+    pub featured: bool,
+    /// The version read (update: required).
+    #[serde(default)]
+    pub version: u64,
+}
+
+fn parse_sku(s: &str) -> Result<Sku, ApiError> {
+    Sku::parse(s).map_err(|e| ApiError::bad_request("invalid_sku", e.to_string()))
+}
+
+fn valid_image_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 200
+        && !key.starts_with('/')
+        && !key
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+}
+
+impl ProductInput {
+    /// The product this input describes, validated.
+    pub fn into_product(self, sku: Sku) -> Result<Product, ApiError> {
+        let category = Category::parse(&self.category)
+            .map_err(|e| ApiError::bad_request("invalid_category", e.to_string()))?;
+        if self.images.len() > MAX_IMAGES {
+            return Err(ApiError::bad_request(
+                "invalid_images",
+                format!("at most {MAX_IMAGES} images per product"),
+            ));
+        }
+        if let Some(bad) = self.images.iter().find(|k| !valid_image_key(k)) {
+            return Err(ApiError::bad_request(
+                "invalid_images",
+                format!("{bad:?} is not an image key"),
+            ));
+        }
+        let product = Product {
+            sku,
+            name: self.name.trim().to_owned(),
+            description: self.description,
+            category,
+            price: self.price,
+            stock: self.stock,
+            status: self.status.unwrap_or(ProductStatus::Active),
+            images: self.images,
+            featured: self.featured,
+            version: self.version,
+        };
+        product
+            .validate()
+            .map_err(|e| ApiError::bad_request("invalid_product", e.to_string()))?;
+        Ok(product)
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct ProductPage {
+    items: Vec<Product>,
+    next: Option<String>,
+}
+
+fn not_found_product(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::not_found("product"),
+        e => e.into(),
+    }
+}
+
+/// `GET /api/admin/products?cursor=`: every product, retired ones too.
+pub(super) async fn list(
+    State(state): State<AdminState>,
+    query: QueryPairs,
+) -> Result<Json<ProductPage>, ApiError> {
+    let page = state
+        .store
+        .list_products(None, PAGE_SIZE, query.first("cursor"))
+        .await?;
+    Ok(Json(ProductPage {
+        items: page.items,
+        next: page.next,
+    }))
+}
+
+/// `POST /api/admin/products`: 201, or 409 `product_exists`.
+pub(super) async fn create(
+    State(state): State<AdminState>,
+    identity: Identity,
+    JsonBody(input): JsonBody<ProductInput>,
+) -> Result<Response, ApiError> {
+    let sku = parse_sku(input.sku.as_deref().unwrap_or_default())?;
+    let mut product = input.into_product(sku)?;
+    product.version = 0;
+    let saved = match state.store.put_product(&product).await {
+        Ok(p) => p,
+        Err(StoreError::ConditionFailed(_)) => {
+            return Err(conflict(
+                "product_exists",
+                format!("a product with SKU {} already exists", product.sku),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit(
+        &state,
+        &identity,
+        "product.create",
+        saved.sku.as_str(),
+        json!(saved),
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+/// `GET /api/admin/products/{sku}`.
+pub(super) async fn get(
+    State(state): State<AdminState>,
+    Path(sku): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let sku = parse_sku(&sku)?;
+    Ok(Json(
+        state
+            .store
+            .get_product(&sku)
+            .await
+            .map_err(not_found_product)?,
+    ))
+}
+
+/// `PUT /api/admin/products/{sku}`: the whole product with the version it
+/// was read at; a stale version is 409 `version_conflict`.
+pub(super) async fn update(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(sku): Path<String>,
+    JsonBody(input): JsonBody<ProductInput>,
+) -> Result<Json<Product>, ApiError> {
+    let sku = parse_sku(&sku)?;
+    if let Some(body_sku) = &input.sku
+        && parse_sku(body_sku)? != sku
+    {
+        return Err(ApiError::bad_request(
+            "sku_mismatch",
+            "the SKU cannot be changed; create a new product instead",
+        ));
+    }
+    if input.version == 0 {
+        return Err(ApiError::bad_request(
+            "version_required",
+            "send the version of the product you edited",
+        ));
+    }
+    let product = input.into_product(sku)?;
+    let saved = match state.store.put_product(&product).await {
+        Ok(p) => p,
+        Err(StoreError::VersionConflict { .. }) => {
+            // Unknown SKU or a newer version: tell which.
+            state
+                .store
+                .get_product(&product.sku)
+                .await
+                .map_err(not_found_product)?;
+            return Err(conflict(
+                "version_conflict",
+                "this product was changed by someone else since you opened it; reload and try again",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit(
+        &state,
+        &identity,
+        "product.update",
+        saved.sku.as_str(),
+        json!(saved),
+    )
+    .await;
+    Ok(Json(saved))
+}
+
+async fn set_status(
+    state: &AdminState,
+    identity: &Identity,
+    sku: &str,
+    status: ProductStatus,
+) -> Result<Json<Product>, ApiError> {
+    let sku = parse_sku(sku)?;
+    for _ in 0..RETRIES {
+        let mut product = state
+            .store
+            .get_product(&sku)
+            .await
+            .map_err(not_found_product)?;
+        if product.status == status {
+            return Ok(Json(product));
+        }
+        product.status = status;
+        match state.store.put_product(&product).await {
+            Ok(saved) => {
+                let action = match status {
+                    ProductStatus::Retired => "product.retire",
+                    ProductStatus::Active => "product.restore",
+                };
+                audit(state, identity, action, sku.as_str(), json!({})).await;
+                return Ok(Json(saved));
+            }
+            Err(StoreError::VersionConflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(conflict(
+        "busy",
+        "the product keeps changing; please try again",
+    ))
+}
+
+/// `POST /api/admin/products/{sku}/retire`: withdrawn from sale (idempotent).
+pub(super) async fn retire(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(sku): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    set_status(&state, &identity, &sku, ProductStatus::Retired).await
+}
+
+/// `POST /api/admin/products/{sku}/restore`: back on sale (idempotent).
+pub(super) async fn restore(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(sku): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    set_status(&state, &identity, &sku, ProductStatus::Active).await
+}
+
+fn reason(reason: &str) -> Result<String, ApiError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "reason_required",
+            "say why the stock changes (1–200 characters)",
+        ));
+    }
+    Ok(reason.to_owned())
+}
+
+/// `PUT …/stock` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SetStock {
+    stock: u32,
+    reason: String,
+}
+
+/// `PUT /api/admin/products/{sku}/stock`: an absolute count (a stocktake).
+pub(super) async fn set_stock(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(sku): Path<String>,
+    JsonBody(body): JsonBody<SetStock>,
+) -> Result<Json<Product>, ApiError> {
+    let sku = parse_sku(&sku)?;
+    let reason = reason(&body.reason)?;
+    let saved = state
+        .store
+        .set_stock(&sku, body.stock)
+        .await
+        .map_err(not_found_product)?;
+    audit(
+        &state,
+        &identity,
+        "stock.set",
+        sku.as_str(),
+        json!({"stock": body.stock, "reason": reason}),
+    )
+    .await;
+    Ok(Json(saved))
+}
+
+/// `POST …/stock/adjust` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AdjustStock {
+    delta: i64,
+    reason: String,
+}
+
+/// `POST /api/admin/products/{sku}/stock/adjust`: add or remove units in one
+/// conditional write; below zero is 409 `insufficient_stock`, nothing changed.
+pub(super) async fn adjust_stock(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(sku): Path<String>,
+    JsonBody(body): JsonBody<AdjustStock>,
+) -> Result<Json<Product>, ApiError> {
+    let sku = parse_sku(&sku)?;
+    let reason = reason(&body.reason)?;
+    if body.delta == 0 || body.delta.unsigned_abs() > u64::from(u32::MAX) {
+        return Err(ApiError::bad_request(
+            "invalid_delta",
+            "delta must be a non-zero number of units",
+        ));
+    }
+    let saved = match state.store.adjust_stock(&sku, body.delta).await {
+        Ok(p) => p,
+        Err(StoreError::InsufficientStock(_)) => {
+            return Err(conflict(
+                "insufficient_stock",
+                format!(
+                    "{sku} has fewer than {} units; the stock was not changed",
+                    body.delta.unsigned_abs()
+                ),
+            ));
+        }
+        Err(e) => return Err(not_found_product(e)),
+    };
+    audit(
+        &state,
+        &identity,
+        "stock.adjust",
+        sku.as_str(),
+        json!({"delta": body.delta, "stock": saved.stock, "reason": reason}),
+    )
+    .await;
+    Ok(Json(saved))
+}
+
+/// `POST …/images` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct ImageRequest {
+    content_type: String,
+    size: i64,
+}
+
+/// A presigned upload: `PUT` the file to `url` with exactly `headers`, then
+/// add `key` to the product's `images`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageUpload {
+    /// The presigned URL.
+    pub url: String,
+    /// Always `PUT`.
+    pub method: String,
+    /// Headers the upload must carry (they are part of the signature).
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The image key to put in the product's `images` (served at `/images/<key>`).
+    pub key: String,
+    /// Seconds the URL stays valid.
+    pub expires_in: u64,
+}
+
+/// `POST /api/admin/products/{sku}/images`: a presigned S3 `PUT` for one
+/// image, its type and exact size signed in (JPEG, PNG, WebP, AVIF; at most
+/// [`MAX_IMAGE_BYTES`]).
+pub(super) async fn image_upload(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(sku): Path<String>,
+    JsonBody(body): JsonBody<ImageRequest>,
+) -> Result<Json<ImageUpload>, ApiError> {
+    let sku = parse_sku(&sku)?;
+    let content_type = body.content_type.trim().to_ascii_lowercase();
+    let Some((_, ext)) = IMAGE_TYPES.iter().find(|(t, _)| *t == content_type) else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_image_type",
+            "upload a JPEG, PNG, WebP or AVIF image",
+        ));
+    };
+    if !(1..=MAX_IMAGE_BYTES).contains(&body.size) {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "image_too_large",
+            format!(
+                "an image must be between 1 byte and {} MiB",
+                MAX_IMAGE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    state
+        .store
+        .get_product(&sku)
+        .await
+        .map_err(not_found_product)?;
+    let key = format!(
+        "{sku}/{}.{ext}",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let presigning = PresigningConfig::expires_in(UPLOAD_URL_TTL).map_err(ApiError::internal)?;
+    let presigned = state
+        .s3
+        .put_object()
+        .bucket(&state.site_bucket)
+        .key(format!("images/{key}"))
+        .content_type(&content_type)
+        .content_length(body.size)
+        .presigned(presigning)
+        .await
+        .map_err(|e| ApiError::internal(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+    let headers = presigned
+        .headers()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+        .collect();
+    audit(
+        &state,
+        &identity,
+        "product.image_upload",
+        sku.as_str(),
+        json!({"key": key, "contentType": content_type, "size": body.size}),
+    )
+    .await;
+    Ok(Json(ImageUpload {
+        url: presigned.uri().to_owned(),
+        method: "PUT".into(),
+        headers,
+        key,
+        expires_in: UPLOAD_URL_TTL.as_secs(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_keys_stay_under_images() {
+        assert!(valid_image_key("KIT-001/01abc.jpg"));
+        assert!(valid_image_key("KIT-001.svg"));
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x.jpg",
+            "a//b.jpg",
+            "a/./b",
+            "a b.jpg",
+        ] {
+            assert!(!valid_image_key(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The user pool as a directory: the shopper's email when the token has
+//! none, and the staff list for the admin API.
+//!
+//! A Cognito *access* token carries no `email` claim, and pools that sign in
+//! by email alias (and cognito-local) give users a UUID username, so
+//! [`Identity::email`] can be empty. [`UserDirectory::email_of`] then asks the
+//! pool (`AdminGetUser`, the pool id from `USER_POOL_ID`) and caches the
+//! answer per `sub` for the life of the container (a user's email rarely
+//! changes, and the order keeps the address it was placed with).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
+use crate::identity::Identity;
+
+/// Most cached emails per container (the cache is cleared when full).
+const MAX_CACHED: usize = 10_000;
+
+/// One user as the pool knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PoolUser {
+    /// Cognito username.
+    pub username: String,
+    /// Cognito `sub`.
+    pub sub: Option<String>,
+    /// The `email` attribute.
+    pub email: Option<String>,
+}
+
+/// The user pool, with a per-container cache of emails by `sub`.
+///
+/// Cheap to clone (the client and the cache are shared).
+#[derive(Clone, Debug)]
+pub struct UserDirectory {
+    client: Client,
+    pool_id: String,
+    emails: Arc<Mutex<HashMap<String, String>>>,
+}
+
+/// The value of attribute `name`.
+pub fn attribute(attributes: &[AttributeType], name: &str) -> Option<String> {
+    attributes
+        .iter()
+        .find(|a| a.name() == name)
+        .and_then(|a| a.value())
+        .map(str::to_owned)
+}
+
+/// A Cognito call that failed, in the API's error shape: an unknown user is
+/// 404, throttling 503, anything else 500.
+pub fn cognito_error<E, R>(err: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match err.code() {
+        Some("UserNotFoundException") => ApiError::not_found("user"),
+        Some("TooManyRequestsException" | "LimitExceededException") => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the user pool is busy; please try again",
+        ),
+        _ => ApiError::internal(DisplayErrorContext(&err)),
+    }
+}
+
+impl UserDirectory {
+    /// The pool `pool_id` through `client`.
+    pub fn new(client: Client, pool_id: impl Into<String>) -> UserDirectory {
+        UserDirectory {
+            client,
+            pool_id: pool_id.into(),
+            emails: Arc::default(),
+        }
+    }
+
+    /// The Cognito client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The pool id.
+    pub fn pool_id(&self) -> &str {
+        &self.pool_id
+    }
+
+    /// `AdminGetUser`: the user's username, `sub` and email.
+    pub async fn get_user(&self, username: &str) -> Result<PoolUser, ApiError> {
+        let out = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(cognito_error)?;
+        let attrs = out.user_attributes();
+        Ok(PoolUser {
+            username: out.username().to_owned(),
+            sub: attribute(attrs, "sub"),
+            email: attribute(attrs, "email"),
+        })
+    }
+
+    /// Where the shopper's emails go: the token's email if it has one, else
+    /// the pool's `email` attribute (cached per `sub`). `None` when the user
+    /// has no email at all.
+    pub async fn email_of(&self, identity: &Identity) -> Result<Option<String>, ApiError> {
+        if let Some(email) = &identity.email {
+            return Ok(Some(email.clone()));
+        }
+        if let Some(email) = lock(&self.emails).get(&identity.sub) {
+            return Ok(Some(email.clone()));
+        }
+        if identity.username.is_empty() {
+            return Ok(None);
+        }
+        let user = self.get_user(&identity.username).await?;
+        if let Some(email) = &user.email {
+            let mut cache = lock(&self.emails);
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(identity.sub.clone(), email.clone());
+        }
+        Ok(user.email)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

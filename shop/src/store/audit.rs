@@ -1,0 +1,108 @@
+//! The owner's audit trail: every admin change as one item (who, what, when).
+//!
+//! | PK | SK |
+//! |---|---|
+//! | `AUDIT#<yyyy-mm-dd>` | `<rfc3339 time>#<ulid>` |
+//!
+//! One partition per UTC day keeps writes spread and a day's changes one
+//! query away, oldest first. The items have no TTL: the trail is kept.
+
+use serde::{Deserialize, Serialize};
+
+use super::keys::{decode_cursor, encode_cursor, s};
+use super::table::{PK, SK};
+use super::{Page, Store, StoreError};
+
+/// One recorded admin change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: the admin's Cognito `sub`.
+    pub actor: String,
+    /// The admin's username, for people reading the trail.
+    pub actor_name: String,
+    /// What, e.g. `product.update`, `stock.adjust`, `order.refund`, `staff.grant`.
+    pub action: String,
+    /// What it was done to: a SKU, an order id, a username.
+    pub target: String,
+    /// Details (the new values, the reason, the Stripe refund id…).
+    #[serde(default)]
+    pub detail: serde_json::Value,
+}
+
+impl AuditEntry {
+    /// An entry stamped now.
+    pub fn now(
+        actor: impl Into<String>,
+        actor_name: impl Into<String>,
+        action: impl Into<String>,
+        target: impl Into<String>,
+        detail: serde_json::Value,
+    ) -> AuditEntry {
+        let at = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        AuditEntry {
+            at,
+            actor: actor.into(),
+            actor_name: actor_name.into(),
+            action: action.into(),
+            target: target.into(),
+            detail,
+        }
+    }
+
+    /// The UTC day of the entry (`yyyy-mm-dd`), its partition.
+    pub fn day(&self) -> &str {
+        self.at.get(..10).unwrap_or("0000-00-00")
+    }
+}
+
+impl Store {
+    /// Records one admin change.
+    pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let mut item: super::Item = serde_dynamo::to_item(entry)?;
+        item.insert(PK.into(), s(format!("AUDIT#{}", entry.day())));
+        item.insert(SK.into(), s(format!("{}#{}", entry.at, ulid::Ulid::new())));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// The changes of one UTC day (`yyyy-mm-dd`), oldest first.
+    pub async fn list_audit(
+        &self,
+        day: &str,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<AuditEntry>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", s(format!("AUDIT#{day}")))
+            .limit(limit.clamp(1, 1000))
+            .consistent_read(true)
+            .set_exclusive_start_key(decode_cursor(cursor)?)
+            .send()
+            .await?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<Vec<AuditEntry>, _>>()?;
+        Ok(Page {
+            items,
+            next: encode_cursor(out.last_evaluated_key.as_ref()),
+        })
+    }
+}

@@ -1,0 +1,33 @@
+//! The `catalogue-publisher` Lambda: builds its state from the environment
+//! and runs [`stream_handlers::catalogue_publisher::handle`] on the table's
+//! `PRODUCT` stream records. Environment: see the module's docs.
+
+use aws_lambda_events::event::dynamodb::Event;
+use lambda_runtime::{LambdaEvent, service_fn};
+use shop::Store;
+use stream_handlers::catalogue_publisher::{DEFAULT_WORK_DIR, State, handle, site_config_from_env};
+use stream_handlers::runtime;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    runtime::init_tracing();
+    let config = runtime::aws_config().await;
+    let work_dir = runtime::env("WORK_DIR").unwrap_or_else(|_| DEFAULT_WORK_DIR.to_owned());
+    let state = State::new(
+        Store::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            runtime::env("TABLE_NAME")?,
+        ),
+        aws_sdk_s3::Client::new(&config),
+        aws_sdk_cloudfront::Client::new(&config),
+        runtime::env("SITE_BUCKET")?,
+        runtime::env("DISTRIBUTION_ID")?,
+        site_config_from_env()?,
+        work_dir,
+    );
+    let state = &state;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
+        Ok::<_, lambda_runtime::Error>(handle(state, event.payload).await)
+    }))
+    .await
+}

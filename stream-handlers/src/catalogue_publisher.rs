@@ -1,0 +1,378 @@
+//! `catalogue-publisher`: product changes reach the static site (DESIGN.md, path 6).
+//!
+//! For each `PRODUCT` stream record (in order) the handler re-renders exactly
+//! the pages that show the product ([`static_site::render_product_change`],
+//! with the old image from the record, so a moved or newly featured product
+//! touches the right listings) into a working directory, uploads those
+//! whose bytes differ from the bucket's objects
+//! ([`static_site::publish_files`] compares MD5 with the ETag) and
+//! invalidates exactly those paths in CloudFront.
+//!
+//! **The working directory must hold a full render** before the first
+//! incremental one: a listing page is re-rendered from the whole catalogue,
+//! and the assets and menus must be there. In Lambda it is `/tmp/site`,
+//! empty on a cold start, so the first batch of a container renders the
+//! whole catalogue from the table ([`State::prepare`]). That is the chosen
+//! way over syncing the bucket down: one paginated query and a few seconds
+//! of CPU for ten thousand products, against one GET per object, and the
+//! render is what the bucket should hold anyway. Because that render
+//! already contains the change being handled, the files to publish are not
+//! "what changed in the directory" but every file the change can touch;
+//! `publish_files` uploads only those that differ from the bucket.
+//!
+//! **Redelivery is harmless**: rendering the same catalogue gives the same
+//! bytes, so a repeated record uploads nothing and invalidates nothing. A
+//! failure (S3, CloudFront, the table) fails that record and every later one
+//! of the batch (`ReportBatchItemFailures`), so they are retried in order.
+//! A deleted product (`REMOVE`) re-renders the whole site and publishes it
+//! with stale objects deleted.
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `TABLE_NAME` | the shop's table |
+//! | `SITE_BUCKET` | the site bucket |
+//! | `DISTRIBUTION_ID` | the CloudFront distribution in front of it |
+//! | `SITE_CONFIG` | JSON of [`static_site::SiteConfig`] (camelCase, keys optional) |
+//! | `SITE_NAME`, `BASE_URL`, `STRIPE_JS_URL`, `STRIPE_PUBLISHABLE_KEY`, `API_BASE`, `PAGE_SIZE` | or one by one, over the defaults |
+//! | `WORK_DIR` | where pages are rendered (default `/tmp/site`) |
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use shop::{Product, Store};
+use static_site::{PublishReport, SiteConfig, SiteError, routes};
+use tokio::sync::Mutex;
+
+use crate::filter::{KeyFilter, key_string};
+
+/// Default working directory in Lambda.
+pub const DEFAULT_WORK_DIR: &str = "/tmp/site";
+
+/// What the publisher needs.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The shop's table (the whole catalogue is read per batch).
+    pub store: Store,
+    /// S3, for the site bucket.
+    pub s3: aws_sdk_s3::Client,
+    /// CloudFront, for invalidations.
+    pub cloudfront: aws_sdk_cloudfront::Client,
+    /// The site bucket.
+    pub bucket: String,
+    /// The distribution to invalidate.
+    pub distribution_id: String,
+    /// How pages are rendered.
+    pub config: SiteConfig,
+    /// Where pages are rendered.
+    pub work_dir: PathBuf,
+    /// Whether `work_dir` holds a full render; the lock also keeps one batch
+    /// at a time in the directory.
+    prepared: Arc<Mutex<bool>>,
+}
+
+/// Why publishing one record failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// Rendering or uploading failed.
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    /// The table could not be read.
+    #[error(transparent)]
+    Store(#[from] shop::StoreError),
+    /// The record's image is not a product.
+    #[error("unreadable product image: {0}")]
+    Image(String),
+    /// A render thread failed.
+    #[error("render task: {0}")]
+    Task(String),
+}
+
+/// What one record did, for logs and tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Published {
+    /// Object keys uploaded.
+    pub uploaded: Vec<String>,
+    /// Paths invalidated.
+    pub invalidated: Vec<String>,
+}
+
+impl State {
+    /// A publisher whose `work_dir` is rendered from the table on first use.
+    pub fn new(
+        store: Store,
+        s3: aws_sdk_s3::Client,
+        cloudfront: aws_sdk_cloudfront::Client,
+        bucket: impl Into<String>,
+        distribution_id: impl Into<String>,
+        config: SiteConfig,
+        work_dir: impl Into<PathBuf>,
+    ) -> State {
+        State {
+            store,
+            s3,
+            cloudfront,
+            bucket: bucket.into(),
+            distribution_id: distribution_id.into(),
+            config,
+            work_dir: work_dir.into(),
+            prepared: Arc::new(Mutex::new(false)),
+        }
+    }
+
+    /// Says `work_dir` already holds a full render of the current catalogue
+    /// (`shop-local` renders its site directory at start-up).
+    pub fn already_rendered(self) -> State {
+        State {
+            prepared: Arc::new(Mutex::new(true)),
+            ..self
+        }
+    }
+
+    /// Uploads the whole working directory (only what differs), deletes
+    /// stale objects and invalidates what changed ([`static_site::publish`]).
+    ///
+    /// Run on a blocking thread of the current runtime: the stream
+    /// combinators inside `static_site::publish` make a future the compiler
+    /// cannot prove `Send` (rust-lang/rust#102211), so it cannot be awaited
+    /// inside a spawned task directly.
+    pub async fn publish_all(&self) -> Result<PublishReport, SiteError> {
+        let me = self.clone();
+        on_own_thread(move || async move {
+            static_site::publish(
+                &me.s3,
+                &me.cloudfront,
+                &me.bucket,
+                &me.distribution_id,
+                &me.work_dir,
+            )
+            .await
+        })
+        .await
+    }
+
+    /// Uploads `files` of the working directory that differ from the bucket
+    /// and invalidates them ([`static_site::publish_files`]).
+    pub async fn publish_some(&self, files: &[String]) -> Result<PublishReport, SiteError> {
+        let (me, files) = (self.clone(), files.to_vec());
+        on_own_thread(move || async move {
+            static_site::publish_files(
+                &me.s3,
+                &me.cloudfront,
+                &me.bucket,
+                &me.distribution_id,
+                &me.work_dir,
+                &files,
+            )
+            .await
+        })
+        .await
+    }
+
+    /// Renders the whole catalogue into `work_dir` unless done already.
+    pub async fn prepare(&self) -> Result<(), PublishError> {
+        let mut prepared = self.prepared.lock().await;
+        if !*prepared {
+            let products = self.store.all_products().await?;
+            let (config, dir) = (self.config.clone(), self.work_dir.clone());
+            let summary =
+                blocking(move || static_site::render_site(&products, &config, &dir)).await??;
+            tracing::info!(%summary, dir = %self.work_dir.display(), "full render for the publisher");
+            *prepared = true;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the future `make` returns on a blocking thread of the current
+/// runtime and drives it there (for futures not provably `Send`).
+async fn on_own_thread<T, F, Fut>(make: F) -> Result<T, SiteError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, SiteError>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(make()))
+        .await
+        .map_err(|e| SiteError::Publish(format!("publish task: {e}")))?
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PublishError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| PublishError::Task(e.to_string()))
+}
+
+/// The site config from `SITE_CONFIG` (JSON), else from the single
+/// variables over the defaults.
+pub fn site_config_from_env() -> Result<SiteConfig, SiteError> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let config = match var("SITE_CONFIG") {
+        Some(json) => serde_json::from_str::<SiteConfig>(&json)
+            .map_err(|e| SiteError::Config(format!("SITE_CONFIG: {e}")))?,
+        None => {
+            let mut c = SiteConfig::default();
+            if let Some(v) = var("SITE_NAME") {
+                c.site_name = v;
+            }
+            if let Some(v) = var("BASE_URL") {
+                c.base_url = v;
+            }
+            if let Some(v) = var("STRIPE_JS_URL") {
+                c.stripe_js_url = v;
+            }
+            if let Some(v) = var("STRIPE_PUBLISHABLE_KEY") {
+                c.stripe_publishable_key = v;
+            }
+            if let Some(v) = var("API_BASE") {
+                c.api_base = v;
+            }
+            if let Some(v) = var("PAGE_SIZE") {
+                c.page_size = v
+                    .parse()
+                    .map_err(|_| SiteError::Config(format!("PAGE_SIZE {v:?}")))?;
+            }
+            c
+        }
+    };
+    config.validated()
+}
+
+/// Every output file a change of `changed` (formerly `old`) can touch, as
+/// relative paths: its page, its listings (old and new category), the home
+/// page, the search index and the sitemap.
+pub fn touched_files(changed: &Product, old: Option<&Product>) -> Vec<String> {
+    let mut paths = vec![
+        routes::product(&changed.sku),
+        routes::category(&changed.category),
+        routes::category_data(&changed.category),
+        routes::HOME.to_owned(),
+        routes::SEARCH_INDEX.to_owned(),
+        routes::SITEMAP.to_owned(),
+    ];
+    if let Some(o) = old.filter(|o| o.category != changed.category) {
+        paths.push(routes::category(&o.category));
+        paths.push(routes::category_data(&o.category));
+    }
+    let mut files: Vec<String> = paths.iter().map(|p| routes::file_for(p)).collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn product_image(image: &serde_dynamo::Item) -> Result<Option<Product>, PublishError> {
+    if image.inner().is_empty() {
+        return Ok(None);
+    }
+    serde_dynamo::from_item(image.clone())
+        .map(Some)
+        .map_err(|e| PublishError::Image(e.to_string()))
+}
+
+/// Publishes one product record (INSERT / MODIFY / REMOVE).
+pub async fn publish_record(
+    state: &State,
+    record: &EventRecord,
+) -> Result<Published, PublishError> {
+    state.prepare().await?;
+    let _dir = state.prepared.lock().await;
+    let old = product_image(&record.change.old_image)?;
+    let new = product_image(&record.change.new_image)?;
+    let products = state.store.all_products().await?;
+    let sku = new.as_ref().or(old.as_ref()).map(|p| p.sku.clone());
+    let current = sku
+        .as_ref()
+        .and_then(|sku| products.iter().find(|p| &p.sku == sku))
+        .cloned();
+    let (config, dir) = (state.config.clone(), state.work_dir.clone());
+    let Some(current) = current else {
+        // Gone from the table: the whole site, stale objects deleted.
+        let all = products.clone();
+        blocking(move || static_site::render_site(&all, &config, &dir)).await??;
+        let report = state.publish_all().await?;
+        return Ok(Published {
+            uploaded: report.uploaded.into_iter().chain(report.deleted).collect(),
+            invalidated: report.invalidated,
+        });
+    };
+    let old_for_render = if record.event_name == "INSERT" {
+        None
+    } else {
+        old.clone()
+    };
+    let changed_current = current.clone();
+    let rendered = blocking(move || {
+        static_site::render_product_change(
+            &products,
+            &changed_current,
+            old_for_render.as_ref(),
+            &config,
+            &dir,
+        )
+    })
+    .await??;
+    let mut files = touched_files(&current, old.as_ref());
+    files.extend(rendered);
+    files.sort();
+    files.dedup();
+    files.retain(|f| state.work_dir.join(f).is_file());
+    let report = state.publish_some(&files).await?;
+    Ok(Published {
+        uploaded: report.uploaded,
+        invalidated: report.invalidated,
+    })
+}
+
+/// Handles one Lambda invocation: each `PRODUCT` record in order; when one
+/// fails, it and every later record are reported (`ReportBatchItemFailures`).
+pub async fn handle(state: &State, event: Event) -> DynamoDbEventResponse {
+    let products = KeyFilter::products();
+    let mut failed: Vec<String> = Vec::new();
+    for record in event.records {
+        let is_product = products.matches(&record)
+            && key_string(&record, "PK").is_some_and(|pk| pk.starts_with("PRODUCT#"));
+        if !is_product {
+            continue;
+        }
+        let id = record
+            .change
+            .sequence_number
+            .clone()
+            .unwrap_or_else(|| record.event_id.clone());
+        if !failed.is_empty() {
+            failed.push(id);
+            continue;
+        }
+        match publish_record(state, &record).await {
+            Ok(p) => tracing::info!(
+                pk = key_string(&record, "PK").unwrap_or_default(),
+                uploaded = ?p.uploaded,
+                invalidated = p.invalidated.len(),
+                "published"
+            ),
+            Err(e) => {
+                tracing::error!(item = %id, error = %e, "publishing failed");
+                failed.push(id);
+            }
+        }
+    }
+    let mut response = DynamoDbEventResponse::default();
+    response.batch_item_failures = failed
+        .into_iter()
+        .map(|id| {
+            let mut f = DynamoDbBatchItemFailure::default();
+            f.item_identifier = Some(id);
+            f
+        })
+        .collect();
+    response
+}
+
+/// True when `dir` already has rendered files (a warm container).
+pub fn has_render(dir: &Path) -> bool {
+    dir.join("index.html").is_file()
+}
