@@ -77,9 +77,11 @@ impl<'a> Catalogue<'a> {
         for list in by_category.values_mut() {
             list.sort_by(|a, b| listing_order(a, b));
         }
+        // Listings show what is on sale: retired products keep their page
+        // (marked unavailable) and a search entry, but leave listings and counts.
         let links = by_category
             .iter()
-            .map(|(c, list)| CategoryLink::new(c, list.len()))
+            .map(|(c, list)| CategoryLink::new(c, list.iter().filter(|p| listed(p)).count()))
             .collect();
         let mut featured: Vec<&Product> = products
             .iter()
@@ -97,6 +99,11 @@ impl<'a> Catalogue<'a> {
     fn link(&self, c: &Category) -> Option<&CategoryLink> {
         self.links.iter().find(|l| &l.slug == c)
     }
+}
+
+/// Whether a product appears in category listings (not retired).
+fn listed(p: &Product) -> bool {
+    p.status != ProductStatus::Retired
 }
 
 /// Listing order: retired last, then by name, then SKU (stable across renders).
@@ -304,12 +311,17 @@ fn write_category(
     };
     let cards: Vec<ProductView<'_>> = list
         .iter()
+        .filter(|p| listed(p))
         .take(chrome.config.page_size)
         .map(|p| ProductView::new(p, chrome.config))
         .collect();
     out.write(&link.url, pages::category(chrome, link, &cards)?.as_bytes())?;
     let data = ListingData {
-        items: list.iter().map(|p| ProductSummary::new(p)).collect(),
+        items: list
+            .iter()
+            .filter(|p| listed(p))
+            .map(|p| ProductSummary::new(p))
+            .collect(),
     };
     out.write_json(&routes::category_data(slug), &data)
 }
