@@ -7,10 +7,12 @@
 //! the routers never look at the token.
 //!
 //! **Email.** A Cognito *access* token carries no `email` claim. The shopper's
-//! email is the `email` claim when present (an ID token, or a pre-token
+//! email here is the `email` claim when present (an ID token, or a pre-token
 //! generation trigger adding it), otherwise the Cognito `username` when it is
-//! an email address (the shop's pools, and shop-local's demo users, use email
-//! usernames). A shopper with neither cannot check out (`email_required`).
+//! an email address. Email-alias pools (and cognito-local) store a UUID
+//! username, so otherwise [`crate::users::UserDirectory::email_of`] asks the
+//! pool (`AdminGetUser`, cached per container); the checkout and `/api/me`
+//! do. A shopper with no email at all cannot check out (`email_required`).
 
 use std::collections::HashMap;
 

@@ -1,0 +1,888 @@
+//! The admin API against the stand-ins: DynamoDB Local, localstripe,
+//! aws-ses-v2-local (through order-events, run from the table's stream),
+//! cognito-local and moto's S3.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use axum::Router;
+use axum::http::StatusCode;
+use common::{Answer, Shop, call};
+use functions::admin::{self, ADMIN_GROUP, AdminState, ImageUpload};
+use functions::users::UserDirectory;
+use serde::Deserialize;
+use shop::mailer::Mailer;
+use shop::payments::PaymentStatus;
+use shop::{Address, Currency, Money, Order, OrderStatus, PricedLine, Sku};
+use stream_handlers::convert::event_of;
+use stream_handlers::filter::KeyFilter;
+use stream_handlers::poller::StreamPoller;
+
+type Claims = Vec<(String, String)>;
+
+fn claims(pairs: &[(&str, &str)]) -> Claims {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A state whose services all refuse connections (for the guard's test,
+/// which must never reach them).
+async fn dead_state() -> AdminState {
+    let sdk = local::aws::sdk_config("http://127.0.0.1:9").await;
+    AdminState {
+        store: shop::Store::new(aws_sdk_dynamodb::Client::new(&sdk), "unused"),
+        payments: shop::payments::Payments::new("http://127.0.0.1:9", "sk_test_x".into()),
+        users: UserDirectory::new(
+            aws_sdk_cognitoidentityprovider::Client::new(&sdk),
+            "us-east-1_none",
+        ),
+        s3: aws_sdk_s3::Client::new(&sdk),
+        site_bucket: "unused".into(),
+        admin_group: ADMIN_GROUP.into(),
+    }
+}
+
+fn uri(path: &str) -> String {
+    path.replace("{sku}", "A-1")
+        .replace("{id}", "01TEST")
+        .replace("{username}", "someone")
+}
+
+fn body_for(method: &str) -> Option<Vec<u8>> {
+    (method != "GET" && method != "DELETE").then(|| b"{}".to_vec())
+}
+
+/// Every route in `admin::ROUTES` (so a new route cannot be forgotten)
+/// refuses a signed-in user outside the admin group, however the groups
+/// claim is spelled, and a token without `cognito:groups`.
+#[tokio::test]
+async fn every_admin_route_refuses_non_admins() {
+    let api = admin::router(dead_state().await);
+    let outsiders = [
+        claims(&[("sub", "s1"), ("username", "shopper@example.com")]),
+        claims(&[("sub", "s1"), ("username", "u"), ("cognito:groups", "[]")]),
+        claims(&[
+            ("sub", "s1"),
+            ("username", "u"),
+            ("cognito:groups", "[staff shoppers]"),
+        ]),
+        claims(&[
+            ("sub", "s1"),
+            ("username", "u"),
+            ("cognito:groups", r#"["staff"]"#),
+        ]),
+        claims(&[
+            ("sub", "s1"),
+            ("username", "u"),
+            ("cognito:groups", "administrators"),
+        ]),
+    ];
+    assert_eq!(admin::ROUTES.len(), 16);
+    for (method, path) in admin::ROUTES {
+        for who in &outsiders {
+            let a = call(
+                &api,
+                method,
+                &uri(path),
+                Some(who),
+                &[("content-type", "application/json")],
+                body_for(method),
+            )
+            .await;
+            assert_eq!(
+                a.status,
+                StatusCode::FORBIDDEN,
+                "{method} {path} as {who:?}"
+            );
+            assert_eq!(a.code(), "forbidden");
+        }
+        let a = call(&api, method, &uri(path), None, &[], None).await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} anonymous"
+        );
+    }
+    // Every spelling of the admin group gets past the guard (the handler
+    // then refuses the SVG before any network call).
+    for groups in ["[admin]", r#"["admin","staff"]"#, "admin", "[staff admin]"] {
+        let who = claims(&[("sub", "o"), ("username", "o"), ("cognito:groups", groups)]);
+        let a = call(
+            &api,
+            "POST",
+            "/api/admin/products/A-1/images",
+            Some(&who),
+            &[("content-type", "application/json")],
+            Some(br#"{"contentType":"image/svg+xml","size":10}"#.to_vec()),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{groups}");
+    }
+}
+
+/// The pool of one test in cognito-local: an owner (admin) and a shopper.
+struct Pool {
+    users: UserDirectory,
+    owner: Claims,
+    owner_username: String,
+    shopper_username: String,
+}
+
+async fn pool() -> Pool {
+    let cognito = local::services::cognito().endpoint();
+    let client =
+        aws_sdk_cognitoidentityprovider::Client::new(&local::aws::sdk_config(&cognito).await);
+    let tag = ulid::Ulid::new().to_string().to_lowercase();
+    let people = vec![
+        local::cognito::DemoUser {
+            email: format!("owner-{tag}@example.com"),
+            password: "Owner-Passw0rd!".into(),
+            admin: true,
+        },
+        local::cognito::DemoUser {
+            email: format!("shopper-{tag}@example.com"),
+            password: "Shopper-Passw0rd!".into(),
+            admin: false,
+        },
+    ];
+    let made = local::cognito::create_user_pool(&client, "http://127.0.0.1:3000", &people)
+        .await
+        .unwrap();
+    let users = UserDirectory::new(client, made.pool_id);
+    // cognito-local stores a UUID username for these users (the email is an
+    // alias): what tokens and ListUsers show.
+    let owner = users.get_user(&people[0].email).await.unwrap();
+    let shopper = users.get_user(&people[1].email).await.unwrap();
+    Pool {
+        owner: claims(&[
+            ("sub", owner.sub.as_deref().unwrap()),
+            ("username", &owner.username),
+            ("cognito:groups", "[admin]"),
+        ]),
+        owner_username: owner.username,
+        shopper_username: shopper.username,
+        users,
+    }
+}
+
+struct Office {
+    shop: Shop,
+    api: Router,
+    pool: Pool,
+    bucket: String,
+    s3: aws_sdk_s3::Client,
+}
+
+async fn office() -> Office {
+    let shop = common::shop().await;
+    let pool = pool().await;
+    let moto = tokio::task::spawn_blocking(local::services::moto)
+        .await
+        .unwrap()
+        .endpoint();
+    let s3 = local::aws::s3_client(&moto).await;
+    let bucket = format!("admin-{}", ulid::Ulid::new().to_string().to_lowercase());
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let api = admin::router(AdminState {
+        store: shop.store.clone(),
+        payments: shop.payments.clone(),
+        users: pool.users.clone(),
+        s3: s3.clone(),
+        site_bucket: bucket.clone(),
+        admin_group: ADMIN_GROUP.into(),
+    });
+    Office {
+        shop,
+        api,
+        pool,
+        bucket,
+        s3,
+    }
+}
+
+impl Office {
+    async fn send(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Answer {
+        let body = body.map(|b| serde_json::to_vec(&b).unwrap());
+        call(
+            &self.api,
+            method,
+            path,
+            Some(&self.pool.owner),
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await
+    }
+
+    async fn stock(&self, sku: &str) -> u32 {
+        self.shop
+            .store
+            .get_product(&Sku::parse(sku).unwrap())
+            .await
+            .unwrap()
+            .stock
+    }
+
+    async fn audit_actions(&self) -> Vec<(String, String, String)> {
+        let day = time::OffsetDateTime::now_utc().date().to_string();
+        let page = self.shop.store.list_audit(&day, 1000, None).await.unwrap();
+        page.items
+            .into_iter()
+            .map(|e| (e.actor, e.action, e.target))
+            .collect()
+    }
+}
+
+fn new_product(sku: &str) -> serde_json::Value {
+    serde_json::json!({
+        "sku": sku, "name": "Enamel jug", "description": "Blue.", "category": "kitchen",
+        "price": {"amount": 1800, "currency": "EUR"}, "stock": 4
+    })
+}
+
+#[tokio::test]
+async fn products_and_stock_as_the_owner_edits_them() {
+    let o = office().await;
+    let owner_sub = o.pool.owner[0].1.clone();
+
+    // Create; the same SKU again is a conflict.
+    let a = o
+        .send("POST", "/api/admin/products", Some(new_product("JUG-1")))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    assert_eq!(a.json["version"], 1);
+    let a = o
+        .send("POST", "/api/admin/products", Some(new_product("jug-1")))
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "product_exists")
+    );
+    let a = o
+        .send("POST", "/api/admin/products", Some(serde_json::json!({"sku": "X-1", "name": "", "category": "k", "price": {"amount": 1, "currency": "EUR"}})))
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_product")
+    );
+
+    // The list has retired products too.
+    let a = o.send("GET", "/api/admin/products", None).await;
+    let skus: Vec<&str> = a.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sku"].as_str().unwrap())
+        .collect();
+    assert!(
+        skus.contains(&"OLD-1") && skus.contains(&"JUG-1"),
+        "{skus:?}"
+    );
+
+    // Two edits from the same version: one wins, the other is told.
+    let mut edit = new_product("JUG-1");
+    edit["version"] = 1.into();
+    let (mut e1, mut e2) = (edit.clone(), edit);
+    e1["price"]["amount"] = 1900.into();
+    e2["price"]["amount"] = 2000.into();
+    let (a1, a2) = tokio::join!(
+        o.send("PUT", "/api/admin/products/JUG-1", Some(e1)),
+        o.send("PUT", "/api/admin/products/JUG-1", Some(e2)),
+    );
+    let mut statuses = [a1.status, a2.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let loser = if a1.status == StatusCode::CONFLICT {
+        &a1
+    } else {
+        &a2
+    };
+    assert_eq!(loser.code(), "version_conflict");
+    let winner = if a1.status == StatusCode::OK {
+        &a1
+    } else {
+        &a2
+    };
+    let a = o.send("GET", "/api/admin/products/JUG-1", None).await;
+    assert_eq!(a.json["price"], winner.json["price"]);
+    assert_eq!(a.json["version"], 2);
+
+    // Stock: never below zero, absolute with a reason.
+    let adjust = |delta: i64| serde_json::json!({"delta": delta, "reason": "breakage"});
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/A-1/stock/adjust",
+            Some(adjust(-11)),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "insufficient_stock")
+    );
+    assert_eq!(o.stock("A-1").await, 10);
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/A-1/stock/adjust",
+            Some(adjust(-3)),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.json["stock"].as_u64()),
+        (StatusCode::OK, Some(7))
+    );
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/A-1/stock/adjust",
+            Some(adjust(5)),
+        )
+        .await;
+    assert_eq!(a.json["stock"], 12);
+    let a = o
+        .send(
+            "PUT",
+            "/api/admin/products/A-1/stock",
+            Some(serde_json::json!({"stock": 50, "reason": "stocktake"})),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.json["stock"].as_u64()),
+        (StatusCode::OK, Some(50))
+    );
+    let a = o
+        .send(
+            "PUT",
+            "/api/admin/products/A-1/stock",
+            Some(serde_json::json!({"stock": 5, "reason": " "})),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "reason_required")
+    );
+    assert_eq!(o.stock("A-1").await, 50);
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/NOPE-1/stock/adjust",
+            Some(adjust(1)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+
+    // Retire and restore (each idempotent).
+    for _ in 0..2 {
+        let a = o
+            .send("POST", "/api/admin/products/JUG-1/retire", None)
+            .await;
+        assert_eq!(
+            (a.status, a.json["status"].as_str()),
+            (StatusCode::OK, Some("retired"))
+        );
+    }
+    let a = o
+        .send("POST", "/api/admin/products/JUG-1/restore", None)
+        .await;
+    assert_eq!(a.json["status"], "active");
+
+    // Images: type and size limited; the presigned PUT works as signed.
+    let image = |t: &str, size: i64| serde_json::json!({"contentType": t, "size": size});
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/JUG-1/images",
+            Some(image("image/svg+xml", 10)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/JUG-1/images",
+            Some(image("image/png", 6 << 20)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let bytes = b"\x89PNG\r\n\x1a\n not really a png".to_vec();
+    let a = o
+        .send(
+            "POST",
+            "/api/admin/products/JUG-1/images",
+            Some(image("image/png", bytes.len() as i64)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let up: ImageUpload = serde_json::from_value(a.json).unwrap();
+    assert!(
+        up.key.starts_with("JUG-1/") && up.key.ends_with(".png"),
+        "{}",
+        up.key
+    );
+    assert!(up.url.contains("X-Amz-Signature="), "{}", up.url);
+    assert_eq!(
+        up.headers.get("content-type").map(String::as_str),
+        Some("image/png")
+    );
+    let mut put = reqwest::Client::new().put(&up.url).body(bytes.clone());
+    for (k, v) in &up.headers {
+        put = put.header(k, v);
+    }
+    let resp = put.send().await.unwrap();
+    assert!(resp.status().is_success(), "{}", resp.text().await.unwrap());
+    let got =
+        o.s3.get_object()
+            .bucket(&o.bucket)
+            .key(format!("images/{}", up.key))
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(got.content_type(), Some("image/png"));
+
+    // Every change was recorded: who, what, when.
+    let actions = o.audit_actions().await;
+    for (action, target) in [
+        ("product.create", "JUG-1"),
+        ("product.update", "JUG-1"),
+        ("stock.adjust", "A-1"),
+        ("stock.set", "A-1"),
+        ("product.retire", "JUG-1"),
+        ("product.restore", "JUG-1"),
+        ("product.image_upload", "JUG-1"),
+    ] {
+        assert!(
+            actions.contains(&(owner_sub.clone(), action.into(), target.into())),
+            "{action} {target} not in {actions:?}"
+        );
+    }
+    assert_eq!(
+        actions.iter().filter(|a| a.1 == "product.retire").count(),
+        1
+    );
+    assert_eq!(
+        actions.iter().filter(|a| a.1 == "product.update").count(),
+        1
+    );
+}
+
+#[derive(Deserialize)]
+struct SesStore {
+    emails: Vec<SentEmail>,
+}
+
+#[derive(Deserialize)]
+struct SentEmail {
+    destination: Destination,
+    subject: String,
+}
+
+#[derive(Deserialize)]
+struct Destination {
+    to: Vec<String>,
+}
+
+async fn subjects_to(address: &str) -> Vec<String> {
+    let ses = local::services::ses().endpoint();
+    let store: SesStore = reqwest::get(format!("{ses}/store"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    store
+        .emails
+        .into_iter()
+        .filter(|e| e.destination.to == [address.to_owned()])
+        .map(|e| e.subject)
+        .collect()
+}
+
+/// An `authorized` order for one A-1, with a real PaymentIntent at localstripe.
+async fn authorised_order(shop: &Shop, email: &str) -> Order {
+    let token = common::card_token("4242424242424242").await;
+    let customer = shop.payments.create_customer(email, &token).await.unwrap();
+    let id = ulid::Ulid::new().to_string();
+    let eur = |a| Money::new(a, Currency::Eur);
+    let pi = shop
+        .payments
+        .create_authorization(&customer, eur(1750), &id, &format!("auth-{id}"))
+        .await
+        .unwrap();
+    assert_eq!(pi.status, PaymentStatus::RequiresCapture);
+    let order = Order {
+        id: id.clone(),
+        customer: format!("sub-{id}"),
+        email: email.to_owned(),
+        lines: vec![PricedLine {
+            sku: Sku::parse("A-1").unwrap(),
+            name: "Product A-1".into(),
+            unit_price: eur(1250),
+            quantity: 1,
+            line_total: eur(1250),
+        }],
+        subtotal: eur(1250),
+        shipping: eur(500),
+        total: eur(1750),
+        address: Address {
+            name: "Ada Lovelace".into(),
+            line1: "1 Rue de Rivoli".into(),
+            line2: String::new(),
+            city: "Paris".into(),
+            postal_code: "75001".into(),
+            country: "FR".into(),
+        },
+        payment_intent: pi.id,
+        status: OrderStatus::Authorized,
+        created_at: "2026-11-23T10:00:00Z".into(),
+        updated_at: "2026-11-23T10:00:00Z".into(),
+        tracking: None,
+        cancel_reason: None,
+        effects: vec![],
+        version: 0,
+    };
+    shop.store.put_order_if_absent(&order).await.unwrap();
+    order
+}
+
+/// order-events, fed from the table's stream until it has nothing new.
+struct OrderEvents {
+    state: stream_handlers::order_events::State,
+    poller: StreamPoller,
+}
+
+impl OrderEvents {
+    async fn new(shop: &Shop) -> OrderEvents {
+        let ddb = local::services::dynamodb().endpoint();
+        let streams = aws_sdk_dynamodbstreams::Client::new(&local::aws::sdk_config(&ddb).await);
+        let poller = StreamPoller::for_table(streams, shop.store.table())
+            .await
+            .unwrap()
+            .with_filter(KeyFilter::orders());
+        let ses = local::services::ses().endpoint();
+        let mailer = Mailer::new(
+            aws_sdk_sesv2::Client::new(&local::aws::sdk_config(&ses).await),
+            "shop@example.com",
+        );
+        OrderEvents {
+            state: stream_handlers::order_events::State {
+                store: shop.store.clone(),
+                payments: shop.payments.clone(),
+                mailer,
+            },
+            poller,
+        }
+    }
+
+    async fn settle(&mut self) {
+        loop {
+            let records = self.poller.drain().await.unwrap();
+            if records.is_empty() {
+                return;
+            }
+            let r = stream_handlers::order_events::handle(&self.state, event_of(records)).await;
+            assert!(
+                r.batch_item_failures.is_empty(),
+                "{:?}",
+                r.batch_item_failures
+            );
+        }
+    }
+}
+
+/// Refunds localstripe holds for a PaymentIntent.
+async fn refunds_of(payment_intent: &str) -> usize {
+    let stripe = local::services::stripe().endpoint();
+    let list: serde_json::Value = reqwest::Client::new()
+        .get(format!("{stripe}/v1/refunds"))
+        .bearer_auth(common::STRIPE_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["payment_intent"] == payment_intent)
+        .count()
+}
+
+#[tokio::test]
+async fn ship_and_refund_go_through_order_events_once() {
+    let o = office().await;
+    let mut events = OrderEvents::new(&o.shop).await;
+    let email = format!(
+        "buyer-{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let order = authorised_order(&o.shop, &email).await;
+    let path = |action: &str| format!("/api/admin/orders/{}/{action}", order.id);
+
+    // Not yet confirmed: neither shipped nor refunded.
+    let a = o.send("POST", &path("ship"), None).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "invalid_transition")
+    );
+    events.settle().await;
+    let a = o
+        .send("GET", "/api/admin/orders?status=confirmed&limit=100", None)
+        .await;
+    assert!(
+        a.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == order.id.as_str())
+    );
+
+    // Ship (twice: the second changes nothing), then order-events mails once.
+    let a = o
+        .send(
+            "POST",
+            &path("ship"),
+            Some(serde_json::json!({"tracking": "LA123"})),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(
+        (a.json["status"].as_str(), a.json["tracking"].as_str()),
+        (Some("shipped"), Some("LA123"))
+    );
+    let a = o.send("POST", &path("ship"), None).await;
+    assert_eq!(
+        (a.status, a.json["status"].as_str()),
+        (StatusCode::OK, Some("shipped"))
+    );
+    events.settle().await;
+    let subjects = subjects_to(&email).await;
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert_eq!(
+        subjects
+            .iter()
+            .filter(
+                |s| s.to_lowercase().contains("shipped") || s.to_lowercase().contains("on its way")
+            )
+            .count(),
+        1,
+        "{subjects:?}"
+    );
+
+    // Refund twice at once, then again: one refund at Stripe, one email.
+    let refund = path("refund");
+    let (a1, a2) = tokio::join!(o.send("POST", &refund, None), o.send("POST", &refund, None));
+    let ok = [&a1, &a2]
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    assert!(
+        ok >= 1,
+        "{} {} / {} {}",
+        a1.status,
+        a1.json,
+        a2.status,
+        a2.json
+    );
+    for a in [&a1, &a2] {
+        assert!(
+            a.status == StatusCode::OK || a.code() == "refund_in_progress",
+            "{} {}",
+            a.status,
+            a.json
+        );
+    }
+    let a = o.send("POST", &path("refund"), None).await;
+    assert_eq!(
+        (a.status, a.json["status"].as_str()),
+        (StatusCode::OK, Some("refunded"))
+    );
+    assert_eq!(refunds_of(&order.payment_intent).await, 1);
+    events.settle().await;
+    assert_eq!(subjects_to(&email).await.len(), 3);
+    let a = o
+        .send("GET", &format!("/api/admin/orders/{}", order.id), None)
+        .await;
+    assert_eq!(a.json["status"], "refunded");
+    let a = o.send("POST", &path("ship"), None).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "invalid_transition")
+    );
+    let a = o.send("GET", "/api/admin/orders/NOPE", None).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let a = o.send("GET", "/api/admin/orders?status=paid", None).await;
+    assert_eq!(a.code(), "invalid_status");
+
+    let actions = o.audit_actions().await;
+    let mine: Vec<&str> = actions
+        .iter()
+        .filter(|a| a.2 == order.id)
+        .map(|a| a.1.as_str())
+        .collect();
+    assert_eq!(mine, ["order.ship", "order.refund"]);
+}
+
+#[tokio::test]
+async fn staff_grant_and_revoke_show_in_the_pool_but_never_self_revoke() {
+    let o = office().await;
+    let groups_of = |username: String| {
+        let users = o.pool.users.clone();
+        async move {
+            let out = users
+                .client()
+                .admin_list_groups_for_user()
+                .user_pool_id(users.pool_id())
+                .username(username)
+                .send()
+                .await
+                .unwrap();
+            out.groups()
+                .iter()
+                .filter_map(|g| g.group_name())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        }
+    };
+    let a = o.send("GET", "/api/admin/staff", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let by_name: HashMap<String, bool> = a.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["username"].as_str().unwrap().to_owned(),
+                u["admin"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by_name.get(&o.pool.owner_username), Some(&true));
+    assert_eq!(by_name.get(&o.pool.shopper_username), Some(&false));
+
+    let shopper = o.pool.shopper_username.clone();
+    let a = o
+        .send("PUT", &format!("/api/admin/staff/{shopper}/admin"), None)
+        .await;
+    assert_eq!(
+        (a.status, a.json["admin"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    assert_eq!(groups_of(shopper.clone()).await, ["admin"]);
+    let a = o
+        .send("DELETE", &format!("/api/admin/staff/{shopper}/admin"), None)
+        .await;
+    assert_eq!(
+        (a.status, a.json["admin"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    assert!(groups_of(shopper.clone()).await.is_empty());
+
+    let me = o.pool.owner_username.clone();
+    let a = o
+        .send("DELETE", &format!("/api/admin/staff/{me}/admin"), None)
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "cannot_revoke_self")
+    );
+    assert!(
+        a.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("your own")
+    );
+    assert_eq!(groups_of(me).await, ["admin"]);
+
+    let a = o
+        .send("PUT", "/api/admin/staff/nobody-here/admin", None)
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+
+    let actions = o.audit_actions().await;
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.1 == "staff.grant" && a.2 == shopper)
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.1 == "staff.revoke" && a.2 == shopper)
+    );
+}
+
+/// A user whose username is not an email (as cognito-local and email-alias
+/// pools make them) signs in with an access token that has no email: the
+/// shopper API finds the address in the pool.
+#[tokio::test]
+async fn the_shoppers_email_comes_from_the_pool_when_the_token_has_none() {
+    let shop = common::shop().await;
+    let pool = pool().await;
+    let email = format!(
+        "u-{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let attr = |k: &str, v: &str| AttributeType::builder().name(k).value(v).build().unwrap();
+    pool.users
+        .client()
+        .admin_create_user()
+        .user_pool_id(pool.users.pool_id())
+        .username(&email)
+        .user_attributes(attr("email", &email))
+        .temporary_password("Temp-Passw0rd!")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    // The token carries the stored username (a UUID in cognito-local), no email.
+    let user = pool.users.get_user(&email).await.unwrap();
+    let username = user.username.clone();
+    assert!(!username.contains('@'), "{username}");
+    let api = functions::shopper::router(functions::shopper::ShopperState {
+        store: shop.store.clone(),
+        payments: shop.payments.clone(),
+        users: Some(pool.users.clone()),
+    });
+    let who = claims(&[
+        ("sub", user.sub.as_deref().unwrap()),
+        ("username", &username),
+    ]);
+    let a = call(&api, "GET", "/api/me", Some(&who), &[], None).await;
+    assert_eq!(a.json["email"], email.as_str());
+
+    let token = common::card_token("4242424242424242").await;
+    let body = common::checkout_body(serde_json::json!([{"sku": "A-1", "quantity": 1}]), &token);
+    let key = common::key();
+    let a = call(
+        &api,
+        "POST",
+        "/api/checkout",
+        Some(&who),
+        &[
+            ("content-type", "application/json"),
+            ("idempotency-key", &key),
+        ],
+        Some(body),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    let checkout = shop
+        .store
+        .get_checkout(a.json["checkoutId"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(checkout.email, email);
+
+    // Without the directory, the token alone has no email.
+    let a = call(&shop.api, "GET", "/api/me", Some(&who), &[], None).await;
+    assert_eq!(a.json["email"], serde_json::Value::Null);
+}
