@@ -18,6 +18,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("cart.js", include_str!("../assets/cart.js")),
     ("checkout.js", include_str!("../assets/checkout.js")),
     ("account.js", include_str!("../assets/account.js")),
+    ("admin.js", include_str!("../assets/admin.js")),
     ("site.css", include_str!("../assets/site.css")),
 ];
 

@@ -7,12 +7,14 @@
 //!   touches (the catalogue publisher's job).
 //! - [`publish`] uploads a rendered directory, only what changed, and
 //!   invalidates the changed pages; [`publish_files`] does so for a list.
+//! - [`admin`] renders the back office's page shells (`/admin/…`);
 //! - [`routes`] knows every site path; [`pages`] holds the askama templates;
 //!   [`assets`] the content-hashed scripts and style sheet.
 //!
 //! Product text is always escaped by the templates; prices are formatted by
 //! [`shop::Money`]'s `Display`.
 
+pub mod admin;
 pub mod assets;
 pub mod catalogue;
 pub mod config;

@@ -288,6 +288,9 @@ fn write_fixed_pages(chrome: &Chrome<'_>, out: &Output) -> Result<(), SiteError>
         routes::ACCOUNT_ORDERS,
         pages::account(chrome, true)?.as_bytes(),
     )?;
+    for (path, html) in crate::admin::pages(chrome)? {
+        out.write(path, html.as_bytes())?;
+    }
     out.write(routes::NOT_FOUND, pages::not_found(chrome)?.as_bytes())
 }
 

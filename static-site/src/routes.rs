@@ -1,8 +1,7 @@
 //! The site's paths: one place that knows where each page lives, both as the
 //! URL path a browser asks for and as the file under the output directory.
 //!
-//! Shopper pages live here now; the admin area (`/admin/…`, issue "admin")
-//! gets its paths here too when it is added.
+//! Shopper pages and the admin area (`/admin/…`, [`crate::admin`]).
 
 use shop::{Category, Sku};
 
@@ -18,6 +17,16 @@ pub const CHECKOUT_DONE: &str = "/checkout/done/";
 pub const ACCOUNT: &str = "/account/";
 /// The account's order list (protected).
 pub const ACCOUNT_ORDERS: &str = "/account/orders/";
+/// The back office: the product table (admin group only, like everything under `/admin/`).
+pub const ADMIN: &str = "/admin/";
+/// The new-product form.
+pub const ADMIN_PRODUCT_NEW: &str = "/admin/products/new/";
+/// The product edit form, `?sku=<SKU>`.
+pub const ADMIN_PRODUCT_EDIT: &str = "/admin/products/edit/";
+/// Orders by status, with ship and refund.
+pub const ADMIN_ORDERS: &str = "/admin/orders/";
+/// Users and their admin right.
+pub const ADMIN_STAFF: &str = "/admin/staff/";
 /// The page CloudFront answers with for a missing object.
 pub const NOT_FOUND: &str = "/404.html";
 /// The edge's sign-out path.

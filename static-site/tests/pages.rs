@@ -25,8 +25,11 @@ fn every_page_of_the_demo_catalogue_renders() {
     let dir = rendered(&products);
     let summary = render_site(&products, &config(), dir.path()).unwrap();
     let categories: BTreeSet<&Category> = products.iter().map(|p| &p.category).collect();
-    // products + categories + home, cart, checkout, done, account, orders, 404
-    assert_eq!(summary.pages, products.len() + categories.len() + 7);
+    // products + categories + home, cart, checkout, done, account, orders, 404 + admin pages
+    assert_eq!(
+        summary.pages,
+        products.len() + categories.len() + 7 + static_site::admin::PAGES.len()
+    );
     for p in &products {
         let html = read(dir.path(), &routes::file_for(&routes::product(&p.sku)));
         assert!(
@@ -460,4 +463,67 @@ fn a_new_category_rerenders_the_whole_site() {
         "menus changed everywhere"
     );
     assert!(read(dir.path(), "sitemap.xml").contains("/p/NEW-1/"));
+}
+
+#[test]
+fn admin_pages_are_shells_with_their_hooks() {
+    let dir = rendered(&demo());
+    let admin_js = static_site::assets::Assets::get()
+        .url("admin.js")
+        .to_owned();
+    for (path, _, page) in static_site::admin::PAGES {
+        let html = read(dir.path(), &routes::file_for(path));
+        assert!(html.contains(&format!("data-page=\"{page}\"")), "{path}");
+        assert!(html.contains(&admin_js), "{path} loads admin.js");
+        assert!(html.contains("noindex"), "{path}");
+        for id in ["admin-nav", "admin-error", "admin-status"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{path} #{id}");
+        }
+    }
+    let has = |path: &str, ids: &[&str]| {
+        let html = read(dir.path(), &routes::file_for(path));
+        for id in ids {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{path} #{id}");
+        }
+    };
+    has(
+        routes::ADMIN,
+        &[
+            "admin-products",
+            "admin-products-body",
+            "stock-reason",
+            "products-more",
+        ],
+    );
+    has(
+        routes::ADMIN_ORDERS,
+        &[
+            "order-status-filter",
+            "admin-orders-body",
+            "orders-more",
+            "orders-empty",
+        ],
+    );
+    has(routes::ADMIN_STAFF, &["staff", "staff-body", "staff-more"]);
+    for form in [routes::ADMIN_PRODUCT_NEW, routes::ADMIN_PRODUCT_EDIT] {
+        has(
+            form,
+            &[
+                "product-form",
+                "p-sku",
+                "p-name",
+                "p-price",
+                "p-currency",
+                "p-category",
+                "p-stock",
+                "p-images",
+                "p-image-file",
+                "p-upload",
+                "p-save",
+                "p-version",
+            ],
+        );
+    }
+    let robots = read(dir.path(), "robots.txt");
+    assert!(robots.contains("Disallow: /admin/"));
 }

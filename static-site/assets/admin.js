@@ -1,0 +1,233 @@
+// The owner's back office (/admin/…): data from /api/admin, no framework.
+// Every failure is shown in #admin-error with the API's own message.
+import { call, el, errorMessage, formatMoney } from "./lib.js";
+
+const $ = (s) => document.querySelector(s);
+const page = document.body.dataset.page;
+const EXPONENT = { JPY: 0 };
+
+function showError(r, fallback) {
+  const box = $("#admin-error");
+  box.textContent = r && r.status === 403
+    ? "This area is for the shop's staff. Ask an admin for access."
+    : errorMessage(r && r.data, fallback);
+  box.hidden = false;
+}
+
+function say(text) {
+  $("#admin-error").hidden = true;
+  $("#admin-status").textContent = text;
+}
+
+const enc = encodeURIComponent;
+
+// ---- products table -------------------------------------------------------
+function productRow(p) {
+  const stock = el("input", { type: "number", min: "0", value: String(p.stock), class: "stock-input",
+    "data-testid": "stock-input", "aria-label": `Stock of ${p.sku}` });
+  const save = el("button", { type: "button", class: "stock-save", "data-testid": "stock-save", text: "Save stock" });
+  const row = el("tr", { class: "admin-product", "data-sku": p.sku, "data-testid": "admin-product" },
+    el("td", { text: p.sku }),
+    el("td", {}, el("a", { href: `/admin/products/edit/?sku=${enc(p.sku)}`, text: p.name })),
+    el("td", { "data-testid": "product-price", text: formatMoney(p.price) }),
+    el("td", { class: `status status-${p.status}`, "data-testid": "product-status", text: p.status }),
+    el("td", {}, stock, " ", save));
+  const toggle = el("button", { type: "button", class: "toggle-status", "data-testid": "toggle-status",
+    text: p.status === "retired" ? "Restore" : "Retire" });
+  row.append(el("td", {}, toggle));
+  save.onclick = async () => {
+    const value = Number(stock.value);
+    if (!Number.isInteger(value) || value < 0) return showError(null, "Stock must be a whole number, 0 or more.");
+    const r = await call(`/admin/products/${enc(p.sku)}/stock`, { method: "PUT",
+      body: { stock: value, reason: $("#stock-reason").value } });
+    if (!r.ok) return showError(r, "The stock could not be saved.");
+    stock.value = String(r.data.stock);
+    say(`${p.sku}: stock set to ${r.data.stock}.`);
+  };
+  toggle.onclick = async () => {
+    const action = p.status === "retired" ? "restore" : "retire";
+    const r = await call(`/admin/products/${enc(p.sku)}/${action}`, { method: "POST" });
+    if (!r.ok) return showError(r, `The product could not be ${action}d.`);
+    row.replaceWith(productRow(r.data));
+    say(`${p.sku} ${action === "retire" ? "retired" : "restored"}.`);
+  };
+  return row;
+}
+
+async function products(cursor) {
+  const r = await call("/admin/products" + (cursor ? `?cursor=${enc(cursor)}` : ""));
+  if (!r.ok) return showError(r, "The products could not be loaded. Please reload the page.");
+  $("#admin-products-body").append(...(r.data.items || []).map(productRow));
+  const more = $("#products-more");
+  more.hidden = !r.data.next;
+  more.onclick = () => products(r.data.next);
+}
+
+// ---- product form ---------------------------------------------------------
+function toMinor(text, currency) {
+  const exp = EXPONENT[currency] ?? 2;
+  const m = /^\s*(\d+)(?:[.,](\d+))?\s*$/.exec(text);
+  if (!m || (m[2] || "").length > exp) return null;
+  return Number(m[1]) * 10 ** exp + Number((m[2] || "").padEnd(exp, "0") || 0);
+}
+
+function fill(p) {
+  $("#p-sku").value = p.sku;
+  $("#p-name").value = p.name;
+  $("#p-description").value = p.description || "";
+  $("#p-category").value = p.category;
+  const exp = EXPONENT[p.price.currency] ?? 2;
+  $("#p-price").value = exp ? (p.price.amount / 10 ** exp).toFixed(exp) : String(p.price.amount);
+  $("#p-currency").value = p.price.currency;
+  $("#p-stock").value = String(p.stock);
+  $("#p-featured").checked = !!p.featured;
+  $("#p-images").value = (p.images || []).join("\n");
+  $("#p-version").value = String(p.version);
+  $("#admin-title").textContent = `Edit ${p.sku}`;
+}
+
+async function productForm() {
+  const editing = page === "admin-product-edit";
+  const sku = new URLSearchParams(location.search).get("sku") || "";
+  if (editing) {
+    if (!sku) return showError(null, "No product given: open it from the product table.");
+    const r = await call(`/admin/products/${enc(sku)}`);
+    if (!r.ok) return showError(r, "The product could not be loaded.");
+    fill(r.data);
+  }
+  $("#product-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const currency = $("#p-currency").value;
+    const amount = toMinor($("#p-price").value, currency);
+    if (amount == null) return showError(null, `The price is not a valid amount in ${currency}.`);
+    const body = {
+      sku: $("#p-sku").value.trim(),
+      name: $("#p-name").value,
+      description: $("#p-description").value,
+      category: $("#p-category").value.trim(),
+      price: { amount, currency },
+      stock: Number($("#p-stock").value || 0),
+      featured: $("#p-featured").checked,
+      images: $("#p-images").value.split("\n").map((s) => s.trim()).filter(Boolean),
+    };
+    let r;
+    if (editing) {
+      body.version = Number($("#p-version").value);
+      r = await call(`/admin/products/${enc(body.sku)}`, { method: "PUT", body });
+    } else {
+      r = await call("/admin/products", { method: "POST", body });
+    }
+    if (!r.ok) return showError(r, "The product could not be saved.");
+    if (!editing) {
+      location.assign(`/admin/products/edit/?sku=${enc(r.data.sku)}&saved=1`);
+      return;
+    }
+    fill(r.data);
+    say(`Saved ${r.data.sku}. The shop's pages update in a moment.`);
+  };
+  $("#p-upload").onclick = async () => {
+    const file = $("#p-image-file").files[0];
+    const skuNow = $("#p-sku").value.trim();
+    if (!file) return showError(null, "Choose an image file first.");
+    if (!skuNow || !editing) return showError(null, "Save the product first, then add images.");
+    const r = await call(`/admin/products/${enc(skuNow)}/images`, { method: "POST",
+      body: { contentType: file.type, size: file.size } });
+    if (!r.ok) return showError(r, "The upload could not be prepared.");
+    const put = await fetch(r.data.url, { method: "PUT", headers: r.data.headers, body: file });
+    if (!put.ok) return showError(null, `The upload failed (${put.status}).`);
+    const images = $("#p-images");
+    images.value = (images.value.trim() ? images.value.trim() + "\n" : "") + r.data.key;
+    say("Image uploaded. Save the product to show it.");
+  };
+  if (new URLSearchParams(location.search).get("saved")) say("Saved.");
+}
+
+// ---- orders ---------------------------------------------------------------
+function orderRow(o) {
+  const when = o.createdAt ? new Date(o.createdAt) : null;
+  const actions = el("td", {});
+  const row = el("tr", { class: "admin-order", "data-order-id": o.id, "data-testid": "admin-order" },
+    el("td", { text: o.id }),
+    el("td", { text: when && !isNaN(when) ? when.toLocaleString() : "" }),
+    el("td", { text: o.email }),
+    el("td", { text: formatMoney(o.total) }),
+    el("td", { class: `status status-${o.status}`, "data-testid": "order-status", text: o.status }),
+    actions);
+  if (o.status === "confirmed") {
+    const tracking = el("input", { class: "tracking-input", "data-testid": "tracking-input",
+      placeholder: "Tracking (optional)", "aria-label": `Tracking reference for ${o.id}`, maxlength: "100" });
+    const ship = el("button", { type: "button", class: "ship-order", "data-testid": "ship-order", text: "Mark shipped" });
+    ship.onclick = async () => {
+      const r = await call(`/admin/orders/${enc(o.id)}/ship`, { method: "POST",
+        body: tracking.value.trim() ? { tracking: tracking.value.trim() } : {} });
+      if (!r.ok) return showError(r, "The order could not be marked shipped.");
+      row.replaceWith(orderRow(r.data));
+      say(`Order ${o.id} shipped; the customer gets an email.`);
+    };
+    actions.append(tracking, " ", ship, " ");
+  }
+  if (o.status === "confirmed" || o.status === "shipped") {
+    const refund = el("button", { type: "button", class: "refund-order", "data-testid": "refund-order", text: "Refund" });
+    refund.onclick = async () => {
+      if (!window.confirm(`Refund ${formatMoney(o.total)} to ${o.email}? This cannot be undone.`)) return;
+      refund.disabled = true;
+      const r = await call(`/admin/orders/${enc(o.id)}/refund`, { method: "POST" });
+      refund.disabled = false;
+      if (!r.ok) return showError(r, "The refund failed.");
+      row.replaceWith(orderRow(r.data));
+      say(`Order ${o.id} refunded; the customer gets an email.`);
+    };
+    actions.append(refund);
+  }
+  return row;
+}
+
+async function orders(cursor) {
+  const status = $("#order-status-filter").value;
+  const r = await call(`/admin/orders?status=${enc(status)}` + (cursor ? `&cursor=${enc(cursor)}` : ""));
+  if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");
+  const items = r.data.items || [];
+  $("#admin-orders-body").append(...items.map(orderRow));
+  $("#orders-empty").hidden = !!(cursor || items.length);
+  const more = $("#orders-more");
+  more.hidden = !r.data.next;
+  more.onclick = () => orders(r.data.next);
+}
+
+// ---- staff ----------------------------------------------------------------
+function staffRow(u) {
+  const button = el("button", { type: "button", class: u.admin ? "revoke-admin" : "grant-admin",
+    "data-testid": u.admin ? "revoke-admin" : "grant-admin", text: u.admin ? "Remove admin" : "Make admin" });
+  const row = el("tr", { class: "staff-row", "data-username": u.username, "data-testid": "staff-row" },
+    el("td", { text: u.username }),
+    el("td", { text: u.email || "" }),
+    el("td", { text: u.enabled ? (u.status || "") : "disabled" }),
+    el("td", { "data-testid": "staff-admin", text: u.admin ? "yes" : "no" }),
+    el("td", {}, button));
+  button.onclick = async () => {
+    const r = await call(`/admin/staff/${enc(u.username)}/admin`, { method: u.admin ? "DELETE" : "PUT" });
+    if (!r.ok) return showError(r, "The change could not be made.");
+    row.replaceWith(staffRow({ ...u, admin: r.data.admin }));
+    say(`${u.email || u.username} is ${r.data.admin ? "now" : "no longer"} an admin.`);
+  };
+  return row;
+}
+
+async function staff(cursor) {
+  const r = await call("/admin/staff" + (cursor ? `?cursor=${enc(cursor)}` : ""));
+  if (!r.ok) return showError(r, "The users could not be loaded. Please reload the page.");
+  $("#staff-body").append(...(r.data.items || []).map(staffRow));
+  const more = $("#staff-more");
+  more.hidden = !r.data.next;
+  more.onclick = () => staff(r.data.next);
+}
+
+if (page === "admin-products") products();
+else if (page === "admin-product-new" || page === "admin-product-edit") productForm();
+else if (page === "admin-orders") {
+  $("#order-status-filter").onchange = () => {
+    $("#admin-orders-body").replaceChildren();
+    orders();
+  };
+  orders();
+} else if (page === "admin-staff") staff();
