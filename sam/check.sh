@@ -81,7 +81,8 @@ while IFS= read -r fn; do
 done < <(python3 - template.yaml <<'PY'
 import re, sys
 # Logical ids of the functions built by cargo-lambda (resource blocks at two-space indent).
-text = open(sys.argv[1]).read()
+# Commented-out (not yet landed) functions are not resources: drop comment lines first.
+text = "\n".join(l for l in open(sys.argv[1]).read().split("\n") if not l.lstrip().startswith("#"))
 for block in re.split(r"\n(?=  [A-Za-z0-9]+:\n)", text):
     if "BuildMethod: rust-cargolambda" in block:
         print(block.strip().split(":")[0])
