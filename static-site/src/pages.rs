@@ -6,8 +6,8 @@
 //! module beside this one, sharing [`Chrome`] and `base.html`.
 
 use askama::Template;
-use serde_json::json;
-use shop::{Product, SUPPORTED_COUNTRIES};
+use serde::Serialize;
+use shop::{Category, Currency, Product, SUPPORTED_COUNTRIES, Sku};
 
 use crate::assets::Assets;
 use crate::config::SiteConfig;
@@ -96,7 +96,7 @@ struct ProductPage<'a> {
     v: &'a ProductView<'a>,
     category: &'a CategoryLink,
     gallery: Vec<GalleryImage>,
-    json_ld: serde_json::Value,
+    json_ld: ProductJsonLd<'a>,
 }
 
 #[derive(Template)]
@@ -207,6 +207,20 @@ pub fn product(
     v: &ProductView<'_>,
     category: &CategoryLink,
 ) -> Result<String, SiteError> {
+    let mut buf = String::new();
+    product_into(&mut buf, chrome, v, category)?;
+    Ok(buf)
+}
+
+/// [`product`] into a caller's buffer (cleared first), so a bulk render
+/// reuses one allocation per thread.
+pub fn product_into(
+    buf: &mut String,
+    chrome: &Chrome<'_>,
+    v: &ProductView<'_>,
+    category: &CategoryLink,
+) -> Result<(), SiteError> {
+    buf.clear();
     let description = meta_description(v.p);
     let page = ProductPage {
         chrome,
@@ -230,33 +244,64 @@ pub fn product(
             .collect(),
         json_ld: json_ld(chrome.config, v),
     };
-    render(&page, &v.url)
+    page.render_into(buf).map_err(|source| SiteError::Template {
+        page: v.url.clone(),
+        source,
+    })
 }
 
-/// The schema.org `Product` of a product page.
-pub fn json_ld(config: &SiteConfig, v: &ProductView<'_>) -> serde_json::Value {
-    let images: Vec<String> =
-        v.p.images
+/// The schema.org `Product` of a product page (JSON-LD), for search engines.
+#[derive(Debug, Serialize)]
+pub struct ProductJsonLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    sku: &'a Sku,
+    name: &'a str,
+    description: &'a str,
+    category: &'a Category,
+    image: Vec<String>,
+    url: String,
+    offers: Offer<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Offer<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    price: String,
+    price_currency: &'a Currency,
+    availability: &'static str,
+    url: String,
+}
+
+/// Builds the JSON-LD `Product` of a product page.
+pub fn json_ld<'a>(config: &SiteConfig, v: &'a ProductView<'_>) -> ProductJsonLd<'a> {
+    let url = config.absolute(&v.url);
+    ProductJsonLd {
+        context: "https://schema.org",
+        kind: "Product",
+        sku: &v.p.sku,
+        name: &v.p.name,
+        description: &v.p.description,
+        category: &v.p.category,
+        image: v
+            .p
+            .images
             .iter()
             .map(|k| config.absolute(&routes::image(k)))
-            .collect();
-    json!({
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "sku": v.p.sku,
-        "name": v.p.name,
-        "description": v.p.description,
-        "category": v.p.category,
-        "image": images,
-        "url": config.absolute(&v.url),
-        "offers": {
-            "@type": "Offer",
-            "price": v.p.price.decimal(),
-            "priceCurrency": v.p.price.currency,
-            "availability": v.badge.schema_availability(),
-            "url": config.absolute(&v.url),
-        }
-    })
+            .collect(),
+        url: url.clone(),
+        offers: Offer {
+            kind: "Offer",
+            price: v.p.price.decimal(),
+            price_currency: &v.p.price.currency,
+            availability: v.badge.schema_availability(),
+            url,
+        },
+    }
 }
 
 /// A description for `<meta>`: the product's own, cut at about 160 characters.

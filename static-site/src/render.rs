@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -128,6 +129,8 @@ enum Mode {
 struct Output {
     root: PathBuf,
     mode: Mode,
+    /// Remember every file written (needed to prune stale files afterwards).
+    track: bool,
     pages: AtomicUsize,
     files: AtomicUsize,
     bytes: AtomicU64,
@@ -136,10 +139,11 @@ struct Output {
 }
 
 impl Output {
-    fn new(root: &Path, mode: Mode) -> Output {
+    fn new(root: &Path, mode: Mode, track: bool) -> Output {
         Output {
             root: root.to_owned(),
             mode,
+            track,
             pages: AtomicUsize::new(0),
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -157,10 +161,14 @@ impl Output {
             Mode::IfChanged => fs::read(&file).map_or(true, |old| old != body),
         };
         if changed {
-            if let Some(dir) = file.parent() {
+            if let Err(e) = fs::write(&file, body) {
+                // Most files go in a directory of their own (`p/<sku>/`): make it, once.
+                let Some(dir) = file.parent().filter(|_| e.kind() == ErrorKind::NotFound) else {
+                    return Err(SiteError::io(&file, e));
+                };
                 fs::create_dir_all(dir).map_err(|e| SiteError::io(dir, e))?;
+                fs::write(&file, body).map_err(|e| SiteError::io(&file, e))?;
             }
-            fs::write(&file, body).map_err(|e| SiteError::io(&file, e))?;
             if self.mode == Mode::IfChanged {
                 lock(&self.changed).push(rel.clone());
             }
@@ -170,7 +178,9 @@ impl Output {
         }
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-        lock(&self.produced).push(rel);
+        if self.track {
+            lock(&self.produced).push(rel);
+        }
         Ok(())
     }
 
@@ -219,9 +229,13 @@ pub fn render_site_with_progress(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Summary, SiteError> {
     let started = Instant::now();
-    let out = Output::new(out_dir, Mode::Overwrite);
+    // A fresh directory has nothing stale: skip walking it afterwards.
+    let fresh = fs::read_dir(out_dir).map_or(true, |mut d| d.next().is_none());
+    let out = Output::new(out_dir, Mode::Overwrite, !fresh);
     render_all(products, config, &out, progress)?;
-    prune(out_dir, &lock(&out.produced))?;
+    if !fresh {
+        prune(out_dir, &lock(&out.produced))?;
+    }
     Ok(out.summary(started))
 }
 
@@ -252,8 +266,9 @@ fn render_all(
             .map(|part| {
                 let (chrome, cat) = (&chrome, &cat);
                 s.spawn(move || -> Result<(), SiteError> {
+                    let mut buf = String::with_capacity(16 * 1024);
                     for (i, p) in part.iter().enumerate() {
-                        write_product(chrome, cat, p, out)?;
+                        write_product(chrome, cat, p, out, &mut buf)?;
                         if i % 64 == 63 {
                             progress(64);
                         }
@@ -334,12 +349,14 @@ fn write_product(
     cat: &Catalogue<'_>,
     p: &Product,
     out: &Output,
+    buf: &mut String,
 ) -> Result<(), SiteError> {
     let link = cat
         .link(&p.category)
         .ok_or_else(|| SiteError::Catalogue(format!("no category for {}", p.sku)))?;
     let v = ProductView::new(p, chrome.config);
-    out.write(&v.url, pages::product(chrome, &v, link)?.as_bytes())
+    pages::product_into(buf, chrome, &v, link)?;
+    out.write(&v.url, buf.as_bytes())
 }
 
 fn write_search_index(products: &[Product], out: &Output) -> Result<(), SiteError> {
@@ -387,7 +404,7 @@ pub fn render_product_change(
     config: &SiteConfig,
     out_dir: &Path,
 ) -> Result<Vec<String>, SiteError> {
-    let out = Output::new(out_dir, Mode::IfChanged);
+    let out = Output::new(out_dir, Mode::IfChanged, true);
     let cat = Catalogue::new(products)?;
     let current = products
         .iter()
@@ -411,7 +428,7 @@ pub fn render_product_change(
     } else {
         let chrome = Chrome::new(config, &cat.links);
         write_assets(&out)?;
-        write_product(&chrome, &cat, current, &out)?;
+        write_product(&chrome, &cat, current, &out, &mut String::new())?;
         write_category(&chrome, &cat, &current.category, &out)?;
         if let Some(c) = moved_from {
             write_category(&chrome, &cat, c, &out)?;
