@@ -26,7 +26,8 @@ import json, sys
 want = sys.argv[1]
 sys.exit(0 if any(t["name"] == want and "bin" in t["kind"]
                   for p in json.load(sys.stdin)["packages"] for t in p["targets"]) else 1)' "$bin"; then
-    packages+=(-p "$pkg"); bins+=("$bin")
+    [[ " ${packages[*]} " == *" $pkg "* ]] || packages+=(-p "$pkg")
+    bins+=("$bin")
   else
     echo "(no bin $bin in the workspace yet: skipped)" >&2
   fi
@@ -153,26 +154,37 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self.body(); self.reply(200)
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-threading.Thread(target=server.serve_forever, daemon=True).start()
-port = server.server_address[1]
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address):
+        pass  # a killed function's connection breaking is expected
+
+def serve():
+    """A fresh server (and port) per cold start: a killed process's last request cannot
+    reach the next run."""
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 def measure(binary, event, extra_env):
+    server = serve()
+    port = server.server_address[1]
     S.reset(event)
+    extra_env = {k: v.replace("PORT", str(port)) for k, v in extra_env.items()}
     env = dict(BASE_ENV, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", **extra_env)
     t0 = time.perf_counter()
     p = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     finished = S.done.wait(20)
     p.kill()
     _, err = p.communicate()
+    server.shutdown(); server.server_close()
     if not finished or S.t_next is None:
         return None, None, (S.error or err.decode(errors="replace").strip().splitlines()[-1:] or ["no answer"])[0][:200]
     return (S.t_next - t0) * 1000, (S.t_resp - t0) * 1000, S.error
 
 rows = []
 cases = [(b, b, {}) for b in bins]
-ssm_env = {"AWS_ENDPOINT_URL_SSM": f"http://127.0.0.1:{port}", "SSM_ENDPOINT": f"http://127.0.0.1:{port}",
+ssm_env = {"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:PORT", "SSM_ENDPOINT": "http://127.0.0.1:PORT",
            "STRIPE_SECRET_PARAM": "/bench/stripe", "STRIPE_WEBHOOK_SECRET_PARAM": "/bench/whsec"}
 for b in ("shop-api", "stripe-webhook", "order-events"):
     if b in bins:
