@@ -21,12 +21,15 @@ table="$(output TableName)"
 bucket="$(output SiteBucketName)"
 distribution="$(output DistributionId)"
 out="$root/target/site-$stack"
+config="$root/target/site-$stack.json"
+mkdir -p "$root/target"
+output SiteConfig > "$config"
 
 cargo build --release --quiet -p static-site --bin shop-site
 site="${CARGO_TARGET_DIR:-$root/target}/release/shop-site"
 echo "==> rendering the catalogue of table $table into $out" >&2
 rm -rf "$out"
-AWS_REGION="$region" "$site" build --table "$table" --out "$out" --quiet
+AWS_REGION="$region" "$site" build --table "$table" --config "$config" --out "$out" --quiet
 echo "==> publishing to s3://$bucket, invalidating $distribution" >&2
 AWS_REGION="$region" "$site" publish --dir "$out" --bucket "$bucket" --distribution-id "$distribution"
 echo "published: $(output SiteUrl)"

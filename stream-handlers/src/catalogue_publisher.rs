@@ -32,8 +32,8 @@
 //! | `TABLE_NAME` | the shop's table |
 //! | `SITE_BUCKET` | the site bucket |
 //! | `DISTRIBUTION_ID` | the CloudFront distribution in front of it |
-//! | `SITE_CONFIG` | JSON of [`static_site::SiteConfig`] (camelCase, keys optional) |
-//! | `SITE_NAME`, `BASE_URL`, `STRIPE_JS_URL`, `STRIPE_PUBLISHABLE_KEY`, `API_BASE`, `PAGE_SIZE` | or one by one, over the defaults |
+//! | `SITE_CONFIG` | JSON of [`static_site::SiteConfig`] (camelCase; `baseUrl` and `stripePublishableKey` required, other keys default) |
+//! | `BASE_URL`, `STRIPE_PUBLISHABLE_KEY` (required), `SITE_NAME`, `STRIPE_JS_URL`, `API_BASE`, `PAGE_SIZE` | or one by one, without `SITE_CONFIG` |
 //! | `WORK_DIR` | where pages are rendered (default `/tmp/site`) |
 
 use std::path::{Path, PathBuf};
@@ -208,25 +208,50 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The site config from `SITE_CONFIG` (JSON), else from the single
-/// variables over the defaults.
+/// variables over the defaults; see [`site_config_from`].
 pub fn site_config_from_env() -> Result<SiteConfig, SiteError> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    site_config_from(|k| std::env::var(k).ok())
+}
+
+/// The site config from a variable lookup. The defaults suit the local
+/// shop, not a deployment: the site's address (`baseUrl` / `BASE_URL`) and
+/// the Stripe publishable key (`stripePublishableKey` /
+/// `STRIPE_PUBLISHABLE_KEY`) are required, so a publisher that was not told
+/// them fails at init instead of publishing pages that point at
+/// `127.0.0.1` and pay with a demo key.
+pub fn site_config_from(lookup: impl Fn(&str) -> Option<String>) -> Result<SiteConfig, SiteError> {
+    let var = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
     let config = match var("SITE_CONFIG") {
-        Some(json) => serde_json::from_str::<SiteConfig>(&json)
-            .map_err(|e| SiteError::Config(format!("SITE_CONFIG: {e}")))?,
+        Some(json) => {
+            let value: serde_json::Value = serde_json::from_str(&json)
+                .map_err(|e| SiteError::Config(format!("SITE_CONFIG: {e}")))?;
+            for key in ["baseUrl", "stripePublishableKey"] {
+                let set = value
+                    .get(key)
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|v| !v.trim().is_empty());
+                if !set {
+                    return Err(SiteError::Config(format!("SITE_CONFIG has no {key}")));
+                }
+            }
+            serde_json::from_value::<SiteConfig>(value)
+                .map_err(|e| SiteError::Config(format!("SITE_CONFIG: {e}")))?
+        }
         None => {
-            let mut c = SiteConfig::default();
+            let required = |k: &str| {
+                var(k)
+                    .ok_or_else(|| SiteError::Config(format!("neither SITE_CONFIG nor {k} is set")))
+            };
+            let mut c = SiteConfig {
+                base_url: required("BASE_URL")?,
+                stripe_publishable_key: required("STRIPE_PUBLISHABLE_KEY")?,
+                ..SiteConfig::default()
+            };
             if let Some(v) = var("SITE_NAME") {
                 c.site_name = v;
             }
-            if let Some(v) = var("BASE_URL") {
-                c.base_url = v;
-            }
             if let Some(v) = var("STRIPE_JS_URL") {
                 c.stripe_js_url = v;
-            }
-            if let Some(v) = var("STRIPE_PUBLISHABLE_KEY") {
-                c.stripe_publishable_key = v;
             }
             if let Some(v) = var("API_BASE") {
                 c.api_base = v;
@@ -375,4 +400,70 @@ pub async fn handle(state: &State, event: Event) -> DynamoDbEventResponse {
 /// True when `dir` already has rendered files (a warm container).
 pub fn has_render(dir: &Path) -> bool {
     dir.join("index.html").is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_of(vars: &[(&str, &str)]) -> Result<SiteConfig, SiteError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        site_config_from(|k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn site_config_json_sets_the_address_and_key() {
+        let c = config_of(&[(
+            "SITE_CONFIG",
+            r#"{"baseUrl":"https://d1.cloudfront.net/","stripePublishableKey":"pk_live_x"}"#,
+        )])
+        .expect("config");
+        assert_eq!(c.base_url, "https://d1.cloudfront.net");
+        assert_eq!(c.stripe_publishable_key, "pk_live_x");
+        assert_eq!(c.stripe_js_url, SiteConfig::default().stripe_js_url);
+    }
+
+    #[test]
+    fn a_deployment_must_name_its_address_and_stripe_key() {
+        for (vars, missing) in [
+            (vec![], "BASE_URL"),
+            (
+                vec![("BASE_URL", "https://shop.example")],
+                "STRIPE_PUBLISHABLE_KEY",
+            ),
+            (
+                vec![("SITE_CONFIG", r#"{"stripePublishableKey":"pk_x"}"#)],
+                "baseUrl",
+            ),
+            (
+                vec![(
+                    "SITE_CONFIG",
+                    r#"{"baseUrl":"https://a.b","stripePublishableKey":""}"#,
+                )],
+                "stripePublishableKey",
+            ),
+        ] {
+            let err = config_of(&vars).expect_err("incomplete config").to_string();
+            assert!(err.contains(missing), "{err} should name {missing}");
+        }
+    }
+
+    #[test]
+    fn single_variables_work_without_site_config() {
+        let c = config_of(&[
+            ("BASE_URL", "https://shop.example"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_1"),
+            ("PAGE_SIZE", "12"),
+        ])
+        .expect("config");
+        assert_eq!(
+            (c.base_url.as_str(), c.page_size),
+            ("https://shop.example", 12)
+        );
+        assert!(config_of(&[("SITE_CONFIG", "{not json")]).is_err());
+    }
 }

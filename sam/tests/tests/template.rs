@@ -336,3 +336,43 @@ fn the_stack_has_alarms_for_what_can_go_wrong() {
     }
     assert_eq!(resources_of(&t, "AWS::CloudWatch::Dashboard").len(), 1);
 }
+
+/// The `Fn::Sub` of a value as `(template string, variables)`.
+fn sub_parts(v: &Value) -> (&str, Option<&serde_json::Map<String, Value>>) {
+    match &v["Fn::Sub"] {
+        Value::String(s) => (s.as_str(), None),
+        Value::Array(a) => (
+            a[0].as_str().expect("Fn::Sub string"),
+            a.get(1).and_then(Value::as_object),
+        ),
+        other => panic!("expected Fn::Sub, got {other}"),
+    }
+}
+
+#[test]
+fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
+    let t = template();
+    let env =
+        &t["Resources"]["CataloguePublisherFunction"]["Properties"]["Environment"]["Variables"];
+    let site_config = &env["SITE_CONFIG"];
+    assert_eq!(
+        site_config, &t["Outputs"]["SiteConfig"]["Value"],
+        "the SiteConfig output (read by sam/publish-site.sh) is what the publisher gets"
+    );
+    let (text, vars) = sub_parts(site_config);
+    let vars = vars.expect("SiteBase is defined in the Fn::Sub");
+    assert!(vars.contains_key("SiteBase"), "{vars:?}");
+    assert!(t["Parameters"]["StripePublishableKey"].is_object());
+    // What CloudFormation would substitute at deploy time.
+    let json = text
+        .replace("${SiteBase}", "https://d111111abcdef8.cloudfront.net")
+        .replace("${StripePublishableKey}", "pk_live_51Hx");
+    assert!(!json.contains("${"), "unresolved variable in {json}");
+    let config = stream_handlers::catalogue_publisher::site_config_from(|k| {
+        (k == "SITE_CONFIG").then(|| json.clone())
+    })
+    .expect("the publisher accepts the template's SITE_CONFIG");
+    assert_eq!(config.base_url, "https://d111111abcdef8.cloudfront.net");
+    assert_eq!(config.stripe_publishable_key, "pk_live_51Hx");
+    assert_eq!(config.stripe_js_url, "https://js.stripe.com/v3/");
+}
