@@ -458,3 +458,82 @@ async fn stock_and_me() {
         json!({"sub": "root", "email": "root@example.com", "username": "root@example.com", "groups": ["admin"]})
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_checkout_whose_request_died_is_taken_over_once_its_lease_runs_out() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4242424242424242").await;
+    let k = key();
+    let body = checkout_body(json!([{"sku": "A-1", "quantity": 1}]), &token);
+
+    // The first request claims the key, stores its checkout, and dies while
+    // it waits on Stripe (here: a connection nobody answers, dropped after
+    // a second, as a Lambda that timed out).
+    let hole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hole_url = format!("http://{}", hole.local_addr().unwrap());
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = hole.accept().await {
+            held.push(conn);
+        }
+    });
+    let dying = functions::shopper::router(functions::shopper::ShopperState {
+        store: shop.store.clone(),
+        payments: shop::payments::Payments::new(&hole_url, STRIPE_KEY.into()),
+        users: None,
+    });
+    let first = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        call(
+            &dying,
+            "POST",
+            "/api/checkout",
+            Some(&ada),
+            &[
+                ("content-type", "application/json"),
+                ("idempotency-key", &k),
+            ],
+            Some(body.clone()),
+        ),
+    )
+    .await;
+    assert!(first.is_err(), "the first request was to hang on Stripe");
+    holder.abort();
+
+    // While its lease lasts, a repeat waits for it and is asked to retry.
+    let early = checkout(&shop, &ada, &k, body.clone()).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.json);
+    assert_eq!(early.code(), "checkout_in_progress");
+
+    // Once it has run out, one repeat carries the checkout on and the
+    // others get its answer: one checkout, one authorisation.
+    expire_claim_leases(&shop.store).await;
+    let answers =
+        futures::future::join_all((0..3).map(|_| checkout(&shop, &ada, &k, body.clone()))).await;
+    for a in &answers {
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        assert_eq!(a.json, answers[0].json);
+    }
+    let j = &answers[0].json;
+    assert_eq!(j["status"], "requires_capture");
+    let pi = shop
+        .payments
+        .retrieve(j["paymentIntent"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(j["total"]["amount"], 1750, "12.50 + 5.00 shipping");
+    assert_eq!(pi.amount, 1750);
+    let pks = written(&shop.store).await;
+    assert_eq!(
+        pks.iter().filter(|p| p.starts_with("CHECKOUT#")).count(),
+        1,
+        "{pks:?}"
+    );
+    let path = format!(
+        "/api/checkout/{}/confirm",
+        j["checkoutId"].as_str().unwrap()
+    );
+    let confirmed = call(&shop.api, "POST", &path, Some(&ada), &[], None).await;
+    assert_eq!(confirmed.json["status"], "authorized", "{}", confirmed.json);
+}

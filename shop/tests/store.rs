@@ -378,15 +378,53 @@ async fn idempotency_keys_and_seen_records() {
             .unwrap(),
         IdempotencyClaim::Claimed
     );
-    assert_eq!(
-        store
-            .claim_idempotency_key("sub-1", "key-1", "C2", "h2")
-            .await
-            .unwrap(),
+    let before = now_unix();
+    match store
+        .claim_idempotency_key("sub-1", "key-1", "C2", "h2")
+        .await
+        .unwrap()
+    {
         IdempotencyClaim::Existing {
-            checkout_id: "C1".into(),
-            request_hash: "h1".into()
+            checkout_id,
+            request_hash,
+            lease_until,
+        } => {
+            assert_eq!((checkout_id.as_str(), request_hash.as_str()), ("C1", "h1"));
+            let lease = lease_until - before;
+            assert!(
+                (shop::store::CLAIM_LEASE_SECS - 2..=shop::store::CLAIM_LEASE_SECS)
+                    .contains(&lease),
+                "lease of {lease} s"
+            );
         }
+        other => panic!("expected the first claim, got {other:?}"),
+    }
+    // The first request holds a lease: nobody takes its key over meanwhile.
+    assert!(
+        !store
+            .take_over_idempotency_key("sub-1", "key-1")
+            .await
+            .unwrap()
+    );
+    // It died and its lease ran out: exactly one repeat takes over.
+    expire_claim_leases(&store).await;
+    let takeovers = futures::future::join_all(
+        (0..4).map(|_| store.take_over_idempotency_key("sub-1", "key-1")),
+    )
+    .await;
+    assert_eq!(
+        takeovers
+            .into_iter()
+            .filter(|t| *t.as_ref().unwrap())
+            .count(),
+        1
+    );
+    // Nobody takes over a key that was never claimed.
+    assert!(
+        !store
+            .take_over_idempotency_key("sub-1", "key-never")
+            .await
+            .unwrap()
     );
     // Another shopper's same key is theirs.
     assert_eq!(
@@ -417,4 +455,40 @@ fn table_definition_matches_its_cloudformation_form() {
         cf["GlobalSecondaryIndexes"].as_array().unwrap().len(),
         table::INDEXES.len()
     );
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Makes every idempotency claim of the table look abandoned long ago.
+async fn expire_claim_leases(store: &Store) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let items = store
+        .client()
+        .scan()
+        .table_name(store.table())
+        .filter_expression("begins_with(PK, :p)")
+        .expression_attribute_values(":p", AttributeValue::S("IDEMPOTENCY#".into()))
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default();
+    for item in items {
+        store
+            .client()
+            .update_item()
+            .table_name(store.table())
+            .key("PK", item["PK"].clone())
+            .key("SK", item["SK"].clone())
+            .update_expression("SET leaseUntil = :zero")
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .send()
+            .await
+            .unwrap();
+    }
 }

@@ -7,6 +7,9 @@
 //! ignores Stripe's): the key is claimed in the table with a conditional put
 //! *before* Stripe is called, so of concurrent identical requests exactly one
 //! creates a PaymentIntent and the others wait for and return its answer.
+//! The claim carries a short lease: a request that died holding it (a
+//! crashed or timed-out Lambda) is taken over by the next repeat once the
+//! lease has run out, instead of blocking the key for the claim's TTL.
 
 use std::time::Duration;
 
@@ -77,8 +80,10 @@ pub struct CheckoutAnswer {
 const UNREACHED: &str = "error";
 
 /// How long a duplicate request waits for the first to finish before
-/// answering 409 `checkout_in_progress`.
-const WAIT_FOR_FIRST: Duration = Duration::from_secs(20);
+/// answering 409 `checkout_in_progress`: well inside the functions' 10 s
+/// timeout. A first request that died is taken over by a repeat once its
+/// claim's lease ([`shop::store::CLAIM_LEASE_SECS`]) has run out.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(6);
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers
@@ -178,30 +183,34 @@ pub(super) async fn create(
         .store
         .claim_idempotency_key(&identity.sub, &key, &checkout_id, &hash)
         .await?;
+    let fresh = |id: String| {
+        let now = time::OffsetDateTime::now_utc();
+        Checkout {
+            id,
+            customer: identity.sub.clone(),
+            email: email.clone(),
+            idempotency_key: key.clone(),
+            request_hash: hash.clone(),
+            cart: cart.lines().to_vec(),
+            priced: priced.clone(),
+            address: req.address.clone(),
+            payment_intent: None,
+            client_secret: None,
+            payment_status: None,
+            created_at: settle::now_rfc3339(),
+            expires_at: now.unix_timestamp() + CHECKOUT_TTL_SECS,
+        }
+    };
     let checkout = match claim {
         IdempotencyClaim::Claimed => {
-            let now = time::OffsetDateTime::now_utc();
-            let checkout = Checkout {
-                id: checkout_id,
-                customer: identity.sub.clone(),
-                email,
-                idempotency_key: key,
-                request_hash: hash,
-                cart: cart.lines().to_vec(),
-                priced,
-                address: req.address,
-                payment_intent: None,
-                client_secret: None,
-                payment_status: None,
-                created_at: settle::now_rfc3339(),
-                expires_at: now.unix_timestamp() + CHECKOUT_TTL_SECS,
-            };
+            let checkout = fresh(checkout_id);
             state.store.put_checkout(&checkout).await?;
             authorise(&state, checkout, token).await?
         }
         IdempotencyClaim::Existing {
             checkout_id,
             request_hash,
+            lease_until,
         } => {
             if request_hash != hash {
                 return Err(ApiError::new(
@@ -210,11 +219,37 @@ pub(super) async fn create(
                     "this Idempotency-Key was already used for a different checkout",
                 ));
             }
-            let checkout = wait_for_first(&state, &checkout_id).await?;
-            if checkout.payment_status.as_deref() == Some(UNREACHED) {
-                authorise(&state, checkout, token).await?
+            let abandoned = lease_until < time::OffsetDateTime::now_utc().unix_timestamp()
+                && state
+                    .store
+                    .take_over_idempotency_key(&identity.sub, &key)
+                    .await?;
+            if abandoned {
+                // The request holding the key died before answering: carry
+                // its checkout on (or start it, if it died before storing
+                // it). Stripe's idempotency key, derived from the checkout
+                // id, keeps a PaymentIntent it had created from doubling.
+                let checkout = match state.store.get_checkout(&checkout_id).await {
+                    Ok(c) => c,
+                    Err(StoreError::NotFound) => {
+                        let checkout = fresh(checkout_id);
+                        state.store.put_checkout(&checkout).await?;
+                        checkout
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                tracing::warn!(checkout = %checkout.id, "took over an abandoned checkout");
+                match checkout.payment_status.as_deref() {
+                    None | Some(UNREACHED) => authorise(&state, checkout, token).await?,
+                    Some(_) => checkout,
+                }
             } else {
-                checkout
+                let checkout = wait_for_first(&state, &checkout_id).await?;
+                if checkout.payment_status.as_deref() == Some(UNREACHED) {
+                    authorise(&state, checkout, token).await?
+                } else {
+                    checkout
+                }
             }
         }
     };

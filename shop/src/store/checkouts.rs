@@ -19,8 +19,19 @@ pub enum IdempotencyClaim {
         checkout_id: String,
         /// Hash of the first request's body.
         request_hash: String,
+        /// Until when (unix seconds) the request holding the key may still
+        /// be working on it; after that a repeat may take it over
+        /// ([`Store::take_over_idempotency_key`]).
+        lease_until: i64,
     },
 }
+
+/// How long a claim protects the request that holds it: longer than any
+/// request can run (the functions' timeout is 10 s), so a live request is
+/// never taken over, and short enough that a request that died after
+/// claiming (a crashed or timed-out Lambda) blocks its key for seconds, not
+/// for the claim's whole TTL.
+pub const CLAIM_LEASE_SECS: i64 = 15;
 
 fn checkout_key(id: &str) -> (String, String) {
     (format!("CHECKOUT#{id}"), "CHECKOUT".to_owned())
@@ -47,6 +58,7 @@ impl Store {
         let mut item = key_map(pk.clone(), sk.clone());
         item.insert("checkoutId".into(), s(checkout_id));
         item.insert("requestHash".into(), s(request_hash));
+        item.insert("leaseUntil".into(), n(now_unix() + CLAIM_LEASE_SECS));
         item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + CHECKOUT_TTL_SECS));
         let put = self
             .client
@@ -74,11 +86,48 @@ impl Store {
                         .cloned()
                         .unwrap_or_default()
                 };
+                // Claims written before leases existed have none: expired.
+                let lease_until = item
+                    .get("leaseUntil")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
                 Ok(IdempotencyClaim::Existing {
                     checkout_id: get("checkoutId"),
                     request_hash: get("requestHash"),
+                    lease_until,
                 })
             }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes over the claim of a request that died holding `key`: renews the
+    /// lease only if it has run out (conditional update), so of several
+    /// repeats exactly one gets `true` and carries on the checkout.
+    pub async fn take_over_idempotency_key(
+        &self,
+        customer: &str,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let (pk, sk) = claim_key(customer, key);
+        let now = now_unix();
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(pk, sk)))
+            .update_expression("SET leaseUntil = :until")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+            )
+            .expression_attribute_values(":until", n(now + CLAIM_LEASE_SECS))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        match update.map_err(StoreError::from) {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }

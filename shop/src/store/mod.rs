@@ -26,7 +26,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use audit::AuditEntry;
-pub use checkouts::IdempotencyClaim;
+pub use checkouts::{CLAIM_LEASE_SECS, IdempotencyClaim};
 pub use error::StoreError;
 pub use keys::{order_key, product_key};
 
