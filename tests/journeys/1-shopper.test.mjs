@@ -84,6 +84,8 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
   await page.waitForFunction((id) => document.querySelector('#orders-body')?.textContent.includes(id.slice(-8)) ||
     document.querySelector('#orders-body')?.innerHTML.includes(id), orderId);
   await shot('account-orders');
+  // One order, one page: no "load more" on offer.
+  assert.equal(await page.isVisible('#orders-more'), false, 'no "Load more orders" for a single order');
 
   // The confirmation email arrives (order-events runs from the table's stream).
   const mails = await eventually(async () => {
