@@ -81,6 +81,7 @@ BASE_ENV = {
     "STRIPE_API_BASE": NOWHERE, "STRIPE_SECRET_KEY": "sk_test_bench",
     "STRIPE_WEBHOOK_SECRET": "whsec_bench", "SITE_BUCKET": "bench-site",
     "DISTRIBUTION_ID": "EBENCH", "USER_POOL_ID": "us-east-1_bench",
+    "SITE_CONFIG": '{"baseUrl":"https://bench.example","stripePublishableKey":"pk_test_bench"}',
     "DYNAMODB_ENDPOINT": NOWHERE,
 }
 
