@@ -277,17 +277,12 @@ fn tampered_expired_or_foreign_state_is_refused() {
     }
     // Expired: past state_max_age (600 s) + leeway.
     let q = format!("code=c&state={}", edge_encode(&state));
-    let later = edge::unix_now() + 700;
+    let later = NOW + 700;
     let r = respond(decide(&c, &k, later, &get("/auth/callback", &q, &flow)));
     assert_eq!(r.status, 400);
     assert!(r.body.contains("expired"));
     // Started in another browser: no flow cookie.
-    let r = respond(decide(
-        &c,
-        &k,
-        edge::unix_now(),
-        &get("/auth/callback", &q, ""),
-    ));
+    let r = respond(decide(&c, &k, NOW, &get("/auth/callback", &q, "")));
     assert_eq!(r.status, 400);
     // The sign-in service reported an error.
     let r = respond(decide(

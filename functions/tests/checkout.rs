@@ -128,7 +128,8 @@ async fn concurrent_duplicates_create_one_payment_intent() {
     let k = key();
     let body = checkout_body(json!([{"sku": "B-2", "quantity": 1}]), &token);
     let answers =
-        futures::future::join_all((0..6).map(|_| checkout(&shop, &ada, &k, body.clone()))).await;
+        futures::future::join_all((0..6).map(|_| checkout_answered(&shop, &ada, &k, body.clone())))
+            .await;
     for a in &answers {
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
         assert_eq!(a.json, answers[0].json);
@@ -483,22 +484,42 @@ async fn a_checkout_whose_request_died_is_taken_over_once_its_lease_runs_out() {
         payments: shop::payments::Payments::new(&hole_url, STRIPE_KEY.into()),
         users: None,
     });
-    let first = tokio::time::timeout(
-        std::time::Duration::from_secs(1),
-        call(
-            &dying,
-            "POST",
-            "/api/checkout",
-            Some(&ada),
-            &[
-                ("content-type", "application/json"),
-                ("idempotency-key", &k),
-            ],
-            Some(body.clone()),
-        ),
-    )
-    .await;
-    assert!(first.is_err(), "the first request was to hang on Stripe");
+    let first = tokio::spawn({
+        let (ada, k, body) = (ada.clone(), k.clone(), body.clone());
+        async move {
+            call(
+                &dying,
+                "POST",
+                "/api/checkout",
+                Some(&ada),
+                &[
+                    ("content-type", "application/json"),
+                    ("idempotency-key", &k),
+                ],
+                Some(body),
+            )
+            .await
+        }
+    });
+    // Once it has claimed the key and stored its checkout, it is waiting on
+    // Stripe: that is when it "dies".
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pks = written(&shop.store).await;
+        if pks.iter().any(|p| p.starts_with("CHECKOUT#")) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first request never stored its checkout: {pks:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        !first.is_finished(),
+        "the first request was to hang on Stripe"
+    );
+    first.abort();
     holder.abort();
 
     // While its lease lasts, a repeat waits for it and is asked to retry.
@@ -510,7 +531,8 @@ async fn a_checkout_whose_request_died_is_taken_over_once_its_lease_runs_out() {
     // others get its answer: one checkout, one authorisation.
     expire_claim_leases(&shop.store).await;
     let answers =
-        futures::future::join_all((0..3).map(|_| checkout(&shop, &ada, &k, body.clone()))).await;
+        futures::future::join_all((0..3).map(|_| checkout_answered(&shop, &ada, &k, body.clone())))
+            .await;
     for a in &answers {
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
         assert_eq!(a.json, answers[0].json);

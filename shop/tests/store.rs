@@ -371,6 +371,7 @@ async fn products_use_optimistic_versions() {
 async fn idempotency_keys_and_seen_records() {
     let store = store().await;
     use shop::store::IdempotencyClaim;
+    let before = now_unix();
     assert_eq!(
         store
             .claim_idempotency_key("sub-1", "key-1", "C1", "h1")
@@ -378,7 +379,7 @@ async fn idempotency_keys_and_seen_records() {
             .unwrap(),
         IdempotencyClaim::Claimed
     );
-    let before = now_unix();
+    let after = now_unix();
     match store
         .claim_idempotency_key("sub-1", "key-1", "C2", "h2")
         .await
@@ -390,11 +391,10 @@ async fn idempotency_keys_and_seen_records() {
             lease_until,
         } => {
             assert_eq!((checkout_id.as_str(), request_hash.as_str()), ("C1", "h1"));
-            let lease = lease_until - before;
+            let lease = shop::store::CLAIM_LEASE_SECS;
             assert!(
-                (shop::store::CLAIM_LEASE_SECS - 2..=shop::store::CLAIM_LEASE_SECS)
-                    .contains(&lease),
-                "lease of {lease} s"
+                (before + lease..=after + lease).contains(&lease_until),
+                "lease until {lease_until}, claimed between {before} and {after}"
             );
         }
         other => panic!("expected the first claim, got {other:?}"),

@@ -104,6 +104,7 @@ function productPage() {
     const item = live.get(state.sku);
     if (!item) return;
     Object.assign(state, { stock: item.stock, status: item.status, price: item.price });
+    product.dataset.liveStock = String(item.stock);
     overlay(document, item, "#price", "#stock-badge");
     apply();
   });

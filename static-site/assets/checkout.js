@@ -99,13 +99,22 @@ async function pay(stripe, card, lines) {
     saveAttempt(attempt);
     let r;
     try {
-      r = await call("/checkout", {
-        method: "POST",
-        headers: { "Idempotency-Key": attempt.key },
-        body: { lines: orderLines, address, cardToken: attempt.cardToken },
-      });
+      // An earlier request with this key still at work answers 409
+      // checkout_in_progress: ask again with the same key (never a new one).
+      for (let tries = 0; tries < 5; tries += 1) {
+        r = await call("/checkout", {
+          method: "POST",
+          headers: { "Idempotency-Key": attempt.key },
+          body: { lines: orderLines, address, cardToken: attempt.cardToken },
+        });
+        if (!(r.status === 409 && r.data?.error?.code === "checkout_in_progress")) break;
+      }
     } catch {
       showError("The network failed. Press Pay again to retry; you will not be charged twice.");
+      return;
+    }
+    if (r.status === 409 && r.data?.error?.code === "checkout_in_progress") {
+      showError("Your payment is still being processed. Press Pay again in a moment; you will not be charged twice.");
       return;
     }
     if (r.status === 401 || r.status === 0) {

@@ -105,10 +105,16 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
     return j.items[0].stock === expected;
   });
   assert.ok(live, `stock is ${expected} after the order`);
+  // The live overlay shows it at once...
   await page.goto(`${SHOP}/p/${product.sku}/`);
-  await page.waitForFunction((n) => document.querySelector('#stock-badge')?.textContent.includes(String(n)) ||
-    document.querySelector('#product')?.dataset.stock === String(n), expected);
+  await page.waitForFunction((n) => document.querySelector('#product')?.dataset.liveStock === String(n), expected);
   await shot('stock-reduced');
+  // ...and catalogue-publisher re-renders the static page from the table's stream.
+  const rendered = await eventually(async () => {
+    const html = await (await fetch(`${SHOP}/p/${product.sku}/`)).text();
+    return html.includes(`data-stock="${expected}"`);
+  }, { tries: 120 });
+  assert.ok(rendered, `the product page is re-rendered with stock ${expected}`);
   await context.close();
 });
 
