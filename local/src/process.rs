@@ -143,9 +143,8 @@ impl Service {
         };
         let deadline = Instant::now() + spec.ready_timeout;
         loop {
-            if TcpStream::connect(("127.0.0.1", spec.port)).is_ok() {
-                return Ok(service);
-            }
+            // A child that has exited is not ready, even if something else
+            // answers on its port (ports are picked free, then released).
             if let Ok(Some(status)) = service.child.try_wait() {
                 return Err(err(
                     spec.name,
@@ -153,6 +152,9 @@ impl Service {
                     &command,
                     &service.output(),
                 ));
+            }
+            if TcpStream::connect(("127.0.0.1", spec.port)).is_ok() {
+                return Ok(service);
             }
             if Instant::now() > deadline {
                 let output = service.output();
