@@ -222,6 +222,30 @@ async function staff(cursor) {
   more.onclick = () => staff(r.data.next);
 }
 
+// ---- audit trail -----------------------------------------------------------
+function auditRow(e) {
+  const when = e.at ? new Date(e.at) : null;
+  const detail = e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "";
+  return el("tr", { class: "audit-row", "data-testid": "audit-row" },
+    el("td", { text: when && !isNaN(when) ? when.toLocaleTimeString() : e.at }),
+    el("td", { text: e.actorName || e.actor }),
+    el("td", { "data-testid": "audit-action", text: e.action }),
+    el("td", { text: e.target }),
+    el("td", { class: "audit-detail", text: detail }));
+}
+
+async function audit(cursor) {
+  const day = $("#audit-day").value;
+  const r = await call(`/admin/audit?day=${enc(day)}` + (cursor ? `&cursor=${enc(cursor)}` : ""));
+  if (!r.ok) return showError(r, "The audit trail could not be loaded. Please reload the page.");
+  const items = r.data.items || [];
+  $("#audit-body").append(...items.map(auditRow));
+  $("#audit-empty").hidden = !!(cursor || items.length);
+  const more = $("#audit-more");
+  more.hidden = !r.data.next;
+  more.onclick = () => audit(r.data.next);
+}
+
 if (page === "admin-products") products();
 else if (page === "admin-product-new" || page === "admin-product-edit") productForm();
 else if (page === "admin-orders") {
@@ -231,3 +255,12 @@ else if (page === "admin-orders") {
   };
   orders();
 } else if (page === "admin-staff") staff();
+else if (page === "admin-audit") {
+  const day = $("#audit-day");
+  day.value = new Date().toISOString().slice(0, 10);
+  day.onchange = () => {
+    $("#audit-body").replaceChildren();
+    audit();
+  };
+  audit();
+}

@@ -9,6 +9,7 @@
 //! | `/admin/products/edit/?sku=` | product form with image upload (`admin-product-edit`) |
 //! | `/admin/orders/` | orders by status, ship and refund (`admin-orders`) |
 //! | `/admin/staff/` | users, grant/revoke admin (`admin-staff`) |
+//! | `/admin/audit/` | the audit trail of one day (`admin-audit`) |
 
 use askama::Template;
 use shop::{Currency, OrderStatus};
@@ -43,6 +44,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ),
     (routes::ADMIN_ORDERS, "Orders", "admin-orders"),
     (routes::ADMIN_STAFF, "Staff", "admin-staff"),
+    (routes::ADMIN_AUDIT, "Audit trail", "admin-audit"),
 ];
 
 /// Every admin page as (site path, HTML).

@@ -27,6 +27,8 @@ pub const ADMIN_PRODUCT_EDIT: &str = "/admin/products/edit/";
 pub const ADMIN_ORDERS: &str = "/admin/orders/";
 /// Users and their admin right.
 pub const ADMIN_STAFF: &str = "/admin/staff/";
+/// The audit trail, a day at a time.
+pub const ADMIN_AUDIT: &str = "/admin/audit/";
 /// The page CloudFront answers with for a missing object.
 pub const NOT_FOUND: &str = "/404.html";
 /// The edge's sign-out path.

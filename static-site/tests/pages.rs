@@ -505,6 +505,10 @@ fn admin_pages_are_shells_with_their_hooks() {
         ],
     );
     has(routes::ADMIN_STAFF, &["staff", "staff-body", "staff-more"]);
+    has(
+        routes::ADMIN_AUDIT,
+        &["audit", "audit-body", "audit-day", "audit-more"],
+    );
     for form in [routes::ADMIN_PRODUCT_NEW, routes::ADMIN_PRODUCT_EDIT] {
         has(
             form,

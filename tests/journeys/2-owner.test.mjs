@@ -66,6 +66,14 @@ test('the owner changes a price and ships an order', async () => {
     return mails.find((e) => e.subject.toLowerCase().includes('shipped') && e.body.text.includes('TRACK-123'));
   });
   assert.ok(shipped, 'the shopper got the "shipped" email with the tracking reference');
+
+  // Both changes are in today's audit trail, with who made them.
+  await page.goto(`${SHOP}/admin/audit/`);
+  await page.waitForFunction((id) => {
+    const rows = [...document.querySelectorAll('[data-testid="audit-row"]')].map((r) => r.textContent);
+    return rows.some((t) => t.includes('order.ship') && t.includes(id)) && rows.some((t) => t.includes('product.update'));
+  }, orderId);
+  await shot('audit-trail');
   await context.close();
 });
 

@@ -1,5 +1,6 @@
 //! The owner's back office under `/api/admin` (the contract in
-//! `sam/openapi.yaml`): products and stock, orders (ship, refund), staff.
+//! `sam/openapi.yaml`): products and stock, orders (ship, refund), staff,
+//! and the audit trail.
 //!
 //! Every route needs the `admin` group in the token's `cognito:groups`
 //! ([`require_admin`]: no identity → 401, not in the group → 403), checked
@@ -13,6 +14,7 @@
 mod orders;
 mod products;
 mod staff;
+mod trail;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
@@ -74,6 +76,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/admin/staff"),
     ("PUT", "/api/admin/staff/{username}/admin"),
     ("DELETE", "/api/admin/staff/{username}/admin"),
+    ("GET", "/api/admin/audit"),
 ];
 
 /// The admin API as an axum router (paths include `/api/admin`), for
@@ -94,6 +97,7 @@ pub fn router(state: AdminState) -> Router {
         .route(r[12].1, post(orders::refund))
         .route(r[13].1, get(staff::list))
         .route(r[14].1, put(staff::grant).merge(delete(staff::revoke)))
+        .route(r[16].1, get(trail::list))
         .fallback(|| async { ApiError::not_found("route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
