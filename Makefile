@@ -9,7 +9,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
-.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check journeys bench bench-edge bench-site bench-init publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys bench bench-edge bench-site bench-init publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included)
 dev: deps
@@ -19,8 +19,12 @@ dev: deps
 
 ## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
 ## the SAM template offline (lint + sam build), the browser journeys
-test: deps lint unit edge-test sam-check journeys
-	@echo "==> make test: all green"
+TEST_STAGES := deps lint unit edge-test sam-check journeys
+test:
+	@t0=$$(date +%s); for stage in $(TEST_STAGES); do \
+	  s=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
+	  echo "==> make $$stage took $$(( $$(date +%s) - s )) s"; \
+	done; echo "==> make test: all green in $$(( $$(date +%s) - t0 )) s"
 
 unit:
 	$(CARGO) test --workspace --no-fail-fast
@@ -29,6 +33,10 @@ edge-test:
 	bash edge/test.sh
 
 sam-check:
+	bash sam/check.sh --fast
+
+## sam-build: the offline checks with the release build a deploy uses (prints bootstrap sizes)
+sam-build:
 	bash sam/check.sh
 
 journeys:

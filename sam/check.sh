@@ -6,7 +6,12 @@
 #   3. `sam build` (cargo lambda build --release through zig, x86_64);
 #   4. every built bootstrap is an x86-64 ELF written by this build (a failed build can leave
 #      a stale binary behind), and the edge zip is in the build; sizes are printed.
-# Usage: sam/check.sh [--lint-only]
+# Usage: sam/check.sh [--lint-only | --fast]
+#   --fast (what `make test` runs): the same `sam build`, but cargo's release profile is
+#   overridden through CARGO_PROFILE_RELEASE_* (opt-level 0, no LTO, many codegen units), which
+#   cuts the build from ~16 to a few minutes on 2 cores. It checks the pipeline (cargo-lambda
+#   through zig, the bins, x86-64 bootstraps); the bootstraps' sizes are not the deployed ones.
+#   Without it, the build is the one `sam build` does for a deploy.
 # Tools: pinned in sam/requirements.txt, installed by tools/venv.sh into .local-deps/venv-sam.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,10 +21,12 @@ fail() { echo "sam/check.sh: error: $*" >&2; exit 1; }
 step() { echo "==> $*" >&2; }
 
 lint_only=false
+fast=false
 case "${1:-}" in
   "") ;;
   --lint-only) lint_only=true ;;
-  *) fail "unknown argument: $1 (usage: sam/check.sh [--lint-only])" ;;
+  --fast) fast=true ;;
+  *) fail "unknown argument: $1 (usage: sam/check.sh [--lint-only | --fast])" ;;
 esac
 
 venv="$(tools/venv.sh sam sam/requirements.txt)" || fail "tools/venv.sh sam sam/requirements.txt"
@@ -58,6 +65,11 @@ if [[ ! -f "$edge_zip" ]]; then
   bash "$root/edge/build.sh" || fail "edge/build.sh failed"
 fi
 
+if $fast; then
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false
+  step "sam build, fast profile (opt-level 0, no LTO): checks the pipeline, not deploy sizes"
+fi
 step "sam build (${#bins[@]} Rust functions: ${bins[*]})"
 marker="$(mktemp)"
 trap 'rm -f "$marker"' EXIT

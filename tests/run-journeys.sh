@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the browser journeys: builds shop-local, starts it on a free port,
+# Runs the browser journeys: builds shop-local (with the tests), starts it on a free port,
 # waits until the shop answers, runs `node --test` on tests/journeys/ with
 # Debian's Chromium driven by playwright-core, then stops shop-local (which
 # stops every stand-in it started). Screenshots go to tests/output/.
@@ -8,7 +8,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash tools/apt.sh
 bash tools/npm.sh
-cargo build -p local --bin shop-local
+# Built as `make unit` builds it (cargo test builds the bins of packages with integration
+# tests, with the workspace's features unified the same way), so after the unit stage this is
+# a no-op instead of a second compilation of the SDKs with other features.
+cargo test --workspace --no-run --quiet
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 mkdir -p tests/output
 log="tests/output/shop-local.log"
