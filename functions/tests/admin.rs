@@ -496,6 +496,12 @@ async fn products_and_stock_as_the_owner_edits_them() {
         .find(|e| e["action"] == "product.create" && e["target"] == "JUG-1")
         .unwrap_or_else(|| panic!("product.create in {entries:?}"));
     assert_eq!(create["actor"], owner_sub.as_str());
+    // Named by the email the pool has, not only the UUID username.
+    let email = create["actorEmail"].as_str().unwrap();
+    assert!(
+        email.starts_with("owner-") && email.ends_with("@example.com"),
+        "{email}"
+    );
     assert!(create["at"].as_str().unwrap().starts_with(&today));
     let paged = o.send("GET", "/api/admin/audit?limit=2", None).await;
     assert_eq!(paged.json["items"].as_array().unwrap().len(), 2);

@@ -228,7 +228,7 @@ function auditRow(e) {
   const detail = e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "";
   return el("tr", { class: "audit-row", "data-testid": "audit-row" },
     el("td", { text: when && !isNaN(when) ? when.toLocaleTimeString() : e.at }),
-    el("td", { text: e.actorName || e.actor }),
+    el("td", { title: e.actor, text: e.actorEmail || e.actorName || e.actor }),
     el("td", { "data-testid": "audit-action", text: e.action }),
     el("td", { text: e.target }),
     el("td", { class: "audit-detail", text: detail }));

@@ -105,16 +105,23 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
     return j.items[0].stock === expected;
   });
   assert.ok(live, `stock is ${expected} after the order`);
-  // The live overlay shows it at once...
-  await page.goto(`${SHOP}/p/${product.sku}/`);
-  await page.waitForFunction((n) => document.querySelector('#product')?.dataset.liveStock === String(n), expected);
-  await shot('stock-reduced');
-  // ...and catalogue-publisher re-renders the static page from the table's stream.
+  // catalogue-publisher re-renders the static page from the table's stream...
   const rendered = await eventually(async () => {
     const html = await (await fetch(`${SHOP}/p/${product.sku}/`)).text();
     return html.includes(`data-stock="${expected}"`);
   }, { tries: 120 });
   assert.ok(rendered, `the product page is re-rendered with stock ${expected}`);
+  // ...and the page's live overlay agrees. The stock API may be cached for 10 s
+  // (Cache-Control: max-age=10, as CloudFront would), and this browser asked
+  // for it a few seconds ago: reload until that has passed.
+  const overlaid = await eventually(async () => {
+    await page.goto(`${SHOP}/p/${product.sku}/`);
+    return page.waitForFunction(() => document.querySelector('#product')?.dataset.liveStock, null, { timeout: 5000 })
+      .then(() => page.evaluate(() => document.querySelector('#product').dataset.liveStock))
+      .then((live) => live === String(expected), () => false);
+  }, { tries: 15, delayMs: 1000 });
+  assert.ok(overlaid, `the live overlay shows stock ${expected}`);
+  await shot('stock-reduced');
   await context.close();
 });
 

@@ -142,7 +142,16 @@ pub(crate) async fn audit(
     target: &str,
     detail: serde_json::Value,
 ) {
-    let entry = AuditEntry::now(&who.sub, &who.username, action, target, detail);
+    let mut entry = AuditEntry::now(&who.sub, &who.username, action, target, detail);
+    // The pool lookup is cached per container; without it the entry still
+    // names the admin by sub and username.
+    entry.actor_email = match state.users.email_of(who).await {
+        Ok(email) => email,
+        Err(e) => {
+            tracing::warn!(error = ?e, "admin email not found for the audit entry");
+            None
+        }
+    };
     if let Err(e) = state.store.record_audit(&entry).await {
         tracing::error!(error = %e, entry = ?entry, "audit entry not recorded");
     } else {

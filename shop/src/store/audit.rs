@@ -23,6 +23,10 @@ pub struct AuditEntry {
     pub actor: String,
     /// The admin's username, for people reading the trail.
     pub actor_name: String,
+    /// The admin's email when it is known (Cognito usernames are often
+    /// UUIDs; the email is what people recognise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_email: Option<String>,
     /// What, e.g. `product.update`, `stock.adjust`, `order.refund`, `staff.grant`.
     pub action: String,
     /// What it was done to: a SKU, an order id, a username.
@@ -48,6 +52,7 @@ impl AuditEntry {
             at,
             actor: actor.into(),
             actor_name: actor_name.into(),
+            actor_email: None,
             action: action.into(),
             target: target.into(),
             detail,
