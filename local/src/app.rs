@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use aws_lambda_events::event::dynamodb::EventRecord;
 use shop::Store;
 use shop::mailer::Mailer;
 use shop::payments::Payments;
@@ -235,29 +236,52 @@ fn site_config(stack: &Stack) -> static_site::SiteConfig {
 /// reported failures on the next round.
 async fn run_stream(endpoint: String, store: Store, payments: Payments, mailer: Mailer) {
     let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
-    let mut orders = loop {
-        match StreamPoller::for_table(streams.clone(), store.table()).await {
-            Ok(p) => break p.with_filter(KeyFilter::orders()),
-            Err(e) => {
-                tracing::warn!(error = %e, "waiting for the table's stream");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    };
+    let orders = table_stream(&streams, store.table())
+        .await
+        .with_filter(KeyFilter::orders());
     let state = stream_handlers::order_events::State {
         store,
         payments,
         mailer,
     };
-    let mut pending: Vec<aws_lambda_events::event::dynamodb::EventRecord> = Vec::new();
+    feed(orders, Vec::new(), "order-events", |event| {
+        stream_handlers::order_events::handle(&state, event)
+    })
+    .await
+}
+
+/// The table's stream, once DynamoDB Local has it.
+async fn table_stream(streams: &aws_sdk_dynamodbstreams::Client, table: &str) -> StreamPoller {
     loop {
-        match orders.next_batch().await {
+        match StreamPoller::for_table(streams.clone(), table).await {
+            Ok(p) => return p,
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for the table's stream");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Lambda's event source mapping for one handler: polls, hands new records
+/// (after those still `pending`) to `handle`, keeps the ones it reports
+/// failed (`ReportBatchItemFailures`) and hands them again next round.
+async fn feed<F, Fut>(
+    mut poller: StreamPoller,
+    mut pending: Vec<EventRecord>,
+    name: &str,
+    handle: F,
+) where
+    F: Fn(aws_lambda_events::event::dynamodb::Event) -> Fut,
+    Fut: std::future::Future<Output = aws_lambda_events::streams::DynamoDbEventResponse>,
+{
+    loop {
+        match poller.next_batch().await {
             Ok(batch) => pending.extend(batch),
             Err(e) => tracing::warn!(error = %e, "stream poll failed"),
         }
         if !pending.is_empty() {
-            let event = stream_handlers::convert::event_of(pending.clone());
-            let response = stream_handlers::order_events::handle(&state, event).await;
+            let response = handle(stream_handlers::convert::event_of(pending.clone())).await;
             let failed: std::collections::HashSet<String> = response
                 .batch_item_failures
                 .iter()
@@ -271,8 +295,9 @@ async fn run_stream(endpoint: String, store: Store, payments: Payments, mailer: 
             });
             if !failed.is_empty() {
                 tracing::warn!(
+                    handler = name,
                     failed = failed.len(),
-                    "order-events reported failures; retrying"
+                    "the handler reported failures; retrying"
                 );
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -320,51 +345,17 @@ async fn site_distribution(cloudfront: &aws_sdk_cloudfront::Client) -> anyhow::R
 async fn run_publisher(endpoint: String, publisher: stream_handlers::catalogue_publisher::State) {
     use stream_handlers::poller::StartPosition;
     let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
-    let mut products = loop {
-        match StreamPoller::for_table(streams.clone(), publisher.store.table()).await {
-            Ok(p) => {
-                break p
-                    .with_filter(KeyFilter::products())
-                    .starting_at(StartPosition::Latest);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "waiting for the table's stream");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    };
+    let mut products = table_stream(&streams, publisher.store.table())
+        .await
+        .with_filter(KeyFilter::products())
+        .starting_at(StartPosition::Latest);
     // The first poll fixes the starting point before the (slower) upload.
-    let mut pending = products.next_batch().await.unwrap_or_default();
+    let pending = products.next_batch().await.unwrap_or_default();
     if let Err(e) = publisher.publish_all().await {
         tracing::warn!(error = %e, "initial site upload to the local bucket failed");
     }
-    loop {
-        match products.next_batch().await {
-            Ok(batch) => pending.extend(batch),
-            Err(e) => tracing::warn!(error = %e, "stream poll failed"),
-        }
-        if !pending.is_empty() {
-            let event = stream_handlers::convert::event_of(pending.clone());
-            let response = stream_handlers::catalogue_publisher::handle(&publisher, event).await;
-            let failed: std::collections::HashSet<String> = response
-                .batch_item_failures
-                .iter()
-                .filter_map(|f| f.item_identifier.clone())
-                .collect();
-            pending.retain(|r| {
-                r.change
-                    .sequence_number
-                    .as_ref()
-                    .is_some_and(|s| failed.contains(s))
-            });
-            if !failed.is_empty() {
-                tracing::warn!(
-                    failed = failed.len(),
-                    "catalogue-publisher reported failures; retrying"
-                );
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    feed(products, pending, "catalogue-publisher", |event| {
+        stream_handlers::catalogue_publisher::handle(&publisher, event)
+    })
+    .await
 }
