@@ -80,6 +80,21 @@ impl QueryPairs {
     pub fn first(&self, key: &str) -> Option<&str> {
         self.all(key).into_iter().next()
     }
+
+    /// The page size asked by `?limit=`: `default` when absent, else an
+    /// integer 1–`max` (400 `invalid_limit` otherwise).
+    pub fn limit(&self, default: i32, max: i32) -> Result<i32, ApiError> {
+        match self.first("limit") {
+            None => Ok(default),
+            Some(l) => l
+                .parse::<i32>()
+                .ok()
+                .filter(|l| (1..=max).contains(l))
+                .ok_or_else(|| {
+                    ApiError::bad_request("invalid_limit", format!("limit must be 1–{max}"))
+                }),
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {

@@ -60,14 +60,7 @@ pub(super) async fn list(
             )
         })?,
     };
-    let limit = match query.first("limit") {
-        None => PAGE_SIZE,
-        Some(l) => l
-            .parse::<i32>()
-            .ok()
-            .filter(|l| (1..=100).contains(l))
-            .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be 1–100"))?,
-    };
+    let limit = query.limit(PAGE_SIZE, 100)?;
     let page = state
         .store
         .list_orders_by_status(status, limit, query.first("cursor"))

@@ -31,14 +31,7 @@ pub(super) async fn list(
         None | Some("") => time::OffsetDateTime::now_utc().date(),
         Some(d) => parse_day(d)?,
     };
-    let limit = match query.first("limit") {
-        None => PAGE_SIZE,
-        Some(l) => l
-            .parse::<i32>()
-            .ok()
-            .filter(|l| (1..=500).contains(l))
-            .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be 1–500"))?,
-    };
+    let limit = query.limit(PAGE_SIZE, 500)?;
     let day = day.to_string();
     let page = state
         .store
