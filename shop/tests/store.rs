@@ -371,7 +371,7 @@ async fn products_use_optimistic_versions() {
 async fn idempotency_keys_and_seen_records() {
     let store = store().await;
     use shop::store::IdempotencyClaim;
-    let before = now_unix();
+    let before = time::OffsetDateTime::now_utc().unix_timestamp();
     assert_eq!(
         store
             .claim_idempotency_key("sub-1", "key-1", "C1", "h1")
@@ -379,7 +379,7 @@ async fn idempotency_keys_and_seen_records() {
             .unwrap(),
         IdempotencyClaim::Claimed
     );
-    let after = now_unix();
+    let after = time::OffsetDateTime::now_utc().unix_timestamp();
     match store
         .claim_idempotency_key("sub-1", "key-1", "C2", "h2")
         .await
@@ -455,13 +455,6 @@ fn table_definition_matches_its_cloudformation_form() {
         cf["GlobalSecondaryIndexes"].as_array().unwrap().len(),
         table::INDEXES.len()
     );
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 /// Makes every idempotency claim of the table look abandoned long ago.
