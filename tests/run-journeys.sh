@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser journeys: builds shop-local (with the tests), starts it on a free port,
 # waits until the shop answers, runs `node --test` on tests/journeys/ with
-# Debian's Chromium driven by playwright-core, then stops shop-local (which
+# Debian's Chromium driven by playwright-core (JOURNEYS=... for some files only), then stops shop-local (which
 # stops every stand-in it started). Screenshots go to tests/output/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +31,8 @@ export SES_URL="$(sed -n 's/^SES_URL=//p' "$log" | head -1)"
 export STRIPE_URL="$(sed -n 's/^STRIPE_URL=//p' "$log" | head -1)"
 echo "==> browser journeys against $SHOP_URL"
 set +e
-node --test --test-concurrency=1 tests/journeys/
+# JOURNEYS=tests/journeys/3-x.test.mjs runs only those files (space-separated).
+node --test --test-concurrency=1 ${JOURNEYS:-tests/journeys/}
 status=$?
 set -e
 if [[ $status -ne 0 ]]; then echo "--- shop-local log (tail) ---"; tail -80 "$log"; fi
