@@ -5,7 +5,7 @@
 
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::config::http::HttpResponse;
-use aws_sdk_sesv2::error::{DisplayErrorContext, SdkError};
+use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
@@ -18,8 +18,16 @@ pub enum MailError {
     /// succeed later.
     #[error("ses unavailable, retry: {0}")]
     Unavailable(String),
-    /// SES refused this message for good (bad address, unverified sender,
-    /// account paused): sending it again will not help.
+    /// SES refused to send *as the shop*: the From identity is not verified,
+    /// the role may not send, sending is paused or the account suspended.
+    /// Nothing is wrong with this message or its recipient, and every other
+    /// mail fails the same way until the owner fixes it: retried, and logged
+    /// with `ses_refusal = "sender"` (the template's alarm counts those lines).
+    #[error("ses refused to send as the shop, retry once fixed: {0}")]
+    SenderRefused(String),
+    /// SES refused this message for its recipient (an invalid or suppressed
+    /// address, or, in the SES sandbox, an unverified one): sending it again
+    /// will not help. Logged with `ses_refusal = "recipient"`.
     #[error("ses refused the message: {0}")]
     Rejected(String),
 }
@@ -27,9 +35,21 @@ pub enum MailError {
 impl MailError {
     /// True when sending the same email again may succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, MailError::Unavailable(_))
+        matches!(
+            self,
+            MailError::Unavailable(_) | MailError::SenderRefused(_)
+        )
     }
 }
+
+/// The log field naming which side SES's refusal is on (`sender` or
+/// `recipient`); CloudWatch metric filters count it.
+pub const REFUSAL_LOG_FIELD: &str = "ses_refusal";
+/// The metric filter (CloudWatch Logs JSON pattern) of sender-side refusals,
+/// as `tracing`'s JSON formatter writes the fields (`sam/template.yaml` uses it).
+pub const SENDER_REFUSAL_FILTER: &str = r#"{ $.fields.ses_refusal = "sender" }"#;
+/// The metric filter of recipient-side rejections.
+pub const RECIPIENT_REJECTION_FILTER: &str = r#"{ $.fields.ses_refusal = "recipient" }"#;
 
 /// Sends the shop's emails through SES v2 from one verified address.
 ///
@@ -83,29 +103,134 @@ impl Mailer {
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await
-            .map_err(classify)?;
-        Ok(out.message_id.unwrap_or_default())
+            .map_err(|e| classify(e, &self.from));
+        let err = match out {
+            Ok(out) => return Ok(out.message_id.unwrap_or_default()),
+            Err(err) => err,
+        };
+        match &err {
+            MailError::SenderRefused(m) => tracing::error!(
+                ses_refusal = "sender",
+                from = %self.from,
+                error = %m,
+                "SES refuses to send as the shop: no order mail goes out until this is fixed (retried)"
+            ),
+            MailError::Rejected(m) => tracing::warn!(
+                ses_refusal = "recipient",
+                error = %m,
+                "SES rejected the message for its recipient"
+            ),
+            MailError::Unavailable(_) => {}
+        }
+        Err(err)
     }
 }
 
-/// Sorts an SDK error into retryable or not.
-fn classify(err: SdkError<SendEmailError, HttpResponse>) -> MailError {
+/// Sorts an SDK error: transient, the shop's (sender-side) or the recipient's.
+fn classify(err: SdkError<SendEmailError, HttpResponse>, from: &str) -> MailError {
     let text = format!("{}", DisplayErrorContext(&err));
-    match &err {
-        SdkError::ServiceError(service) => match service.err() {
-            SendEmailError::TooManyRequestsException(_)
-            | SendEmailError::LimitExceededException(_) => MailError::Unavailable(text),
-            SendEmailError::AccountSuspendedException(_)
-            | SendEmailError::BadRequestException(_)
-            | SendEmailError::MailFromDomainNotVerifiedException(_)
-            | SendEmailError::MessageRejected(_)
-            | SendEmailError::NotFoundException(_)
-            | SendEmailError::SendingPausedException(_) => MailError::Rejected(text),
-            // Unmodelled errors: a 5xx is SES's trouble, anything else ours.
-            _ if service.raw().status().is_server_error() => MailError::Unavailable(text),
-            _ => MailError::Rejected(text),
-        },
+    let SdkError::ServiceError(service) = &err else {
         // Could not connect, timed out, or got an answer we could not read.
-        _ => MailError::Unavailable(text),
+        return MailError::Unavailable(text);
+    };
+    let message = service.err().message().unwrap_or_default();
+    let status = service.raw().status().as_u16();
+    let kind = match service.err() {
+        SendEmailError::TooManyRequestsException(_) | SendEmailError::LimitExceededException(_) => {
+            Refusal::Transient
+        }
+        SendEmailError::AccountSuspendedException(_)
+        | SendEmailError::SendingPausedException(_)
+        | SendEmailError::MailFromDomainNotVerifiedException(_)
+        // A configuration set or identity the message names is missing: ours.
+        | SendEmailError::NotFoundException(_) => Refusal::Sender,
+        SendEmailError::MessageRejected(_) | SendEmailError::BadRequestException(_) => {
+            refusal_of_message(message, from)
+        }
+        // Unmodelled errors by status.
+        _ => refusal_of_status(status),
+    };
+    match kind {
+        Refusal::Transient => MailError::Unavailable(text),
+        Refusal::Sender => MailError::SenderRefused(text),
+        Refusal::Recipient => MailError::Rejected(text),
+    }
+}
+
+/// Which side a refusal is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Transient,
+    Sender,
+    Recipient,
+}
+
+/// An error SES's model does not name, by its HTTP status: throttling and
+/// 5xx are transient; 401/403 (`AccessDeniedException`: the role may not
+/// send from this identity) are the shop's; anything else is the message's.
+fn refusal_of_status(status: u16) -> Refusal {
+    match status {
+        429 | 500..=599 => Refusal::Transient,
+        401 | 403 => Refusal::Sender,
+        _ => Refusal::Recipient,
+    }
+}
+
+/// `MessageRejected` / `BadRequest`: SES lists the identities that failed
+/// ("Email address is not verified. The following identities failed the
+/// check in region US-EAST-1: a@x, b@y"). When the From address is among
+/// them (or named at all) the refusal is the shop's; otherwise it is the
+/// recipient's (the SES sandbox's unverified recipient, a bad address).
+fn refusal_of_message(message: &str, from: &str) -> Refusal {
+    let sender = address_of(from).to_ascii_lowercase();
+    let message = message.to_ascii_lowercase();
+    if !sender.is_empty() && message.contains(&sender) {
+        Refusal::Sender
+    } else {
+        Refusal::Recipient
+    }
+}
+
+/// The bare address of `Name <addr>` (or the string itself).
+fn address_of(from: &str) -> &str {
+    match (from.rfind('<'), from.rfind('>')) {
+        (Some(start), Some(end)) if start < end => from[start + 1..end].trim(),
+        _ => from.trim(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOT_VERIFIED: &str = "Email address is not verified. The following identities failed the check in region US-EAST-1: ";
+
+    #[test]
+    fn an_unverified_sender_is_the_shops_refusal_an_unverified_recipient_is_not() {
+        let from = "Edge Shop <Orders@Shop.example>";
+        let only_from = format!("{NOT_VERIFIED}orders@shop.example");
+        let both = format!("{NOT_VERIFIED}orders@shop.example, ada@example.com");
+        let only_to = format!("{NOT_VERIFIED}ada@example.com");
+        assert_eq!(refusal_of_message(&only_from, from), Refusal::Sender);
+        assert_eq!(refusal_of_message(&both, from), Refusal::Sender);
+        assert_eq!(refusal_of_message(&only_to, from), Refusal::Recipient);
+        assert_eq!(
+            refusal_of_message("Address blacklisted.", "orders@shop.example"),
+            Refusal::Recipient
+        );
+    }
+
+    #[test]
+    fn unmodelled_errors_by_status() {
+        assert_eq!(refusal_of_status(403), Refusal::Sender);
+        assert_eq!(refusal_of_status(429), Refusal::Transient);
+        assert_eq!(refusal_of_status(503), Refusal::Transient);
+        assert_eq!(refusal_of_status(400), Refusal::Recipient);
+    }
+
+    #[test]
+    fn bare_address_of_a_display_name() {
+        assert_eq!(address_of("Edge Shop <a@b.example>"), "a@b.example");
+        assert_eq!(address_of(" a@b.example "), "a@b.example");
     }
 }

@@ -22,7 +22,7 @@
 //! safe to repeat. An email can then go out twice, never zero times.)
 //!
 //! A permanent refusal (Stripe says the intent cannot be captured, SES
-//! rejects the address) is logged and recorded as `<effect>:failed` /
+//! rejects the recipient's address) is logged and recorded as `<effect>:failed` /
 //! `email:<kind>:rejected` so the shard is not blocked by a record that can
 //! never succeed; a transient one fails the record.
 
@@ -57,7 +57,9 @@ pub enum HandleError {
     /// Stripe was unreachable (or refused in a way worth retrying).
     #[error(transparent)]
     Payment(#[from] PaymentError),
-    /// SES was unreachable.
+    /// SES was unreachable, or refused to send as the shop (sender not
+    /// verified, access denied, sending paused): retried, never recorded as
+    /// `email:<kind>:rejected` (only a refusal of the recipient is).
     #[error(transparent)]
     Mail(#[from] MailError),
     /// An email template failed (a bug).
