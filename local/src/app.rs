@@ -4,14 +4,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use aws_lambda_events::event::dynamodb::EventRecord;
 use shop::Store;
 use shop::mailer::Mailer;
 use shop::payments::Payments;
-use stream_handlers::filter::KeyFilter;
 use stream_handlers::poller::StreamPoller;
 
 use crate::gateway::Gateway;
+use crate::mapping::{self, Mapping, OnFailure};
 use crate::stack::{self, Options, Stack};
 
 /// The running shop.
@@ -193,15 +192,23 @@ impl Shop {
 
     /// Serves until the process is stopped, with the stream poller running beside.
     pub async fn serve(self) -> anyhow::Result<()> {
+        let on_failure = OnFailure {
+            sqs: aws_sdk_sqs::Client::new(
+                &crate::aws::sdk_config(&self.stack.moto.endpoint()).await,
+            ),
+            queue_url: self.stack.failure_queue_url.clone(),
+        };
         let poller = AbortOnDrop(tokio::spawn(run_stream(
             self.stack.dynamodb.endpoint(),
             self.store.clone(),
             self.payments.clone(),
             self.mailer.clone(),
+            on_failure.clone(),
         )));
         let publishing = AbortOnDrop(tokio::spawn(run_publisher(
             self.stack.dynamodb.endpoint(),
             self.publisher.clone(),
+            on_failure,
         )));
         let app = self.gateway.clone().router();
         let served = axum::serve(self.listener, app).await;
@@ -231,23 +238,24 @@ fn site_config(stack: &Stack) -> static_site::SiteConfig {
     }
 }
 
-/// Plays Lambda's event source mappings: polls the table's stream and hands
-/// `ORDER#` records to order-events (the template's filter), retrying
-/// reported failures on the next round.
-async fn run_stream(endpoint: String, store: Store, payments: Payments, mailer: Mailer) {
+/// Plays order-events' event source mapping ([`mapping::ORDER_EVENTS`]).
+async fn run_stream(
+    endpoint: String,
+    store: Store,
+    payments: Payments,
+    mailer: Mailer,
+    on_failure: OnFailure,
+) {
     let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
-    let orders = table_stream(&streams, store.table())
-        .await
-        .with_filter(KeyFilter::orders());
+    let orders = table_stream(&streams, store.table()).await;
     let state = stream_handlers::order_events::State {
         store,
         payments,
         mailer,
     };
-    feed(orders, Vec::new(), "order-events", |event| {
-        stream_handlers::order_events::handle(&state, event)
-    })
-    .await
+    Mapping::new(mapping::ORDER_EVENTS, orders, Vec::new(), Some(on_failure))
+        .run(|event| stream_handlers::order_events::handle(&state, event))
+        .await
 }
 
 /// The table's stream, once DynamoDB Local has it.
@@ -260,49 +268,6 @@ async fn table_stream(streams: &aws_sdk_dynamodbstreams::Client, table: &str) ->
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
-    }
-}
-
-/// Lambda's event source mapping for one handler: polls, hands new records
-/// (after those still `pending`) to `handle`, keeps the ones it reports
-/// failed (`ReportBatchItemFailures`) and hands them again next round.
-async fn feed<F, Fut>(
-    mut poller: StreamPoller,
-    mut pending: Vec<EventRecord>,
-    name: &str,
-    handle: F,
-) where
-    F: Fn(aws_lambda_events::event::dynamodb::Event) -> Fut,
-    Fut: std::future::Future<Output = aws_lambda_events::streams::DynamoDbEventResponse>,
-{
-    loop {
-        match poller.next_batch().await {
-            Ok(batch) => pending.extend(batch),
-            Err(e) => tracing::warn!(error = %e, "stream poll failed"),
-        }
-        if !pending.is_empty() {
-            let response = handle(stream_handlers::convert::event_of(pending.clone())).await;
-            let failed: std::collections::HashSet<String> = response
-                .batch_item_failures
-                .iter()
-                .filter_map(|f| f.item_identifier.clone())
-                .collect();
-            pending.retain(|r| {
-                r.change
-                    .sequence_number
-                    .as_ref()
-                    .is_some_and(|s| failed.contains(s))
-            });
-            if !failed.is_empty() {
-                tracing::warn!(
-                    handler = name,
-                    failed = failed.len(),
-                    "the handler reported failures; retrying"
-                );
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
@@ -342,20 +307,28 @@ async fn site_distribution(cloudfront: &aws_sdk_cloudfront::Client) -> anyhow::R
 /// Plays the catalogue-publisher's event source mapping: uploads the
 /// rendered site to moto's bucket once, then hands `PRODUCT` records written
 /// from then on to the publisher, which re-renders into the served directory.
-async fn run_publisher(endpoint: String, publisher: stream_handlers::catalogue_publisher::State) {
+async fn run_publisher(
+    endpoint: String,
+    publisher: stream_handlers::catalogue_publisher::State,
+    on_failure: OnFailure,
+) {
     use stream_handlers::poller::StartPosition;
     let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
     let mut products = table_stream(&streams, publisher.store.table())
         .await
-        .with_filter(KeyFilter::products())
+        .with_filter((mapping::CATALOGUE_PUBLISHER.filter)())
         .starting_at(StartPosition::Latest);
     // The first poll fixes the starting point before the (slower) upload.
     let pending = products.next_batch().await.unwrap_or_default();
     if let Err(e) = publisher.publish_all().await {
         tracing::warn!(error = %e, "initial site upload to the local bucket failed");
     }
-    feed(products, pending, "catalogue-publisher", |event| {
-        stream_handlers::catalogue_publisher::handle(&publisher, event)
-    })
+    Mapping::new(
+        mapping::CATALOGUE_PUBLISHER,
+        products,
+        pending,
+        Some(on_failure),
+    )
+    .run(|event| stream_handlers::catalogue_publisher::handle(&publisher, event))
     .await
 }

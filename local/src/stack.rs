@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cognito::{DemoUser, UserPool, create_user_pool, demo_users};
+use crate::hosted_ui::HostedUi;
 use crate::process::Service;
 use crate::services::{self, DynamoStorage};
 
@@ -19,6 +20,8 @@ pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_edge_shop_local_0123456789";
 pub const FROM_EMAIL: &str = "orders@shop.example";
 /// The S3 bucket (in moto) the catalogue is published to.
 pub const SITE_BUCKET: &str = "edge-shop-site";
+/// The SQS queue (in moto) the stream mappings send exhausted records to.
+pub const STREAM_FAILURE_QUEUE: &str = "edge-shop-stream-failures";
 
 /// How to start the stack.
 #[derive(Debug, Clone)]
@@ -45,10 +48,15 @@ pub struct Stack {
     pub moto: Service,
     /// The user pool and app client.
     pub pool: UserPool,
+    /// The local hosted-UI domain: cognito-local behind the pages it lacks
+    /// (sign-up, confirmation, password reset; [`crate::hosted_ui`]).
+    pub hosted_ui: HostedUi,
     /// The demo accounts.
     pub users: Vec<DemoUser>,
     /// The shop's address, `http://127.0.0.1:<port>`.
     pub site_url: String,
+    /// The on-failure queue of the stream mappings (`StreamFailureQueue`).
+    pub failure_queue_url: String,
 }
 
 impl Stack {
@@ -96,6 +104,13 @@ impl Stack {
         );
         let users = demo_users();
         let pool = create_user_pool(&cognito_client, &site_url, &users).await?;
+        let hosted_ui = crate::hosted_ui::start(crate::hosted_ui::Settings {
+            cognito_endpoint: cognito.endpoint(),
+            cognito_data: cognito.dir().join(".cognito/db"),
+            pool_id: pool.pool_id.clone(),
+            ses_endpoint: ses.endpoint(),
+        })
+        .await?;
 
         // SES: the sender identity (aws-ses-v2-local accepts any sender; creating it mirrors the template).
         let ses_client = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config(&ses.endpoint()).await);
@@ -131,6 +146,17 @@ impl Stack {
             s3.create_bucket().bucket(SITE_BUCKET).send().await?;
         }
 
+        // SQS queue (in moto) the stream mappings send exhausted records to, as the template's
+        // `StreamFailureQueue`.
+        let sqs = aws_sdk_sqs::Client::new(&crate::aws::sdk_config(&moto.endpoint()).await);
+        let failure_queue_url = sqs
+            .create_queue()
+            .queue_name(STREAM_FAILURE_QUEUE)
+            .send()
+            .await?
+            .queue_url
+            .unwrap_or_default();
+
         Ok(Stack {
             dynamodb,
             cognito,
@@ -138,8 +164,10 @@ impl Stack {
             stripe,
             moto,
             pool,
+            hosted_ui,
             users,
             site_url,
+            failure_queue_url,
         })
     }
 
@@ -157,7 +185,8 @@ impl Stack {
     /// The edge configuration for the local shop: the same format as the
     /// bundle's `config.json`, with cognito-local's endpoints and plain-http cookies.
     pub async fn edge_config(&self) -> anyhow::Result<edge::Config> {
-        let c = self.cognito.endpoint();
+        // The hosted-UI domain the edge redirects to (and exchanges codes at).
+        let c = self.hosted_ui.endpoint();
         let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
             crate::process::repo_root().join("edge/config.example.json"),
         )?)?;

@@ -5,6 +5,8 @@
 //!   changed products (`PRODUCT` records).
 //! - [`poller`]: reads a table's stream with the DynamoDB Streams API and hands
 //!   batches over as the Lambda event, as `shop-local` and the tests do.
+//! - [`records`]: stream records decoded one by one, so one unreadable record
+//!   never fails a batch (the binaries and the poller both use it).
 //! - [`filter`]: the key filters the SAM template's `FilterCriteria` apply in AWS.
 //!
 //! Each handler is a library function; the binaries in `src/bin/` only build
@@ -15,4 +17,5 @@ pub mod convert;
 pub mod filter;
 pub mod order_events;
 pub mod poller;
+pub mod records;
 pub mod runtime;

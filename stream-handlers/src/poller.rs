@@ -6,19 +6,31 @@
 //! `LATEST` for the shards open at the start, `TRIM_HORIZON` for shards that
 //! appear later) → `GetRecords`, following each shard's next iterator. A
 //! child shard is read only once its parent is exhausted, so a key's records
-//! stay in order. Records are converted to the Lambda event
-//! ([`crate::convert`]) and filtered by key ([`KeyFilter`]) like the SAM
+//! stay in order. Records are filtered by key ([`KeyFilter`]) like the SAM
 //! template's `FilterCriteria`.
+//!
+//! `GetRecords` answers are decoded from their JSON one record at a time
+//! ([`crate::records`]), as the Lambda binaries decode their events: the SDK
+//! fails a whole answer when one record holds a value it cannot parse, which
+//! would stop the stream at that record forever. An unreadable record is set
+//! aside ([`StreamPoller::take_unreadable`]) and reading goes on past it.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_sdk_dynamodbstreams::Client;
 use aws_sdk_dynamodbstreams::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_dynamodbstreams::types::{Shard, ShardIteratorType};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 
-use crate::convert::{event_of, to_event_record};
+use crate::convert::event_of;
 use crate::filter::KeyFilter;
+use crate::records::{Unreadable, decode};
 
 /// Where to start reading the shards that are open when polling begins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,6 +76,48 @@ pub struct StreamPoller {
     /// Shards read to their end.
     done: HashSet<String>,
     limit: i32,
+    /// Records that could not be decoded, since the last `take_unreadable`.
+    unreadable: Vec<Unreadable>,
+}
+
+/// Keeps the body of a `GetRecords` answer, whether or not the SDK could
+/// parse it (the orchestrator has buffered it by then).
+#[derive(Debug, Clone, Default)]
+struct RawBody(Arc<Mutex<Option<(u16, Vec<u8>)>>>);
+
+impl Intercept for RawBody {
+    fn name(&self) -> &'static str {
+        "RawBody"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        if let Some(bytes) = response.body().bytes() {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((response.status().as_u16(), bytes.to_vec()));
+        }
+        Ok(())
+    }
+}
+
+impl RawBody {
+    fn take(&self) -> Option<(u16, Vec<u8>)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// A `GetRecords` answer read from its JSON.
+#[derive(serde::Deserialize)]
+struct RawRecords {
+    #[serde(rename = "Records", default)]
+    records: Vec<serde_json::Value>,
+    #[serde(rename = "NextShardIterator", default)]
+    next_shard_iterator: Option<String>,
 }
 
 fn err<E>(operation: &'static str, e: &aws_sdk_dynamodbstreams::error::SdkError<E>) -> PollError
@@ -88,6 +142,7 @@ impl StreamPoller {
             cursors: Vec::new(),
             done: HashSet::new(),
             limit: 1000,
+            unreadable: Vec::new(),
         }
     }
 
@@ -123,6 +178,12 @@ impl StreamPoller {
     pub fn starting_at(mut self, start: StartPosition) -> StreamPoller {
         self.start = start;
         self
+    }
+
+    /// The records read since the last call that could not be decoded (each
+    /// logged with its keys when read). The poller has moved past them.
+    pub fn take_unreadable(&mut self) -> Vec<Unreadable> {
+        std::mem::take(&mut self.unreadable)
     }
 
     /// The stream being read.
@@ -260,36 +321,59 @@ impl StreamPoller {
     ) -> Result<(), PollError> {
         let mut expired_retries = 0;
         while let Some(iterator) = self.cursors[i].iterator.clone() {
+            let raw = RawBody::default();
             let result = self
                 .client
                 .get_records()
                 .shard_iterator(iterator)
                 .limit(self.limit)
+                .customize()
+                .interceptor(raw.clone())
                 .send()
                 .await;
-            let out = match result {
-                Ok(out) => out,
-                Err(e) if e.code() == Some("ExpiredIteratorException") && expired_retries < 3 => {
+            let body = match (result, raw.take()) {
+                (_, Some((200, body))) => body,
+                (Err(e), _)
+                    if e.code() == Some("ExpiredIteratorException") && expired_retries < 3 =>
+                {
                     expired_retries += 1;
                     self.refresh_iterator(i).await?;
                     continue;
                 }
-                Err(e) if e.code() == Some("TrimmedDataAccessException") => {
+                (Err(e), _) if e.code() == Some("TrimmedDataAccessException") => {
                     tracing::warn!(shard = %self.cursors[i].shard_id, "records trimmed before they were read; restarting at TRIM_HORIZON");
                     self.cursors[i].last_sequence = None;
                     self.cursors[i].kind = ShardIteratorType::TrimHorizon;
                     self.refresh_iterator(i).await?;
                     continue;
                 }
-                Err(e) => return Err(err("GetRecords", &e)),
-            };
-            let records = out.records.unwrap_or_default();
-            let got = records.len();
-            for r in &records {
-                if let Some(seq) = r.dynamodb.as_ref().and_then(|d| d.sequence_number.clone()) {
-                    self.cursors[i].last_sequence = Some(seq);
+                (Err(e), _) => return Err(err("GetRecords", &e)),
+                (Ok(_), _) => {
+                    return Err(PollError {
+                        operation: "GetRecords",
+                        message: "the answer's body could not be kept".into(),
+                    });
                 }
-                batch.push(to_event_record(r, &self.stream_arn));
+            };
+            let out: RawRecords = serde_json::from_slice(&body).map_err(|e| PollError {
+                operation: "GetRecords",
+                message: format!("the answer is not the expected JSON: {e}"),
+            })?;
+            let got = out.records.len();
+            for r in &out.records {
+                if let Some(seq) = r
+                    .get("dynamodb")
+                    .and_then(|d| d.get("SequenceNumber"))
+                    .and_then(|s| s.as_str())
+                {
+                    self.cursors[i].last_sequence = Some(seq.to_owned());
+                }
+            }
+            let decoded = decode(out.records, Some(&self.stream_arn));
+            batch.extend(decoded.records);
+            for bad in decoded.unreadable {
+                tracing::error!(shard = %self.cursors[i].shard_id, keys = %bad.keys, sequence = ?bad.sequence_number, error = %bad.error, "unreadable stream record set aside");
+                self.unreadable.push(bad);
             }
             self.cursors[i].iterator = out.next_shard_iterator;
             if got == 0 {

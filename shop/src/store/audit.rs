@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::{decode_cursor, encode_cursor, s};
+use super::keys::{CursorShape, decode_cursor, encode_cursor, s};
 use super::table::{PK, SK};
 use super::{Page, Store, StoreError};
 
@@ -31,8 +31,9 @@ pub struct AuditEntry {
     pub action: String,
     /// What it was done to: a SKU, an order id, a username.
     pub target: String,
-    /// Details (the new values, the reason, the Stripe refund id…).
-    #[serde(default)]
+    /// Details (the new values, the reason, the Stripe refund id…). Stored without empty
+    /// objects (see [`without_empty_objects`]); absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub detail: serde_json::Value,
 }
 
@@ -65,10 +66,40 @@ impl AuditEntry {
     }
 }
 
+/// `value` with every empty object removed (an object left empty by that is removed too;
+/// an empty top level becomes null, which is not stored).
+///
+/// Why: DynamoDB Local's stream emits an empty map attribute as `{}`, an attribute value
+/// with no type, which no client can decode; an item holding one once stopped the whole
+/// local stream. An empty map says nothing, so it is never written.
+pub fn without_empty_objects(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    fn prune(value: Value) -> Option<Value> {
+        match value {
+            Value::Object(map) => {
+                let map: serde_json::Map<String, Value> = map
+                    .into_iter()
+                    .filter_map(|(k, v)| prune(v).map(|v| (k, v)))
+                    .collect();
+                (!map.is_empty()).then_some(Value::Object(map))
+            }
+            Value::Array(items) => {
+                Some(Value::Array(items.into_iter().filter_map(prune).collect()))
+            }
+            other => Some(other),
+        }
+    }
+    prune(value).unwrap_or(Value::Null)
+}
+
 impl Store {
     /// Records one admin change.
     pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        let mut item: super::Item = serde_dynamo::to_item(entry)?;
+        let entry = AuditEntry {
+            detail: without_empty_objects(entry.detail.clone()),
+            ..entry.clone()
+        };
+        let mut item: super::Item = serde_dynamo::to_item(&entry)?;
         item.insert(PK.into(), s(format!("AUDIT#{}", entry.day())));
         item.insert(SK.into(), s(format!("{}#{}", entry.at, ulid::Ulid::new())));
         self.client
@@ -96,7 +127,10 @@ impl Store {
             .expression_attribute_values(":pk", s(format!("AUDIT#{day}")))
             .limit(limit.clamp(1, 1000))
             .consistent_read(true)
-            .set_exclusive_start_key(decode_cursor(cursor)?)
+            .set_exclusive_start_key(decode_cursor(
+                cursor,
+                &CursorShape::table(&format!("AUDIT#{day}"), None),
+            )?)
             .send()
             .await?;
         let items = out
@@ -109,5 +143,21 @@ impl Store {
             items,
             next: encode_cursor(out.last_evaluated_key.as_ref()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_empty_objects;
+    use serde_json::json;
+
+    #[test]
+    fn empty_objects_are_never_stored() {
+        assert_eq!(without_empty_objects(json!({})), json!(null));
+        assert_eq!(
+            without_empty_objects(json!({"a": {}, "b": {"c": {}}, "d": 1, "e": [{}, 2]})),
+            json!({"d": 1, "e": [2]})
+        );
+        assert_eq!(without_empty_objects(json!("why")), json!("why"));
     }
 }

@@ -2,11 +2,10 @@
 //! and runs [`stream_handlers::catalogue_publisher::handle`] on the table's
 //! `PRODUCT` stream records. Environment: see the module's docs.
 
-use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::{LambdaEvent, service_fn};
 use shop::Store;
 use stream_handlers::catalogue_publisher::{DEFAULT_WORK_DIR, State, handle, site_config_from_env};
-use stream_handlers::runtime;
+use stream_handlers::{records, runtime};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -26,8 +25,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         work_dir,
     );
     let state = &state;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
-        Ok::<_, lambda_runtime::Error>(handle(state, event.payload).await)
-    }))
+    // The event is decoded record by record (`records`): one unreadable record is reported as
+    // failed on its own instead of failing the whole batch.
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            let (batch, unreadable) = records::decode_event(event.payload).into_event();
+            let response = handle(state, batch).await;
+            Ok::<_, lambda_runtime::Error>(records::report_unreadable(response, unreadable))
+        },
+    ))
     .await
 }

@@ -5,13 +5,12 @@
 //! Stripe's API), and the Stripe secret from the SSM parameter named by
 //! `STRIPE_SECRET_PARAM` or, locally, `STRIPE_SECRET_KEY`.
 
-use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::{LambdaEvent, service_fn};
 use shop::Store;
 use shop::mailer::Mailer;
 use shop::payments::{Payments, STRIPE_API};
 use stream_handlers::order_events::{State, handle};
-use stream_handlers::runtime;
+use stream_handlers::{records, runtime};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -30,8 +29,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         ),
     };
     let state = &state;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| async move {
-        Ok::<_, lambda_runtime::Error>(handle(state, event.payload).await)
-    }))
+    // The event is decoded record by record (`records`): one unreadable record is reported as
+    // failed on its own instead of failing the whole batch.
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            let (batch, unreadable) = records::decode_event(event.payload).into_event();
+            let response = handle(state, batch).await;
+            Ok::<_, lambda_runtime::Error>(records::report_unreadable(response, unreadable))
+        },
+    ))
     .await
 }
