@@ -70,6 +70,11 @@ async fn checkout_confirm_and_the_order_is_authorized() {
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.json["status"], "authorized");
     assert_eq!(one.json["paymentIntent"], pi.id.as_str());
+    assert_eq!(
+        one.json["statusView"]["heading"],
+        "Payment held, confirming stock"
+    );
+    assert_eq!(one.json["statusView"]["pending"], true);
 
     // Another shopper sees neither the order nor the checkout.
     let bob = shopper("bob");
@@ -558,4 +563,190 @@ async fn a_checkout_whose_request_died_is_taken_over_once_its_lease_runs_out() {
     );
     let confirmed = call(&shop.api, "POST", &path, Some(&ada), &[], None).await;
     assert_eq!(confirmed.json["status"], "authorized", "{}", confirmed.json);
+}
+
+async fn quote(shop: &Shop, who: &[(String, String)], lines: serde_json::Value) -> Answer {
+    call(
+        &shop.api,
+        "POST",
+        "/api/checkout/quote",
+        Some(who),
+        &[("content-type", "application/json")],
+        Some(serde_json::to_vec(&json!({ "lines": lines })).unwrap()),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quote_shows_shipping_and_is_what_the_card_is_authorised_for() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    // Below, at and above the €50 threshold: 1 × 12.50; 4 × 12.50; 2 × 30.00.
+    let cases = [
+        (json!([{"sku": "A-1", "quantity": 1}]), 1250, 500, 1750),
+        (json!([{"sku": "a-1", "quantity": 4}]), 5000, 0, 5000),
+        (json!([{"sku": "B-2", "quantity": 2}]), 6000, 0, 6000),
+    ];
+    for (lines, subtotal, shipping, total) in cases {
+        let q = quote(&shop, &ada, lines.clone()).await;
+        assert_eq!(q.status, StatusCode::OK, "{}", q.json);
+        assert_eq!(
+            q.json["subtotal"],
+            json!({"amount": subtotal, "currency": "EUR"})
+        );
+        assert_eq!(q.json["shipping"]["amount"], shipping, "{lines}");
+        assert_eq!(q.json["total"]["amount"], total);
+        assert_eq!(q.json["freeShippingFrom"]["amount"], 5000);
+        let note = q.json["shippingNote"].as_str().unwrap();
+        assert!(note.starts_with("Free shipping from €50.00"), "{note}");
+        // Paying with the quoted total authorises exactly that.
+        let expected: shop::Money = serde_json::from_value(q.json["total"].clone()).unwrap();
+        let token = card_token("4242424242424242").await;
+        let a = checkout(
+            &shop,
+            &ada,
+            &key(),
+            checkout_body_expecting(lines, &token, expected),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        let pi = shop
+            .payments
+            .retrieve(a.json["paymentIntent"].as_str().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(pi.amount, total);
+        assert_eq!(a.json["shipping"]["amount"], shipping);
+    }
+    // A quote writes nothing.
+    let q = quote(&shop, &ada, json!([{"sku": "A-1", "quantity": 1}])).await;
+    assert_eq!(q.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_changed_after_the_quote_is_shown_again_and_nothing_is_held() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let lines = json!([{"sku": "A-1", "quantity": 2}]);
+    let q = quote(&shop, &ada, lines.clone()).await;
+    assert_eq!(q.json["total"]["amount"], 3000, "2 × 12.50 + 5.00");
+    let seen: shop::Money = serde_json::from_value(q.json["total"].clone()).unwrap();
+
+    // The owner raises the price between the quote and the payment.
+    let sku = shop::Sku::parse("A-1").unwrap();
+    let mut p = shop.store.get_product(&sku).await.unwrap();
+    p.price = shop::Money::new(1500, shop::Currency::Eur);
+    shop.store.put_product(&p).await.unwrap();
+
+    let token = card_token("4242424242424242").await;
+    let k = key();
+    let a = checkout(
+        &shop,
+        &ada,
+        &k,
+        checkout_body_expecting(lines.clone(), &token, seen),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "price_changed"),
+        "{}",
+        a.json
+    );
+    assert_eq!(a.json["quote"]["total"]["amount"], 3500, "the new total");
+    assert_eq!(a.json["quote"]["lines"][0]["unitPrice"]["amount"], 1500);
+    assert!(
+        a.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("€35.00")
+    );
+    assert_eq!(
+        written(&shop.store).await,
+        Vec::<String>::new(),
+        "nothing held"
+    );
+
+    // Asked again with the new total (same key: nothing was claimed), it pays that.
+    let now: shop::Money = serde_json::from_value(a.json["quote"]["total"].clone()).unwrap();
+    let paid = checkout(&shop, &ada, &k, checkout_body_expecting(lines, &token, now)).await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.json);
+    let pi = shop
+        .payments
+        .retrieve(paid.json["paymentIntent"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(pi.amount, 3500);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_quotes_are_clear_json_errors_and_write_nothing() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let cases = [
+        (json!([]), StatusCode::BAD_REQUEST, "empty_cart"),
+        (
+            json!([{"sku": "NOPE-1", "quantity": 1}]),
+            StatusCode::BAD_REQUEST,
+            "unknown_sku",
+        ),
+        (
+            json!([{"sku": "OLD-1", "quantity": 1}]),
+            StatusCode::CONFLICT,
+            "product_retired",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": 0}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_quantity",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": 100}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_quantity",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": -1}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_quantity",
+        ),
+        (
+            json!([{"sku": "A-1", "quantity": 1, "price": 1}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+    ];
+    for (lines, status, code) in cases {
+        let q = quote(&shop, &ada, lines.clone()).await;
+        assert_eq!((q.status, q.code()), (status, code), "{lines}: {}", q.json);
+        assert!(!q.json["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let anonymous = call(
+        &shop.api,
+        "POST",
+        "/api/checkout/quote",
+        None,
+        &[("content-type", "application/json")],
+        Some(br#"{"lines":[{"sku":"A-1","quantity":1}]}"#.to_vec()),
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    // A checkout without the total the shopper saw is refused.
+    let a = checkout(
+        &shop,
+        &ada,
+        &key(),
+        serde_json::to_vec(&json!({
+            "lines": [{"sku": "A-1", "quantity": 1}],
+            "address": {"name": "A", "line1": "1", "city": "P", "postalCode": "1", "country": "FR"},
+            "cardToken": "tok_x",
+        }))
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_body")
+    );
+    assert_eq!(written(&shop.store).await, Vec::<String>::new());
 }

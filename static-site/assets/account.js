@@ -29,18 +29,54 @@ async function orders(cursor) {
   more.onclick = () => orders(r.data.next);
 }
 
+const POLL_MS = 2000;
+const POLL_FOR_MS = 5 * 60 * 1000;
+
+function showOrder(o) {
+  const v = o.statusView || {};
+  $("#status-heading").textContent = v.heading || "Your order";
+  $("#status-message").textContent = v.message || "";
+  const status = $("#order-status");
+  status.textContent = o.status;
+  status.className = `status status-${o.status}`;
+  $("#order-lines").replaceChildren(...(o.lines || []).map((l) =>
+    el("li", { class: "cart-line" }, el("span", { text: `${l.quantity} × ${l.name}` }), el("span", { class: "price", text: formatMoney(l.lineTotal) }))));
+  $("#order-subtotal").textContent = formatMoney(o.subtotal);
+  $("#order-shipping").textContent = o.shipping && o.shipping.amount === 0 ? "Free" : formatMoney(o.shipping);
+  $("#order-total").textContent = formatMoney(o.total);
+  $("#order-breakdown").hidden = false;
+}
+
+/** The order status page: heading and message follow the status; while the
+ * order is still `authorized` (payment held, stock being confirmed) it asks
+ * again every few seconds. */
 async function done() {
   clearCart();
   const id = new URLSearchParams(location.search).get("order") || "";
   $("#order-id").textContent = id;
-  if (!id) return;
-  const r = await call(`/orders/${encodeURIComponent(id)}`);
-  if (!r.ok || !r.data) return;
-  const o = r.data;
-  $("#order-status").textContent = o.status;
-  $("#order-total").textContent = formatMoney(o.total);
-  $("#order-lines").replaceChildren(...(o.lines || []).map((l) =>
-    el("li", { class: "cart-line" }, el("span", { text: `${l.quantity} × ${l.name}` }), el("span", { class: "price", text: formatMoney(l.lineTotal) }))));
+  if (!id) {
+    $("#status-message").textContent = "No order given.";
+    return;
+  }
+  const until = Date.now() + POLL_FOR_MS;
+  for (;;) {
+    let r;
+    try {
+      r = await call(`/orders/${encodeURIComponent(id)}`);
+    } catch {
+      r = { ok: false, status: 0, data: null };
+    }
+    if (r.ok && r.data) {
+      showOrder(r.data);
+      if (!(r.data.statusView && r.data.statusView.pending)) return;
+    } else if (r.status === 404) {
+      $("#status-heading").textContent = "Order not found";
+      $("#status-message").textContent = errorMessage(r.data, "We could not find this order.");
+      return;
+    }
+    if (Date.now() > until) return;
+    await new Promise((res) => setTimeout(res, POLL_MS));
+  }
 }
 
 if (page === "account") {

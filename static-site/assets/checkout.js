@@ -1,6 +1,10 @@
-// The checkout page: address + Stripe.js card element -> token -> POST
-// /api/checkout (Idempotency-Key) -> 3-D Secure when asked -> confirm.
-import { call, cartTotal, clearCart, el, errorMessage, formatMoney, readCart } from "./lib.js";
+// The checkout page: the server's quote (POST /api/checkout/quote: lines,
+// subtotal, shipping, total) -> address + Stripe.js card element -> token ->
+// POST /api/checkout (Idempotency-Key, expectedTotal = the total shown) ->
+// 3-D Secure when asked -> confirm. The card is authorised for exactly the
+// total on the page: if the server's price moved, it answers 409
+// price_changed with the new quote, which is shown before asking again.
+import { call, clearCart, el, errorMessage, formatMoney, readCart } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 const IDEM_KEY = "edge-shop.checkout.v1";
@@ -20,12 +24,44 @@ function clearError() {
   errorBox.hidden = true;
 }
 
-function summary(lines) {
-  $("#checkout-summary").replaceChildren(...lines.map((l) =>
+/** The quote on screen: what Pay authorises. */
+let shown = null;
+
+function showQuote(q) {
+  shown = q;
+  $("#checkout-summary").replaceChildren(...q.lines.map((l) =>
     el("li", { class: "cart-line", "data-sku": l.sku },
       el("span", { text: `${l.quantity} × ${l.name}` }),
-      el("span", { class: "price", text: formatMoney({ amount: l.price.amount * l.quantity, currency: l.price.currency }) }))));
-  $("#checkout-total").textContent = formatMoney(cartTotal(lines));
+      el("span", { class: "price", text: formatMoney(l.lineTotal) }))));
+  $("#checkout-subtotal").textContent = formatMoney(q.subtotal);
+  $("#checkout-shipping").textContent = q.shipping.amount === 0 ? "Free" : formatMoney(q.shipping);
+  $("#checkout-total").textContent = formatMoney(q.total);
+  $("#checkout-shipping-note").textContent = q.shippingNote || "";
+  $("#checkout-breakdown").hidden = false;
+  $("#quote-status").textContent = "";
+  payButton.textContent = `Pay ${formatMoney(q.total)}`;
+  payButton.disabled = false;
+}
+
+/** Asks the server to price the cart; shows the quote or why it cannot. */
+async function requote(lines) {
+  payButton.disabled = true;
+  let r;
+  try {
+    r = await call("/checkout/quote", { method: "POST", body: { lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) } });
+  } catch {
+    $("#quote-status").textContent = "";
+    showError("Your cart could not be priced (network). Please reload the page.");
+    return false;
+  }
+  if (!r.ok) {
+    $("#quote-status").textContent = "";
+    if (r.status === 401) showError("Your session has ended. Reload the page to sign in again; your cart is kept.");
+    else showError(errorMessage(r.data, "Your cart could not be priced.") + " Please change your cart and come back.");
+    return false;
+  }
+  showQuote(r.data);
+  return true;
 }
 
 function randomKey() {
@@ -83,7 +119,9 @@ async function pay(stripe, card, lines) {
   const address = {};
   for (const k of ["name", "line1", "line2", "city", "postalCode", "country"]) address[k] = String(data.get(k) || "").trim();
   const orderLines = lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
-  const attempt = attemptFor(JSON.stringify([orderLines, address]));
+  if (!shown) return;
+  const expectedTotal = shown.total;
+  const attempt = attemptFor(JSON.stringify([orderLines, address, expectedTotal]));
 
   payButton.disabled = true;
   statusBox.textContent = "Checking your card…";
@@ -105,7 +143,7 @@ async function pay(stripe, card, lines) {
         r = await call("/checkout", {
           method: "POST",
           headers: { "Idempotency-Key": attempt.key },
-          body: { lines: orderLines, address, cardToken: attempt.cardToken },
+          body: { lines: orderLines, address, cardToken: attempt.cardToken, expectedTotal },
         });
         if (!(r.status === 409 && r.data?.error?.code === "checkout_in_progress")) break;
       }
@@ -119,6 +157,18 @@ async function pay(stripe, card, lines) {
     }
     if (r.status === 401 || r.status === 0) {
       showError("Your session has ended. Reload the page to sign in again; your cart is kept.");
+      return;
+    }
+    if (r.status === 409 && r.data?.error?.code === "price_changed" && r.data.quote) {
+      // Nothing was held: show the new total and ask again.
+      dropAttempt();
+      showQuote(r.data.quote);
+      showError(`The price has changed: the total is now ${formatMoney(r.data.quote.total)}. Please check it and press Pay again.`);
+      return;
+    }
+    if (r.status === 409 && r.data?.error?.code === "sold_out") {
+      dropAttempt();
+      showError(errorMessage(r.data, "Part of your order has just sold out.") + " Please change your cart.");
       return;
     }
     if (!r.ok) {
@@ -149,7 +199,7 @@ async function pay(stripe, card, lines) {
     dropAttempt();
     showError(result.failed);
   } finally {
-    payButton.disabled = false;
+    payButton.disabled = !shown;
     if (!errorBox.hidden) statusBox.textContent = "";
   }
 }
@@ -161,7 +211,7 @@ function main() {
     form.hidden = true;
     return;
   }
-  summary(lines);
+  requote(lines);
   if (typeof window.Stripe !== "function") {
     showError("The payment form could not load. Please reload the page.");
     payButton.disabled = true;

@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use shop::domain::checkout::{CHECKOUT_TTL_SECS, request_hash};
 use shop::payments::PaymentError;
 use shop::store::IdempotencyClaim;
-use shop::{Address, Cart, CartLineInput, Checkout, Money, PricedLine, StoreError};
+use shop::{
+    Address, Cart, CartLineInput, Checkout, Money, PricedCart, PricedLine, Quote, StoreError,
+};
 
 use super::ShopperState;
 use crate::error::ApiError;
@@ -50,6 +52,17 @@ pub struct CheckoutRequest {
     pub address: Address,
     /// `tok_…` from Stripe.js `createToken`.
     pub card_token: String,
+    /// The total the shopper was shown (the quote's `total`): the card is
+    /// authorised for exactly this or not at all (409 `price_changed`).
+    pub expected_total: Money,
+}
+
+/// The quote request body: what and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuoteRequest {
+    /// What to buy.
+    pub lines: Vec<LineRequest>,
 }
 
 /// The checkout answer (201), the same for every repeat of the request.
@@ -130,6 +143,51 @@ fn answer(checkout: &Checkout) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+fn cart_of(lines: &[LineRequest]) -> Result<Cart, ApiError> {
+    let input: Vec<CartLineInput> = lines
+        .iter()
+        .map(|l| CartLineInput {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+        })
+        .collect();
+    Ok(Cart::from_input(&input)?)
+}
+
+/// Prices `cart` from the table (unknown, retired and short lines refused).
+async fn price(state: &ShopperState, cart: &Cart) -> Result<PricedCart, ApiError> {
+    let products = state.store.get_products(&cart.skus()).await?;
+    Ok(cart.price(&products)?)
+}
+
+/// 409 `price_changed`: the error shape plus the new quote, so the page can
+/// show the new total and ask again. Nothing was written or held.
+fn price_changed(priced: &PricedCart, expected: Money) -> Response {
+    let quote = Quote::of(priced);
+    let message = format!(
+        "the total is now {}, not {expected}; please check it and pay again",
+        quote.total
+    );
+    let body = serde_json::json!({
+        "error": {"code": "price_changed", "message": message},
+        "quote": quote,
+    });
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+/// `POST /api/checkout/quote`: the cart priced by the server (lines,
+/// subtotal, shipping and its rule, total), before any card is asked for.
+/// Writes nothing.
+pub(super) async fn quote(
+    State(state): State<ShopperState>,
+    _identity: Identity,
+    JsonBody(req): JsonBody<QuoteRequest>,
+) -> Result<Json<Quote>, ApiError> {
+    let cart = cart_of(&req.lines)?;
+    let priced = price(&state, &cart).await?;
+    Ok(Json(Quote::of(&priced)))
+}
+
 /// `POST /api/checkout`.
 pub(super) async fn create(
     State(state): State<ShopperState>,
@@ -155,34 +213,43 @@ pub(super) async fn create(
             "cardToken must be a card token (tok_…) from Stripe.js",
         ));
     }
-    let input: Vec<CartLineInput> = req
-        .lines
-        .iter()
-        .map(|l| CartLineInput {
-            sku: l.sku.clone(),
-            quantity: l.quantity,
-        })
-        .collect();
-    let cart = Cart::from_input(&input)?;
+    let cart = cart_of(&req.lines)?;
     req.address
         .validate()
         .map_err(|e| ApiError::bad_request("invalid_address", e.to_string()))?;
 
     // Same meaning, same hash: the validated cart (SKUs normalised, repeats
-    // merged), the address and the token.
-    let canonical =
-        serde_json::to_vec(&(cart.lines(), &req.address, token)).map_err(ApiError::internal)?;
+    // merged), the address, the token and the total the shopper saw.
+    let canonical = serde_json::to_vec(&(cart.lines(), &req.address, token, req.expected_total))
+        .map_err(ApiError::internal)?;
     let hash = request_hash(&canonical);
 
     // Price from the table before anything is written: a bad cart writes nothing.
-    let products = state.store.get_products(&cart.skus()).await?;
-    let priced = cart.price(&products)?;
+    let priced = price(&state, &cart).await?;
 
     let checkout_id = ulid::Ulid::new().to_string();
-    let claim = state
-        .store
-        .claim_idempotency_key(&identity.sub, &key, &checkout_id, &hash)
-        .await?;
+    let claim = if priced.total == req.expected_total {
+        state
+            .store
+            .claim_idempotency_key(&identity.sub, &key, &checkout_id, &hash)
+            .await?
+    } else {
+        // The price moved since the quote. Only a repeat of a checkout that
+        // was already made at the old price carries on (it is answered as
+        // it was); anything else is told the new total and holds nothing.
+        match state.store.idempotency_claim(&identity.sub, &key).await? {
+            Some(IdempotencyClaim::Existing {
+                checkout_id,
+                request_hash,
+                lease_until,
+            }) if request_hash == hash => IdempotencyClaim::Existing {
+                checkout_id,
+                request_hash,
+                lease_until,
+            },
+            _ => return Ok(price_changed(&priced, req.expected_total)),
+        }
+    };
     let fresh = |id: String| {
         let now = time::OffsetDateTime::now_utc();
         Checkout {
@@ -194,6 +261,7 @@ pub(super) async fn create(
             cart: cart.lines().to_vec(),
             priced: priced.clone(),
             address: req.address.clone(),
+            stripe_customer: None,
             payment_intent: None,
             client_secret: None,
             payment_status: None,
@@ -232,6 +300,9 @@ pub(super) async fn create(
                 let checkout = match state.store.get_checkout(&checkout_id).await {
                     Ok(c) => c,
                     Err(StoreError::NotFound) => {
+                        if priced.total != req.expected_total {
+                            return Ok(price_changed(&priced, req.expected_total));
+                        }
                         let checkout = fresh(checkout_id);
                         state.store.put_checkout(&checkout).await?;
                         checkout

@@ -17,7 +17,7 @@ use crate::error::{ApiError, json_errors};
 use crate::extract::MAX_BODY_BYTES;
 use crate::users::UserDirectory;
 
-pub use checkout::{CheckoutAnswer, CheckoutRequest, LineRequest};
+pub use checkout::{CheckoutAnswer, CheckoutRequest, LineRequest, QuoteRequest};
 
 /// What the shopper API's handlers share.
 #[derive(Clone, Debug)]
@@ -41,6 +41,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/checkout/{id}/confirm"),
     ("GET", "/api/orders"),
     ("GET", "/api/orders/{id}"),
+    ("POST", "/api/checkout/quote"),
 ];
 
 /// The shopper API as an axum router (paths include `/api`), for
@@ -53,6 +54,7 @@ pub fn router(state: ShopperState) -> Router {
         .route(ROUTES[3].1, post(checkout::confirm))
         .route(ROUTES[4].1, get(orders::list))
         .route(ROUTES[5].1, get(orders::get))
+        .route(ROUTES[6].1, post(checkout::quote))
         .fallback(|| async { ApiError::not_found("route") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(json_errors))

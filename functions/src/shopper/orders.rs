@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
-use shop::{Order, StoreError};
+use shop::{Order, StatusView, StoreError, status_view};
 
 use super::ShopperState;
 use crate::error::ApiError;
@@ -36,13 +36,25 @@ pub(super) async fn list(
     }))
 }
 
+/// One order with the words its status page shows ([`status_view`]).
+#[derive(Serialize)]
+pub(super) struct OrderView {
+    #[serde(flatten)]
+    order: Order,
+    #[serde(rename = "statusView")]
+    view: StatusView,
+}
+
 pub(super) async fn get(
     State(state): State<ShopperState>,
     identity: Identity,
     Path(id): Path<String>,
-) -> Result<Json<Order>, ApiError> {
+) -> Result<Json<OrderView>, ApiError> {
     match state.store.get_order(&identity.sub, &id).await {
-        Ok(order) => Ok(Json(order)),
+        Ok(order) => Ok(Json(OrderView {
+            view: status_view(&order),
+            order,
+        })),
         Err(StoreError::NotFound) => Err(ApiError::not_found("order")),
         Err(e) => Err(e.into()),
     }

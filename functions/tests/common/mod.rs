@@ -172,13 +172,43 @@ pub async fn call(
     }
 }
 
-/// A checkout request body.
+/// The total [`shop`]'s catalogue prices `lines` at (euro; shipping by the
+/// shop's rule), as the page's quote would show it. Unknown SKUs count 0.
+pub fn quoted_total(lines: &serde_json::Value) -> Money {
+    let mut subtotal = 0;
+    for l in lines.as_array().into_iter().flatten() {
+        let price = match l["sku"]
+            .as_str()
+            .unwrap_or("")
+            .to_ascii_uppercase()
+            .as_str()
+        {
+            "A-1" => 1250,
+            "B-2" => 3000,
+            "OLD-1" => 900,
+            _ => 0,
+        };
+        subtotal += price * l["quantity"].as_i64().unwrap_or(0);
+    }
+    let subtotal = Money::new(subtotal, Currency::Eur);
+    let shipping = shop::domain::cart::shipping_for(subtotal);
+    subtotal.checked_add(shipping).unwrap()
+}
+
+/// A checkout request body, carrying the total the quote showed.
 pub fn checkout_body(lines: serde_json::Value, token: &str) -> Vec<u8> {
+    let total = quoted_total(&lines);
+    checkout_body_expecting(lines, token, total)
+}
+
+/// A checkout request body carrying `expected` as the total the shopper saw.
+pub fn checkout_body_expecting(lines: serde_json::Value, token: &str, expected: Money) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
         "lines": lines,
         "address": {"name": "Ada Lovelace", "line1": "1 Rue de Rivoli", "line2": "",
                     "city": "Paris", "postalCode": "75001", "country": "FR"},
         "cardToken": token,
+        "expectedTotal": expected,
     }))
     .unwrap()
 }

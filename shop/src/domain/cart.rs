@@ -7,12 +7,16 @@ use serde::{Deserialize, Serialize};
 
 use super::money::{Currency, Money, MoneyError};
 use super::product::{Product, ProductStatus};
+use super::quote::ShippingRule;
 use super::sku::{IdError, Sku};
 
 /// Most units of one product in one order.
 pub const MAX_QUANTITY: i64 = 99;
-/// Most distinct lines in one cart.
-pub const MAX_LINES: usize = 50;
+/// Most distinct lines in one cart: a checkout reserves every line in one
+/// DynamoDB transaction (at most 100 items) with two items per line (the
+/// product's stock check and its reservation counter) plus the idempotency
+/// claim, the checkout and its reservation record.
+pub const MAX_LINES: usize = 48;
 
 /// A cart line as the browser sends it: untrusted.
 ///
@@ -186,21 +190,10 @@ impl Cart {
     }
 }
 
-/// Flat shipping below a threshold, free above it (in minor units of the
-/// cart's currency; for yen the figures are scaled by the exponent).
+/// Shipping for `subtotal`: the currency's [`ShippingRule`] (flat below
+/// its threshold, free from it).
 pub fn shipping_for(subtotal: Money) -> Money {
-    let scale = if subtotal.currency.exponent() == 0 {
-        1
-    } else {
-        100
-    };
-    let free_from = 50 * scale;
-    let flat = 5 * scale;
-    if subtotal.amount >= free_from {
-        Money::zero(subtotal.currency)
-    } else {
-        Money::new(flat, subtotal.currency)
-    }
+    ShippingRule::for_currency(subtotal.currency).charge(subtotal)
 }
 
 /// One priced line: a snapshot of name and price at checkout time.
@@ -331,13 +324,13 @@ mod tests {
             Cart::from_input(&input(&[("bad sku!", 1)])),
             Err(CartError::MalformedSku(_))
         ));
-        let many: Vec<_> = (0..51)
+        let many: Vec<_> = (0..49)
             .map(|i| CartLineInput {
                 sku: format!("S{i}"),
                 quantity: 1,
             })
             .collect();
-        assert_eq!(Cart::from_input(&many), Err(CartError::TooManyLines(51)));
+        assert_eq!(Cart::from_input(&many), Err(CartError::TooManyLines(49)));
         let msg = Cart::from_input(&input(&[("A1", 1000)]))
             .unwrap_err()
             .to_string();

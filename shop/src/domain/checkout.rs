@@ -33,6 +33,10 @@ pub struct Checkout {
     pub priced: PricedCart,
     /// Where to ship.
     pub address: Address,
+    /// Stripe customer id (`cus_…`), stored as soon as Stripe answers, so a
+    /// take-over reuses it instead of creating a second customer.
+    #[serde(default)]
+    pub stripe_customer: Option<String>,
     /// Stripe PaymentIntent id, once created.
     #[serde(default)]
     pub payment_intent: Option<String>,

@@ -6,7 +6,9 @@ pub mod checkout;
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod quote;
 pub mod sku;
+pub mod status;
 
 pub use address::{Address, AddressError, SUPPORTED_COUNTRIES};
 pub use cart::{Cart, CartError, CartLine, CartLineInput, PricedCart, PricedLine};
@@ -14,4 +16,6 @@ pub use checkout::Checkout;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{Order, OrderEvent, OrderStatus, TransitionError};
 pub use product::{Product, ProductError, ProductStatus};
+pub use quote::{Quote, ShippingRule};
 pub use sku::{Category, IdError, Sku};
+pub use status::{StatusView, status_view};

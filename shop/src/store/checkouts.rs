@@ -42,6 +42,34 @@ fn claim_key(customer: &str, key: &str) -> (String, String) {
     (format!("IDEMPOTENCY#{h}"), "IDEMPOTENCY".to_owned())
 }
 
+/// The idempotency claim item: `key` belongs to `checkout_id` (made from a
+/// request hashing to `request_hash`), leased until `lease_until`.
+pub(super) fn claim_item(
+    customer: &str,
+    key: &str,
+    checkout_id: &str,
+    request_hash: &str,
+    lease_until: i64,
+) -> super::Item {
+    let (pk, sk) = claim_key(customer, key);
+    let mut item = key_map(pk, sk);
+    item.insert("checkoutId".into(), s(checkout_id));
+    item.insert("requestHash".into(), s(request_hash));
+    item.insert("leaseUntil".into(), n(lease_until));
+    item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + CHECKOUT_TTL_SECS));
+    item
+}
+
+/// A checkout snapshot as an item, with its keys and TTL.
+pub(super) fn checkout_item(checkout: &Checkout) -> Result<super::Item, StoreError> {
+    let mut item: super::Item = serde_dynamo::to_item(checkout)?;
+    let (pk, sk) = checkout_key(&checkout.id);
+    item.insert("PK".into(), s(pk));
+    item.insert("SK".into(), s(sk));
+    item.insert(TTL_ATTRIBUTE.into(), n(checkout.expires_at));
+    Ok(item)
+}
+
 impl Store {
     /// Claims `key` for this customer's checkout `checkout_id` (conditional
     /// put, TTL like the checkout). Exactly one of concurrent identical
@@ -54,12 +82,13 @@ impl Store {
         checkout_id: &str,
         request_hash: &str,
     ) -> Result<IdempotencyClaim, StoreError> {
-        let (pk, sk) = claim_key(customer, key);
-        let mut item = key_map(pk.clone(), sk.clone());
-        item.insert("checkoutId".into(), s(checkout_id));
-        item.insert("requestHash".into(), s(request_hash));
-        item.insert("leaseUntil".into(), n(now_unix() + CLAIM_LEASE_SECS));
-        item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + CHECKOUT_TTL_SECS));
+        let item = claim_item(
+            customer,
+            key,
+            checkout_id,
+            request_hash,
+            now_unix() + CLAIM_LEASE_SECS,
+        );
         let put = self
             .client
             .put_item()
@@ -70,36 +99,50 @@ impl Store {
             .await;
         match put.map_err(StoreError::from) {
             Ok(_) => Ok(IdempotencyClaim::Claimed),
-            Err(StoreError::ConditionFailed(_)) => {
-                let out = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key_map(pk, sk)))
-                    .consistent_read(true)
-                    .send()
-                    .await?;
-                let item = out.item.ok_or(StoreError::NotFound)?;
-                let get = |k: &str| {
-                    item.get(k)
-                        .and_then(|v| v.as_s().ok())
-                        .cloned()
-                        .unwrap_or_default()
-                };
-                // Claims written before leases existed have none: expired.
-                let lease_until = item
-                    .get("leaseUntil")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                Ok(IdempotencyClaim::Existing {
-                    checkout_id: get("checkoutId"),
-                    request_hash: get("requestHash"),
-                    lease_until,
-                })
-            }
+            Err(StoreError::ConditionFailed(_)) => self
+                .idempotency_claim(customer, key)
+                .await?
+                .ok_or(StoreError::NotFound),
             Err(e) => Err(e),
         }
+    }
+
+    /// The claim on `key`, if there is one ([`IdempotencyClaim::Existing`]),
+    /// read without claiming anything.
+    pub async fn idempotency_claim(
+        &self,
+        customer: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyClaim>, StoreError> {
+        let (pk, sk) = claim_key(customer, key);
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let get = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        // Claims written before leases existed have none: expired.
+        let lease_until = item
+            .get("leaseUntil")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok(Some(IdempotencyClaim::Existing {
+            checkout_id: get("checkoutId"),
+            request_hash: get("requestHash"),
+            lease_until,
+        }))
     }
 
     /// Takes over the claim of a request that died holding `key`: renews the
@@ -134,11 +177,7 @@ impl Store {
 
     /// Stores (or replaces) a checkout snapshot, with its TTL.
     pub async fn put_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
-        let mut item: super::Item = serde_dynamo::to_item(checkout)?;
-        let (pk, sk) = checkout_key(&checkout.id);
-        item.insert("PK".into(), s(pk));
-        item.insert("SK".into(), s(sk));
-        item.insert(TTL_ATTRIBUTE.into(), n(checkout.expires_at));
+        let item = checkout_item(checkout)?;
         self.client
             .put_item()
             .table_name(&self.table)

@@ -5,6 +5,8 @@
 //! | product | `PRODUCT#<sku>` | `PRODUCT` | GSI1 `CATALOGUE` / `<category>#<sku>` |
 //! | order | `CUSTOMER#<sub>` | `ORDER#<ulid>` | GSI1 `ORDERS#<status>` / `<created>#<ulid>`; GSI2 `ORDER#<ulid>` / `ORDER` |
 //! | checkout | `CHECKOUT#<id>` | `CHECKOUT` | — (TTL) |
+//! | reservation | `CHECKOUT#<id>` | `RESERVATION` | GSI1 `RESERVATIONS#held` / `<heldUntil>#<id>` while held |
+//! | reservation counter | `PRODUCT#<sku>` | `RESERVED` | — |
 //! | idempotency claim | `IDEMPOTENCY#<hash>` | `IDEMPOTENCY` | — (TTL) |
 //! | seen-once record | `<kind>#<id>` | `SEEN` | — (TTL) |
 //! | audit entry | `AUDIT#<yyyy-mm-dd>` | `<time>#<ulid>` | — |
@@ -16,6 +18,7 @@ mod inventory;
 mod keys;
 mod orders;
 mod products;
+pub mod reservations;
 mod seen;
 mod stock;
 pub mod table;
@@ -29,6 +32,9 @@ pub use audit::AuditEntry;
 pub use checkouts::{CLAIM_LEASE_SECS, IdempotencyClaim};
 pub use error::StoreError;
 pub use keys::{order_key, product_key};
+pub use reservations::{
+    Availability, OpenOutcome, RESERVATION_SECS, Reservation, ReservationState,
+};
 
 /// A DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
