@@ -104,6 +104,14 @@ function apply(request, encoded) {
   return request;
 }
 
+// A forward decision sent as JSON (when a value could not go into the line encoding).
+function applyJson(request, d) {
+  if (d.uri !== undefined) request.uri = d.uri;
+  for (const name of d.remove_headers) delete request.headers[name];
+  for (const [name, value] of d.set_headers) request.headers[name] = [{ key: canonical(name), value }];
+  return request;
+}
+
 export async function handler(event) {
   const cf = event.Records[0].cf;
   if (cf.config.eventType !== 'viewer-request') {
@@ -117,12 +125,16 @@ export async function handler(event) {
   const c = h.cookie;
   const cookie = c === undefined ? '' : c.length === 1 ? c[0].value : c.map((x) => x.value).join('; ');
   const host = h.host === undefined ? '' : h.host[0].value;
-  let encoded = addon.viewerRequest(request.method, request.uri, request.querystring || '', host, cookie);
+  const origin = h.origin === undefined ? '' : h.origin[0].value;
+  const site = h['sec-fetch-site'] === undefined ? '' : h['sec-fetch-site'][0].value;
+  const auth = h.authorization === undefined ? '' : h.authorization[0].value;
+  let encoded = addon.viewerRequest(request.method, request.uri, request.querystring || '', host, cookie, origin, site, auth);
   // At most: a JWKS fetch, a token request, a JWKS fetch for the new tokens (the addon never
   // asks for the same kind twice in a row, and limits JWKS fetches itself).
   for (let step = 0; step < 4; step++) {
     if (encoded.charCodeAt(0) === 70 /* F */) return apply(request, encoded);
     const d = JSON.parse(encoded);
+    if (d.kind === 'forward') return applyJson(request, d);
     if (d.kind === 'token_request') encoded = await callTokenEndpoint(d);
     else if (d.kind === 'fetch_keys') encoded = await fetchKeys(d);
     else return toResponse(d);

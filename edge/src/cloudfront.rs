@@ -153,6 +153,9 @@ impl CfRequest {
             querystring: self.querystring.clone(),
             host: first("host"),
             cookie,
+            origin: first("origin"),
+            sec_fetch_site: first("sec-fetch-site"),
+            authorization: first("authorization"),
         }
     }
 

@@ -22,6 +22,10 @@ pub struct Config {
     pub issuer: String,
     /// The hosted UI's `/oauth2/authorize` endpoint.
     pub authorize_url: String,
+    /// The hosted UI's sign-up page, taking the same query as `authorize_url`; by default
+    /// `authorize_url` with `/oauth2/authorize` replaced by `/signup` (Cognito's hosted UI).
+    #[serde(default)]
+    pub signup_url: Option<String>,
     /// The hosted UI's `/oauth2/token` endpoint.
     pub token_url: String,
     /// The hosted UI's `/oauth2/revoke` endpoint; sign-out skips revocation without it.
@@ -92,6 +96,8 @@ pub struct AuthPaths {
     pub signout: String,
     /// Starts a login; `?next=/path` says where to land afterwards.
     pub signin: String,
+    /// Starts the same flow at the hosted UI's sign-up page (`?next=` as for `signin`).
+    pub signup: String,
     /// Where the browser lands after sign-out when no `logout_url` is configured.
     pub after_signout: String,
 }
@@ -102,6 +108,7 @@ impl Default for AuthPaths {
             callback: "/auth/callback".into(),
             signout: "/auth/signout".into(),
             signin: "/auth/signin".into(),
+            signup: "/auth/signup".into(),
             after_signout: "/".into(),
         }
     }
@@ -201,6 +208,7 @@ impl Config {
             &self.paths.callback,
             &self.paths.signout,
             &self.paths.signin,
+            &self.paths.signup,
             &self.paths.after_signout,
         ] {
             if crate::redirect::safe_local_path(p).as_deref() != Some(p.as_str()) {
@@ -247,12 +255,24 @@ impl Config {
         }
     }
 
+    /// The hosted UI's sign-up page (see [`Config::signup_url`]'s field).
+    pub fn signup_url(&self) -> String {
+        match &self.signup_url {
+            Some(url) => url.clone(),
+            None => match self.authorize_url.strip_suffix("/oauth2/authorize") {
+                Some(base) => format!("{base}/signup"),
+                None => self.authorize_url.clone(),
+            },
+        }
+    }
+
     /// Whether a normalised path lies in the edge's own area: the directory of the callback,
     /// sign-in and sign-out paths (`/auth/` by default), the directory itself included.
     pub fn is_auth_area(&self, path: &str) -> bool {
         [
             &self.paths.callback,
             &self.paths.signin,
+            &self.paths.signup,
             &self.paths.signout,
         ]
         .into_iter()

@@ -126,16 +126,25 @@ pub(crate) fn single(header: &str, name: &str) -> Result<String, Refusal> {
     found.ok_or(Refusal::Missing)
 }
 
-/// The `Cookie` header without auth or flow cookies: `None` when nothing changed,
-/// `Some("")` when nothing is left.
+/// The `Cookie` header without auth, flow or hint cookies (no origin needs them):
+/// `None` when nothing changed, `Some("")` when nothing is left.
 pub(crate) fn strip_auth(header: &str) -> Option<String> {
-    if !header.contains(AMPLIFY_PREFIX) && !header.contains(FLOW_PREFIX) {
+    if !header.contains(AMPLIFY_PREFIX)
+        && !header.contains(FLOW_PREFIX)
+        && !header.contains(HINT_COOKIE)
+    {
         return None;
     }
+    let hint = hint_prefix();
     let kept: Vec<&str> = header
         .split(';')
         .map(str::trim)
-        .filter(|p| !p.is_empty() && !p.starts_with(AMPLIFY_PREFIX) && !p.starts_with(FLOW_PREFIX))
+        .filter(|p| {
+            !p.is_empty()
+                && !p.starts_with(AMPLIFY_PREFIX)
+                && !p.starts_with(FLOW_PREFIX)
+                && !p.starts_with(hint.as_str())
+        })
         .collect();
     Some(kept.join("; "))
 }
@@ -166,4 +175,32 @@ pub(crate) fn clear(config: &Config, name: &str, path: &str) -> String {
     format!(
         "{name}=; Path={path}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly{secure}; SameSite=Lax"
     )
+}
+
+/// The "signed in" hint: readable by the page's script (not HttpOnly), carries no token, set
+/// and cleared with the token cookies, so a signed-out page never asks `/api/me`.
+pub const HINT_COOKIE: &str = "es_signed_in";
+
+/// `Set-Cookie` for the hint (`es_signed_in=1`), lasting as long as the session may.
+pub(crate) fn set_hint(config: &Config, max_age: u64) -> String {
+    let secure = if config.cookie_secure { "; Secure" } else { "" };
+    format!("{HINT_COOKIE}=1; Path=/; Max-Age={max_age}{secure}; SameSite=Lax")
+}
+
+/// `Set-Cookie` deleting the hint.
+pub(crate) fn clear_hint(config: &Config) -> String {
+    let secure = if config.cookie_secure { "; Secure" } else { "" };
+    format!(
+        "{HINT_COOKIE}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT{secure}; SameSite=Lax"
+    )
+}
+
+/// Whether a `Cookie` header carries the hint.
+pub(crate) fn has_hint(header: &str) -> bool {
+    header.contains(HINT_COOKIE) && pairs(header).any(|(n, _)| n == HINT_COOKIE)
+}
+
+/// `es_signed_in=`: the hint's prefix in a `Cookie` header.
+fn hint_prefix() -> String {
+    format!("{HINT_COOKIE}=")
 }

@@ -28,6 +28,16 @@ pub struct Request {
     pub host: String,
     /// All `Cookie` headers joined with `"; "` (empty when none).
     pub cookie: String,
+    /// The `Origin` header (empty when none): sign-out accepts only this site's.
+    #[serde(default)]
+    pub origin: String,
+    /// The `Sec-Fetch-Site` header (empty when none): sign-out accepts only `same-origin`.
+    #[serde(default)]
+    pub sec_fetch_site: String,
+    /// The `Authorization` header (empty when none): an API client's own `Bearer` token is
+    /// forwarded untouched when it sends no auth cookies.
+    #[serde(default)]
+    pub authorization: String,
 }
 
 impl Request {
@@ -39,7 +49,34 @@ impl Request {
             querystring: querystring.into(),
             host: host.into(),
             cookie: cookie.into(),
+            ..Request::default()
         }
+    }
+
+    /// The same request with the `Origin`, `Sec-Fetch-Site` and `Authorization` headers.
+    pub fn with_headers(mut self, origin: &str, sec_fetch_site: &str, authorization: &str) -> Self {
+        self.origin = origin.into();
+        self.sec_fetch_site = sec_fetch_site.into();
+        self.authorization = authorization.into();
+        self
+    }
+
+    /// Whether a field holds a control character (CR, LF, NUL, ...): such a request is
+    /// refused before anything else, so no header value the edge forwards or sets can carry
+    /// a line break across the addon boundary or into a response.
+    fn has_control_chars(&self) -> bool {
+        [
+            &self.method,
+            &self.uri,
+            &self.querystring,
+            &self.host,
+            &self.cookie,
+            &self.origin,
+            &self.sec_fetch_site,
+            &self.authorization,
+        ]
+        .iter()
+        .any(|f| f.bytes().any(|b| b < 0x20 || b == 0x7f))
     }
 
     fn path_and_query(&self) -> String {
@@ -232,6 +269,24 @@ fn decide_with(
     allow_fetch: bool,
 ) -> Decision {
     let path = normalize_path(&req.uri);
+    let api = config.is_api(&path);
+    if req.has_control_chars() || path.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Decision::Respond(if api {
+            json_error(
+                config,
+                400,
+                "bad_request",
+                "control characters in the request",
+            )
+        } else {
+            page(
+                config,
+                400,
+                "Bad request",
+                "The request holds control characters.",
+            )
+        });
+    }
     let paths = &config.paths;
     if path == paths.callback {
         return callback(config, now, req);
@@ -239,16 +294,28 @@ fn decide_with(
     if path == paths.signout {
         return signout(config, req);
     }
-    if path == paths.signin {
+    if path == paths.signin || path == paths.signup {
         let next = form::query_param(&req.querystring, "next")
             .and_then(|n| safe_local_path(&n))
             .unwrap_or_else(|| "/".into());
-        return Decision::Respond(login(config, now, req, next, Vec::new()));
+        let endpoint = if path == paths.signup {
+            config.signup_url()
+        } else {
+            config.authorize_url.clone()
+        };
+        return Decision::Respond(login_at(config, &endpoint, now, req, next, Vec::new()));
     }
     let access = config.access_for(&path);
-    let api = config.is_api(&path);
     if *access == Access::Public {
-        return directory_index(config, req, &path, api, forward(req, None));
+        return directory_index(config, req, &path, api, forward(req, &path, None));
+    }
+    // An API client with its own bearer token and no session cookies: forwarded as is, the
+    // API's JWT authorizer (API Gateway in AWS, shop-local's gateway locally) verifies it.
+    if api
+        && req.authorization.starts_with("Bearer ")
+        && !req.cookie.contains(cookies::AMPLIFY_PREFIX)
+    {
+        return Decision::Forward(forward(req, &path, None));
     }
     let parsed = AuthCookies::parse(config, &req.cookie);
     let session = parsed
@@ -272,7 +339,7 @@ fn decide_with(
                 });
             }
             let bearer = api.then_some(token);
-            directory_index(config, req, &path, api, forward(req, bearer))
+            directory_index(config, req, &path, api, forward(req, &path, bearer))
         }
         Err(Refusal::Expired) => match parsed {
             Ok(AuthCookies {
@@ -352,8 +419,16 @@ fn session<'a>(
     Ok((verify(config, keys, now, token, kind)?, token))
 }
 
-fn forward(req: &Request, bearer: Option<&str>) -> Forward {
+/// The forward decision: auth cookies stripped, the bearer token set for the API, and the
+/// normalised path re-encoded as the URI whenever it differs from the one received, so the
+/// origin is asked for exactly the path the access rule was checked against
+/// (`/api/admin/%2e%2e/orders` reaches the origin as `/api/orders`).
+fn forward(req: &Request, path: &str, bearer: Option<&str>) -> Forward {
     let mut f = Forward::default();
+    let uri = encode_path(path);
+    if uri != req.uri {
+        f.uri = Some(uri);
+    }
     match cookies::strip_auth(&req.cookie) {
         Some(rest) if rest.is_empty() => f.remove_headers.push("cookie".into()),
         Some(rest) => f.set_headers.push(("cookie".into(), rest)),
@@ -373,10 +448,13 @@ fn unauthenticated(
     api: bool,
     names: Vec<String>,
 ) -> Decision {
-    let clears: Vec<String> = names
+    let mut clears: Vec<String> = names
         .iter()
         .map(|n| cookies::clear(config, n, "/"))
         .collect();
+    if !clears.is_empty() || cookies::has_hint(&req.cookie) {
+        clears.push(cookies::clear_hint(config));
+    }
     if api {
         let mut r = json_error(config, 401, "unauthorized", "sign in first");
         r.cookies = clears;
@@ -390,6 +468,18 @@ fn unauthenticated(
 /// cookie holding the verifier.
 fn login(
     config: &Config,
+    now: u64,
+    req: &Request,
+    target: String,
+    cookies_out: Vec<String>,
+) -> Respond {
+    login_at(config, &config.authorize_url, now, req, target, cookies_out)
+}
+
+/// [`login`] at another hosted-UI page taking the same parameters (`/signup`).
+fn login_at(
+    config: &Config,
+    endpoint: &str,
     now: u64,
     req: &Request,
     target: String,
@@ -417,16 +507,8 @@ fn login(
         ("code_challenge_method", "S256"),
         ("code_challenge", &challenge),
     ]);
-    let sep = if config.authorize_url.contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let mut r = redirect(
-        config,
-        302,
-        &format!("{}{sep}{query}", config.authorize_url),
-    );
+    let sep = if endpoint.contains('?') { '&' } else { '?' };
+    let mut r = redirect(config, 302, &format!("{endpoint}{sep}{query}"));
     cookies_out.push(cookies::set(
         config,
         &format!("{FLOW_PREFIX}{nonce}"),
@@ -527,7 +609,43 @@ fn refresh_request(config: &Config, req: &Request, refresh: String, api: bool) -
     })
 }
 
+/// Sign-out changes state (it revokes the refresh token), so it is a POST from this site's
+/// own pages only: a GET answers a page with the sign-out button (a cross-site link signs
+/// nobody out), and a POST must come with `Sec-Fetch-Site: same-origin` or, from browsers
+/// that do not send it, an `Origin` equal to this site's.
 fn signout(config: &Config, req: &Request) -> Decision {
+    match req.method.as_str() {
+        "POST" => {}
+        "GET" | "HEAD" => {
+            let mut r = page(
+                config,
+                200,
+                "Sign out",
+                "Sign out of the shop on this browser?",
+            );
+            r.body = r.body.replace(
+                "<p><a href=\"/\">",
+                &format!(
+                    "<form method=\"post\" action=\"{}\"><button type=\"submit\">Sign out</button></form><p><a href=\"/\">",
+                    config.paths.signout
+                ),
+            );
+            return Decision::Respond(r);
+        }
+        _ => {
+            let mut r = page(config, 405, "Not allowed", "Sign out with the button.");
+            r.headers.push(("allow".into(), "GET, HEAD, POST".into()));
+            return Decision::Respond(r);
+        }
+    }
+    if !same_origin(config, req) {
+        return Decision::Respond(page(
+            config,
+            403,
+            "Not allowed",
+            "Sign-out must come from the shop's own page.",
+        ));
+    }
     let names = cookies::auth_names(&req.cookie);
     let refresh = AuthCookies::parse(config, &req.cookie)
         .ok()
@@ -543,16 +661,35 @@ fn signout(config: &Config, req: &Request) -> Decision {
     }
 }
 
+/// Whether a request comes from this site's own pages (see [`signout`]).
+fn same_origin(config: &Config, req: &Request) -> bool {
+    match req.sec_fetch_site.as_str() {
+        "same-origin" => return true,
+        "" => {}
+        _ => return false,
+    }
+    if req.origin.is_empty() {
+        return false;
+    }
+    let own = match &config.base_url {
+        Some(base) => base.trim_end_matches('/').to_owned(),
+        None => format!("https://{}", req.host),
+    };
+    req.origin == own
+}
+
 fn signed_out(config: &Config, names: &[String]) -> Respond {
     let location = config
         .logout_url
         .clone()
         .unwrap_or_else(|| config.paths.after_signout.clone());
-    let mut r = redirect(config, 302, &location);
+    // 303: the browser follows a POST's redirect with a GET.
+    let mut r = redirect(config, 303, &location);
     r.cookies = names
         .iter()
         .map(|n| cookies::clear(config, n, "/"))
         .collect();
+    r.cookies.push(cookies::clear_hint(config));
     r
 }
 
@@ -775,5 +912,6 @@ fn session_cookies(
             "/",
         ));
     }
+    out.push(cookies::set_hint(config, age));
     out
 }

@@ -36,7 +36,7 @@ mod state;
 mod token;
 
 pub use config::{Access, Config, ConfigError, Rule};
-pub use cookies::AuthCookies;
+pub use cookies::{AuthCookies, HINT_COOKIE};
 pub use decide::{
     Continuation, Decision, FetchKeys, Forward, Request, Respond, Retry, TokenReply, TokenRequest,
     decide, resume, retry,

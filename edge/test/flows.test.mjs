@@ -102,18 +102,65 @@ test('expired tokens are refreshed (307 to the same URL), invalid_grant logs in 
   assert.equal(bad.status, '302');
   assert.match(bad.headers.location[0].value, /\/oauth2\/authorize\?/);
   const cleared = bad.headers['set-cookie'].filter((h) => h.value.includes('Max-Age=0'));
-  assert.equal(cleared.length, 4);
+  assert.equal(cleared.length, 5, 'four auth cookies and the es_signed_in hint');
   mode = 'ok';
 });
 
 test('sign-out tolerates a 404 from the revoke endpoint and clears every auth cookie', async () => {
   const cookie = sessionCookie(key, 'alice', [], 3600, 'refresh-1');
-  const out = await edge.handler(viewerRequest({ uri: '/auth/signout', cookie }));
+  const seen = endpoint.seen.length;
+  const out = await edge.handler(viewerRequest({ uri: '/auth/signout', cookie, method: 'POST', extra: { 'sec-fetch-site': 'same-origin' } }));
+  assert.equal(endpoint.seen.length, seen + 1);
   assert.equal(endpoint.seen.at(-1).path, '/oauth2/revoke');
   assert.equal(endpoint.seen.at(-1).form.token, 'refresh-1');
-  assert.equal(out.status, '302');
+  assert.equal(out.status, '303');
   assert.equal(out.headers.location[0].value, '/');
-  assert.equal(out.headers['set-cookie'].filter((h) => h.value.includes('Max-Age=0')).length, 4);
+  assert.equal(out.headers['set-cookie'].filter((h) => h.value.includes('Max-Age=0')).length, 5);
+});
+
+test('sign-out by a cross-site link or form changes nothing', async () => {
+  const cookie = sessionCookie(key, 'alice', [], 3600, 'refresh-1');
+  const seen = endpoint.seen.length;
+  const link = await edge.handler(viewerRequest({ uri: '/auth/signout', cookie }));
+  assert.equal(link.status, '200');
+  assert.equal(link.headers['set-cookie'], undefined);
+  assert.match(link.body, /<form method="post" action="\/auth\/signout">/);
+  const forged = await edge.handler(viewerRequest({
+    uri: '/auth/signout', cookie, method: 'POST', extra: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+  }));
+  assert.equal(forged.status, '403');
+  assert.equal(forged.headers['set-cookie'], undefined);
+  assert.equal(endpoint.seen.length, seen, 'no token was revoked');
+});
+
+test('a line break in a cookie never reaches the forwarded request', async () => {
+  const cookie = `${sessionCookie(key, 'alice', [], 3600)}; x=a\n/admin/secret\nauthorization\tBearer evil`;
+  const out = await edge.handler(viewerRequest({ uri: '/account/orders/', cookie }));
+  assert.equal(out.status, '400');
+  assert.equal(out.uri, undefined);
+});
+
+test('a non-canonical API path is forwarded in its normalised form', async () => {
+  const cookie = sessionCookie(key, 'root', ['admin'], 3600);
+  const out = await edge.handler(viewerRequest({ uri: '/api/admin/%2e%2e/orders', cookie }));
+  assert.equal(out.uri, '/api/orders');
+  assert.match(out.headers.authorization[0].value, /^Bearer /);
+});
+
+test('an API client with its own bearer token and no cookies is forwarded untouched', async () => {
+  const out = await edge.handler(viewerRequest({ uri: '/api/orders', extra: { authorization: 'Bearer client-token' } }));
+  assert.equal(out.uri, '/api/orders');
+  assert.deepEqual(out.headers.authorization, [{ key: 'authorization', value: 'Bearer client-token' }]);
+});
+
+test('/auth/signup starts the PKCE flow at the hosted sign-up page', async () => {
+  const out = await edge.handler(viewerRequest({ uri: '/auth/signup', querystring: 'next=%2Fcheckout%2F' }));
+  assert.equal(out.status, '302');
+  const url = new URL(out.headers.location[0].value);
+  assert.equal(url.pathname, '/signup');
+  assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+  assert.ok(url.searchParams.get('state'));
+  assert.ok(out.headers['set-cookie'].some((h) => h.value.startsWith('EdgeAuthFlow.')));
 });
 
 test('the sign-in link never redirects off the host', async () => {

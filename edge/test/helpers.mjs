@@ -81,11 +81,12 @@ export function testConfig(key, endpoint, extra = {}) {
 }
 
 /** A CloudFront viewer-request event (the shape of AWS's documented example). */
-export function viewerRequest({ uri = '/', querystring = '', cookie, host = 'shop.example', method = 'GET' } = {}) {
+export function viewerRequest({ uri = '/', querystring = '', cookie, host = 'shop.example', method = 'GET', extra = {} } = {}) {
   const headers = {
     host: [{ key: 'Host', value: host }],
     'user-agent': [{ key: 'User-Agent', value: 'node-test' }],
   };
+  for (const [name, value] of Object.entries(extra)) headers[name] = [{ key: name, value }];
   if (cookie !== undefined) headers.cookie = [{ key: 'Cookie', value: cookie }];
   return {
     Records: [

@@ -395,15 +395,16 @@ fn invalid_grant_clears_cookies_and_logs_in_without_looping() {
         state_payload(&param(location, "state").unwrap())["p"],
         "/account/?x=1"
     );
+    // Four auth cookies and the signed-in hint.
     let cleared = r.cookies.iter().filter(|c| c.contains("Max-Age=0")).count();
-    assert_eq!(cleared, 4, "{:?}", r.cookies);
+    assert_eq!(cleared, 5, "{:?}", r.cookies);
     // API: JSON 401 and cleared cookies.
     let t = token_request(decide(&c, &k, NOW, &get("/api/checkout", "", &old)));
     let r = respond(resume(&c, &k, NOW, t.continuation, &invalid));
     assert_eq!(r.status, 401);
     assert_eq!(
         r.cookies.iter().filter(|c| c.contains("Max-Age=0")).count(),
-        4
+        5
     );
     // A refresh answering with tokens the edge refuses is not replayed (that would loop).
     let t = token_request(decide(&c, &k, NOW, &get("/account/", "", &old)));
@@ -439,7 +440,7 @@ fn expired_without_refresh_token_logs_in_and_clears() {
     assert_eq!(r.status, 302);
     assert_eq!(
         r.cookies.iter().filter(|c| c.contains("Max-Age=0")).count(),
-        3
+        4
     );
 }
 
@@ -457,18 +458,28 @@ fn bad_cookies_mean_signed_out_not_a_crash() {
         big.as_str(),
         "=;;;=",
         "CognitoIdentityServiceProvider.",
-        "\u{0}",
     ] {
         let r = respond(decide(&c, &k, NOW, &get("/api/orders", "", cookie)));
         assert_eq!(r.status, 401);
     }
+    // Control characters are refused before the cookies are read.
+    let r = respond(decide(&c, &k, NOW, &get("/api/orders", "", "\u{0}")));
+    assert_eq!(r.status, 400);
+}
+
+fn signout_post(cookie: &str) -> edge::Request {
+    edge::Request::new("POST", "/auth/signout", "", HOST, cookie).with_headers(
+        "",
+        "same-origin",
+        "",
+    )
 }
 
 #[test]
 fn signout_revokes_clears_and_redirects() {
     let (c, k) = setup();
     let cookie = session_cookie("alice", &[], EXP, Some("r1"));
-    let t = token_request(decide(&c, &k, NOW, &get("/auth/signout", "", &cookie)));
+    let t = token_request(decide(&c, &k, NOW, &signout_post(&cookie)));
     assert_eq!(t.url, "http://127.0.0.1:9229/oauth2/revoke");
     assert!(t.body.contains("token=r1") && t.body.contains(&format!("client_id={CLIENT}")));
     // cognito-local has no /oauth2/revoke: a 404 still signs out.
@@ -482,18 +493,18 @@ fn signout_revokes_clears_and_redirects() {
             body: String::new(),
         },
     ));
-    assert_eq!(r.status, 302);
+    assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/"));
     assert_eq!(
         r.cookies.iter().filter(|c| c.contains("Max-Age=0")).count(),
-        4
+        5
     );
     // With a hosted-UI logout URL and no revoke endpoint.
     let c2 = edge::Config::from_json(&config_json(json!({
         "revoke_url": null, "logout_url": "https://auth.example/logout?client_id=x"
     })))
     .unwrap();
-    let r = respond(decide(&c2, &k, NOW, &get("/auth/signout", "", &cookie)));
+    let r = respond(decide(&c2, &k, NOW, &signout_post(&cookie)));
     assert_eq!(
         r.header("location"),
         Some("https://auth.example/logout?client_id=x")

@@ -115,12 +115,23 @@ impl Gateway {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("127.0.0.1")
             .to_owned();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
         let edge_req = edge::Request::new(
             req.method().as_str(),
             req.uri().path(),
             req.uri().query().unwrap_or(""),
             &host,
             &cookie,
+        )
+        .with_headers(
+            header("origin"),
+            header("sec-fetch-site"),
+            header("authorization"),
         );
         let mut decision = edge::decide(cfg, &self.inner.keys, edge::unix_now(), &edge_req);
         // The calls Lambda@Edge's index.mjs makes with fetch: the token
@@ -261,6 +272,14 @@ impl Gateway {
                     ));
                 }
             };
+            // API Gateway's authorizer also wants one of the API's scopes (no id tokens).
+            if !functions::identity::jwt_has_api_scope(&token) {
+                return Ok(api_error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "token refused: none of the API's scopes",
+                ));
+            }
             let mut claims = HashMap::new();
             claims.insert("sub".to_owned(), user.sub.clone());
             claims.insert("username".to_owned(), user.username.clone());

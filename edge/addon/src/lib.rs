@@ -31,10 +31,13 @@ fn with_state<T>(f: impl FnOnce(&State) -> T) -> Result<T> {
 /// Encodes a decision for `index.mjs`. Forwarding, the hot path, skips JSON: `F`, then one
 /// line per change, `\n`-separated: `/new/uri` for a new request path (it is percent-encoded
 /// and starts with `/`, header names never do), `name\tvalue` to set a header, `-name` to
-/// remove one (header values never hold a newline). Every other decision is JSON
-/// (`{"kind":...}`).
+/// remove one. Every other decision is JSON (`{"kind":...}`), and so is a forward any of
+/// whose strings holds a control character (the core refuses such requests, so this is
+/// belt and braces): a CR, LF or tab can never change what the line encoding means.
 fn to_json(decision: &edge::Decision) -> Result<String> {
-    if let edge::Decision::Forward(f) = decision {
+    if let edge::Decision::Forward(f) = decision
+        && line_safe(f)
+    {
         let mut out = String::with_capacity(
             1 + f
                 .set_headers
@@ -64,6 +67,14 @@ fn to_json(decision: &edge::Decision) -> Result<String> {
     serde_json::to_string(decision).map_err(|e| Error::from_reason(e.to_string()))
 }
 
+/// Whether every string of a forward decision can go into the line encoding.
+fn line_safe(f: &edge::Forward) -> bool {
+    let clean = |s: &str| !s.bytes().any(|b| b < 0x20 || b == 0x7f);
+    f.uri.as_deref().is_none_or(clean)
+        && f.remove_headers.iter().all(|n| clean(n))
+        && f.set_headers.iter().all(|(n, v)| clean(n) && clean(v))
+}
+
 /// Parses `config.json` (with its baked-in JWKS) once per container; throws on a bad config.
 #[napi]
 pub fn init(config_json: String) -> Result<()> {
@@ -79,14 +90,19 @@ pub fn init(config_json: String) -> Result<()> {
     Ok(())
 }
 
-/// Decides a viewer request; answers the encoded decision (see `to_json`).
+/// Decides a viewer request; answers the encoded decision (see `to_json`). `origin`,
+/// `sec_fetch_site` and `authorization` are those headers' values, empty when absent.
 #[napi]
+#[allow(clippy::too_many_arguments)] // one string per header: cheaper than an object
 pub fn viewer_request(
     method: String,
     uri: String,
     querystring: String,
     host: String,
     cookie: String,
+    origin: String,
+    sec_fetch_site: String,
+    authorization: String,
 ) -> Result<String> {
     let req = edge::Request {
         method,
@@ -94,6 +110,9 @@ pub fn viewer_request(
         querystring,
         host,
         cookie,
+        origin,
+        sec_fetch_site,
+        authorization,
     };
     with_state(|s| edge::decide(&s.config, &s.keys, edge::unix_now(), &req))
         .and_then(|d| to_json(&d))
