@@ -52,6 +52,7 @@ fn uri(path: &str) -> String {
     path.replace("{sku}", "A-1")
         .replace("{id}", "01TEST")
         .replace("{username}", "someone")
+        .replace("{file}", "01kb0000000000000000000000.jpg")
 }
 
 fn body_for(method: &str) -> Option<Vec<u8>> {
@@ -83,7 +84,7 @@ async fn every_admin_route_refuses_non_admins() {
             ("cognito:groups", "administrators"),
         ]),
     ];
-    assert_eq!(admin::ROUTES.len(), 17);
+    assert_eq!(admin::ROUTES.len(), 18);
     for (method, path) in admin::ROUTES {
         for who in &outsiders {
             let a = call(
@@ -405,7 +406,8 @@ async fn products_and_stock_as_the_owner_edits_them() {
         .await;
     assert_eq!(a.json["status"], "active");
 
-    // Images: type and size limited; the presigned PUT works as signed.
+    // Images: type and size limited; the presigned PUT works as signed and lands in the
+    // private staging prefix (checking and resizing: tests/images.rs).
     let image = |t: &str, size: i64| serde_json::json!({"contentType": t, "size": size});
     let a = o
         .send(
@@ -419,7 +421,7 @@ async fn products_and_stock_as_the_owner_edits_them() {
         .send(
             "POST",
             "/api/admin/products/JUG-1/images",
-            Some(image("image/png", 6 << 20)),
+            Some(image("image/png", 11 << 20)),
         )
         .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -452,7 +454,7 @@ async fn products_and_stock_as_the_owner_edits_them() {
     let got =
         o.s3.get_object()
             .bucket(&o.bucket)
-            .key(format!("images/{}", up.key))
+            .key(format!("uploads/{}", up.key))
             .send()
             .await
             .unwrap();

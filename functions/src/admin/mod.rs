@@ -11,6 +11,7 @@
 //! written with the order's version; the emails they cause are sent by
 //! `order-events` from the table's stream, never from here.
 
+mod images;
 mod orders;
 mod products;
 mod staff;
@@ -31,7 +32,8 @@ use crate::error::{ApiError, json_errors};
 use crate::identity::Identity;
 use crate::users::UserDirectory;
 
-pub use products::{ImageUpload, MAX_IMAGE_BYTES, ProductInput};
+pub use images::{CACHE_PHOTO, ImageUpload, MAX_IMAGE_BYTES};
+pub use products::ProductInput;
 pub use staff::StaffMember;
 
 /// The group whose members may use the admin API (unless configured otherwise).
@@ -77,6 +79,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/admin/staff/{username}/admin"),
     ("DELETE", "/api/admin/staff/{username}/admin"),
     ("GET", "/api/admin/audit"),
+    ("POST", "/api/admin/products/{sku}/images/{file}/complete"),
 ];
 
 /// The admin API as an axum router (paths include `/api/admin`), for
@@ -90,7 +93,8 @@ pub fn router(state: AdminState) -> Router {
         .route(r[5].1, post(products::restore))
         .route(r[6].1, put(products::set_stock))
         .route(r[7].1, post(products::adjust_stock))
-        .route(r[8].1, post(products::image_upload))
+        .route(r[8].1, post(images::image_upload))
+        .route(r[17].1, post(images::complete_upload))
         .route(r[9].1, get(orders::list))
         .route(r[10].1, get(orders::get))
         .route(r[11].1, post(orders::ship))

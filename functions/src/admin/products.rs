@@ -1,8 +1,5 @@
 //! `/api/admin/products…`: the catalogue as the owner edits it.
 
-use std::time::Duration;
-
-use aws_sdk_s3::presigning::PresigningConfig;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,20 +15,8 @@ use crate::identity::Identity;
 
 /// Products per page of the owner's list.
 pub const PAGE_SIZE: i32 = 100;
-/// Largest product image accepted for upload (5 MiB).
-pub const MAX_IMAGE_BYTES: i64 = 5 * 1024 * 1024;
 /// Images per product.
 pub const MAX_IMAGES: usize = 10;
-/// How long a presigned upload URL is valid.
-pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
-/// Image types accepted, with the file extension they are stored under.
-/// (No SVG: it can carry script.)
-pub const IMAGE_TYPES: &[(&str, &str)] = &[
-    ("image/jpeg", "jpg"),
-    ("image/png", "png"),
-    ("image/webp", "webp"),
-    ("image/avif", "avif"),
-];
 
 /// A product as the owner sends it (create, or update with `version`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +51,7 @@ pub struct ProductInput {
     pub version: u64,
 }
 
-fn parse_sku(s: &str) -> Result<Sku, ApiError> {
+pub(super) fn parse_sku(s: &str) -> Result<Sku, ApiError> {
     Sku::parse(s).map_err(|e| ApiError::bad_request("invalid_sku", e.to_string()))
 }
 
@@ -124,7 +109,7 @@ pub(super) struct ProductPage {
     next: Option<String>,
 }
 
-fn not_found_product(e: StoreError) -> ApiError {
+pub(super) fn not_found_product(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("product"),
         e => e.into(),
@@ -386,100 +371,6 @@ pub(super) async fn adjust_stock(
     )
     .await;
     Ok(Json(saved))
-}
-
-/// `POST …/images` body.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(super) struct ImageRequest {
-    content_type: String,
-    size: i64,
-}
-
-/// A presigned upload: `PUT` the file to `url` with exactly `headers`, then
-/// add `key` to the product's `images`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ImageUpload {
-    /// The presigned URL.
-    pub url: String,
-    /// Always `PUT`.
-    pub method: String,
-    /// Headers the upload must carry (they are part of the signature).
-    pub headers: std::collections::BTreeMap<String, String>,
-    /// The image key to put in the product's `images` (served at `/images/<key>`).
-    pub key: String,
-    /// Seconds the URL stays valid.
-    pub expires_in: u64,
-}
-
-/// `POST /api/admin/products/{sku}/images`: a presigned S3 `PUT` for one
-/// image, its type and exact size signed in (JPEG, PNG, WebP, AVIF; at most
-/// [`MAX_IMAGE_BYTES`]).
-pub(super) async fn image_upload(
-    State(state): State<AdminState>,
-    identity: Identity,
-    Path(sku): Path<String>,
-    JsonBody(body): JsonBody<ImageRequest>,
-) -> Result<Json<ImageUpload>, ApiError> {
-    let sku = parse_sku(&sku)?;
-    let content_type = body.content_type.trim().to_ascii_lowercase();
-    let Some((_, ext)) = IMAGE_TYPES.iter().find(|(t, _)| *t == content_type) else {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_image_type",
-            "upload a JPEG, PNG, WebP or AVIF image",
-        ));
-    };
-    if !(1..=MAX_IMAGE_BYTES).contains(&body.size) {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "image_too_large",
-            format!(
-                "an image must be between 1 byte and {} MiB",
-                MAX_IMAGE_BYTES / 1024 / 1024
-            ),
-        ));
-    }
-    state
-        .store
-        .get_product(&sku)
-        .await
-        .map_err(not_found_product)?;
-    let key = format!(
-        "{sku}/{}.{ext}",
-        ulid::Ulid::new().to_string().to_lowercase()
-    );
-    let presigning = PresigningConfig::expires_in(UPLOAD_URL_TTL).map_err(ApiError::internal)?;
-    let presigned = state
-        .s3
-        .put_object()
-        .bucket(&state.site_bucket)
-        .key(format!("images/{key}"))
-        .content_type(&content_type)
-        .content_length(body.size)
-        .presigned(presigning)
-        .await
-        .map_err(|e| ApiError::internal(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-    let headers = presigned
-        .headers()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
-        .collect();
-    audit(
-        &state,
-        &identity,
-        "product.image_upload",
-        sku.as_str(),
-        json!({"key": key, "contentType": content_type, "size": body.size}),
-    )
-    .await;
-    Ok(Json(ImageUpload {
-        url: presigned.uri().to_owned(),
-        method: "PUT".into(),
-        headers,
-        key,
-        expires_in: UPLOAD_URL_TTL.as_secs(),
-    }))
 }
 
 #[cfg(test)]
