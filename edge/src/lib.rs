@@ -34,6 +34,7 @@ mod redirect;
 mod responses;
 mod state;
 mod token;
+mod viewer_function;
 
 pub use config::{Access, Config, ConfigError, Rule};
 pub use cookies::{AuthCookies, HINT_COOKIE};
@@ -46,6 +47,7 @@ pub use paths::{encode_path, normalize_path};
 pub use redirect::safe_local_path;
 pub use responses::security_headers;
 pub use token::{Refusal, TokenKind, User, verify as verify_token};
+pub use viewer_function::{ViewerOutcome, viewer_function};
 
 /// Seconds since the Unix epoch, for callers that run the core against the real clock.
 pub fn unix_now() -> u64 {
