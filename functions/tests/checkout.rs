@@ -115,14 +115,14 @@ async fn same_key_same_body_is_one_payment_other_body_is_409() {
     assert_eq!(reused.status, StatusCode::CONFLICT);
     assert_eq!(reused.code(), "idempotency_key_reused");
 
-    // One checkout, one claim: nothing else was written.
+    // One checkout (and its reservation), one claim: nothing else was written.
     let pks = written(&shop.store).await;
     assert_eq!(
         pks.iter().filter(|p| p.starts_with("CHECKOUT#")).count(),
-        1,
+        2,
         "{pks:?}"
     );
-    assert_eq!(pks.len(), 2, "{pks:?}");
+    assert_eq!(pks.len(), 3, "{pks:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -142,8 +142,8 @@ async fn concurrent_duplicates_create_one_payment_intent() {
     let pks = written(&shop.store).await;
     assert_eq!(
         pks.iter().filter(|p| p.starts_with("CHECKOUT#")).count(),
-        1,
-        "{pks:?}"
+        2,
+        "{pks:?}: one checkout and its reservation"
     );
 }
 
@@ -193,7 +193,7 @@ async fn bad_carts_are_refused_and_nothing_is_written() {
         (
             json!([{"sku": "B-2", "quantity": 4}]),
             StatusCode::CONFLICT,
-            "insufficient_stock",
+            "sold_out",
         ),
         (
             json!([{"sku": "../x", "quantity": 1}]),
@@ -367,11 +367,15 @@ async fn declined_card_is_402_and_only_the_checkout_is_kept() {
         (StatusCode::PAYMENT_REQUIRED, "card_declined")
     );
     let pks = written(&shop.store).await;
-    assert_eq!(pks.len(), 2, "{pks:?}");
+    assert_eq!(pks.len(), 3, "{pks:?}");
     let checkout_pk = pks.iter().find(|p| p.starts_with("CHECKOUT#")).unwrap();
     let id = checkout_pk.trim_start_matches("CHECKOUT#");
     let stored = shop.store.get_checkout(id).await.unwrap();
     assert_eq!(stored.payment_status.as_deref(), Some("failed"));
+    // The declined card released its unit at once.
+    let reservation = shop.store.get_reservation(id).await.unwrap().unwrap();
+    assert_eq!(reservation.state, shop::store::ReservationState::Released);
+    assert_eq!(reserved(&shop.store, "A-1").await, 0);
     let confirm = call(
         &shop.api,
         "POST",
@@ -554,8 +558,8 @@ async fn a_checkout_whose_request_died_is_taken_over_once_its_lease_runs_out() {
     let pks = written(&shop.store).await;
     assert_eq!(
         pks.iter().filter(|p| p.starts_with("CHECKOUT#")).count(),
-        1,
-        "{pks:?}"
+        2,
+        "{pks:?}: one checkout and its reservation"
     );
     let path = format!(
         "/api/checkout/{}/confirm",

@@ -1,5 +1,6 @@
-//! `GET /api/catalogue/stock?sku=…&sku=…`: live price and stock over the
-//! static pages (public, cacheable for seconds).
+//! `GET /api/catalogue/stock?sku=…&sku=…`: live price and available stock
+//! (stock − units reserved by open checkouts) over the static pages
+//! (public, cacheable for seconds).
 
 use axum::Json;
 use axum::extract::State;
@@ -55,7 +56,10 @@ pub(super) async fn stock(
             skus.push(sku);
         }
     }
-    let found = state.store.get_products(&skus).await?;
+    // What shoppers see is what can still be reserved: stock − reserved,
+    // so "sold out" shows as soon as every unit is held by a checkout.
+    let seen = state.store.availability(&skus).await?;
+    let found = seen.as_available();
     let mut items = Vec::new();
     let mut missing = Vec::new();
     for sku in skus {

@@ -20,9 +20,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shop::domain::checkout::{CHECKOUT_TTL_SECS, request_hash};
 use shop::payments::PaymentError;
-use shop::store::IdempotencyClaim;
+use shop::store::{CLAIM_LEASE_SECS, IdempotencyClaim, OpenOutcome};
 use shop::{
-    Address, Cart, CartLineInput, Checkout, Money, PricedCart, PricedLine, Quote, StoreError,
+    Address, Cart, CartError, CartLineInput, Checkout, Money, PricedCart, PricedLine, Quote, Sku,
+    StoreError,
 };
 
 use super::ShopperState;
@@ -154,12 +155,6 @@ fn cart_of(lines: &[LineRequest]) -> Result<Cart, ApiError> {
     Ok(Cart::from_input(&input)?)
 }
 
-/// Prices `cart` from the table (unknown, retired and short lines refused).
-async fn price(state: &ShopperState, cart: &Cart) -> Result<PricedCart, ApiError> {
-    let products = state.store.get_products(&cart.skus()).await?;
-    Ok(cart.price(&products)?)
-}
-
 /// 409 `price_changed`: the error shape plus the new quote, so the page can
 /// show the new total and ask again. Nothing was written or held.
 fn price_changed(priced: &PricedCart, expected: Money) -> Response {
@@ -182,10 +177,14 @@ pub(super) async fn quote(
     State(state): State<ShopperState>,
     _identity: Identity,
     JsonBody(req): JsonBody<QuoteRequest>,
-) -> Result<Json<Quote>, ApiError> {
+) -> Result<Response, ApiError> {
     let cart = cart_of(&req.lines)?;
-    let priced = price(&state, &cart).await?;
-    Ok(Json(Quote::of(&priced)))
+    let seen = state.store.availability(&cart.skus()).await?;
+    match cart.price(&seen.as_available()) {
+        Ok(priced) => Ok(Json(Quote::of(&priced)).into_response()),
+        Err(CartError::InsufficientStock { sku, available, .. }) => Ok(sold_out(&sku, available)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /api/checkout`.
@@ -224,156 +223,282 @@ pub(super) async fn create(
         .map_err(ApiError::internal)?;
     let hash = request_hash(&canonical);
 
-    // Price from the table before anything is written: a bad cart writes nothing.
-    let priced = price(&state, &cart).await?;
-
-    let checkout_id = ulid::Ulid::new().to_string();
-    let claim = if priced.total == req.expected_total {
-        state
-            .store
-            .claim_idempotency_key(&identity.sub, &key, &checkout_id, &hash)
-            .await?
-    } else {
-        // The price moved since the quote. Only a repeat of a checkout that
-        // was already made at the old price carries on (it is answered as
-        // it was); anything else is told the new total and holds nothing.
-        match state.store.idempotency_claim(&identity.sub, &key).await? {
-            Some(IdempotencyClaim::Existing {
-                checkout_id,
-                request_hash,
-                lease_until,
-            }) if request_hash == hash => IdempotencyClaim::Existing {
-                checkout_id,
-                request_hash,
-                lease_until,
-            },
-            _ => return Ok(price_changed(&priced, req.expected_total)),
-        }
-    };
-    let fresh = |id: String| {
-        let now = time::OffsetDateTime::now_utc();
-        Checkout {
-            id,
-            customer: identity.sub.clone(),
-            email: email.clone(),
-            idempotency_key: key.clone(),
-            request_hash: hash.clone(),
-            cart: cart.lines().to_vec(),
-            priced: priced.clone(),
-            address: req.address.clone(),
-            stripe_customer: None,
-            payment_intent: None,
-            client_secret: None,
-            payment_status: None,
-            created_at: settle::now_rfc3339(),
-            expires_at: now.unix_timestamp() + CHECKOUT_TTL_SECS,
-        }
-    };
-    let checkout = match claim {
-        IdempotencyClaim::Claimed => {
-            let checkout = fresh(checkout_id);
-            state.store.put_checkout(&checkout).await?;
-            authorise(&state, checkout, token).await?
-        }
-        IdempotencyClaim::Existing {
-            checkout_id,
-            request_hash,
-            lease_until,
-        } => {
-            if request_hash != hash {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was already used for a different checkout",
-                ));
-            }
-            let abandoned = lease_until < time::OffsetDateTime::now_utc().unix_timestamp()
-                && state
+    // A repeat of a request already made is answered from its checkout,
+    // whatever the prices or the stock do meanwhile (its own units are
+    // reserved, so they no longer count as available).
+    let claim = match state.store.idempotency_claim(&identity.sub, &key).await? {
+        Some(existing) => existing,
+        None => {
+            let fresh = |id: String, priced: PricedCart| Checkout {
+                id,
+                customer: identity.sub.clone(),
+                email: email.clone(),
+                idempotency_key: key.clone(),
+                request_hash: hash.clone(),
+                cart: cart.lines().to_vec(),
+                priced,
+                address: req.address.clone(),
+                stripe_customer: None,
+                payment_intent: None,
+                client_secret: None,
+                payment_status: None,
+                created_at: settle::now_rfc3339(),
+                expires_at: now_unix() + CHECKOUT_TTL_SECS,
+            };
+            match open(&state, &cart, req.expected_total, fresh).await? {
+                Opened::Fresh(checkout) => {
+                    let checkout = authorise(&state, checkout, token).await?;
+                    return Ok(answer(&checkout));
+                }
+                Opened::Refused(response) => return Ok(response),
+                Opened::KeyTaken => state
                     .store
-                    .take_over_idempotency_key(&identity.sub, &key)
-                    .await?;
-            if abandoned {
-                // The request holding the key died before answering: carry
-                // its checkout on (or start it, if it died before storing
-                // it). Stripe's idempotency key, derived from the checkout
-                // id, keeps a PaymentIntent it had created from doubling.
-                let checkout = match state.store.get_checkout(&checkout_id).await {
-                    Ok(c) => c,
-                    Err(StoreError::NotFound) => {
-                        if priced.total != req.expected_total {
-                            return Ok(price_changed(&priced, req.expected_total));
-                        }
-                        let checkout = fresh(checkout_id);
-                        state.store.put_checkout(&checkout).await?;
-                        checkout
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                tracing::warn!(checkout = %checkout.id, "took over an abandoned checkout");
-                match checkout.payment_status.as_deref() {
-                    None | Some(UNREACHED) => authorise(&state, checkout, token).await?,
-                    Some(_) => checkout,
-                }
-            } else {
-                let checkout = wait_for_first(&state, &checkout_id).await?;
-                if checkout.payment_status.as_deref() == Some(UNREACHED) {
-                    authorise(&state, checkout, token).await?
-                } else {
-                    checkout
-                }
+                    .idempotency_claim(&identity.sub, &key)
+                    .await?
+                    .ok_or_else(|| ApiError::internal("a claimed key has no claim"))?,
             }
+        }
+    };
+    let IdempotencyClaim::Existing {
+        checkout_id,
+        request_hash,
+        lease_until,
+    } = claim
+    else {
+        return Err(ApiError::internal("unexpected fresh claim"));
+    };
+    if request_hash != hash {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different checkout",
+        ));
+    }
+    let abandoned = lease_until < now_unix()
+        && state
+            .store
+            .take_over_idempotency_key(&identity.sub, &key)
+            .await?;
+    let checkout = if abandoned {
+        // The request holding the key died before answering: carry its
+        // checkout on. The Stripe customer and PaymentIntent it created, if
+        // it got that far, are read back from the checkout (stored as soon
+        // as Stripe answered), and every Stripe call carries a key derived
+        // from the checkout id, so nothing is created twice.
+        let checkout = match state.store.get_checkout(&checkout_id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound) => return Err(ApiError::not_found("checkout")),
+            Err(e) => return Err(e.into()),
+        };
+        tracing::warn!(checkout = %checkout.id, "took over an abandoned checkout");
+        match checkout.payment_status.as_deref() {
+            None | Some(UNREACHED) => authorise(&state, checkout, token).await?,
+            Some(_) => checkout,
+        }
+    } else {
+        let checkout = wait_for_first(&state, &checkout_id).await?;
+        if checkout.payment_status.as_deref() == Some(UNREACHED) {
+            authorise(&state, checkout, token).await?
+        } else {
+            checkout
         }
     };
     Ok(answer(&checkout))
 }
 
-/// Creates the Stripe customer and the authorisation, and records the
-/// outcome in the checkout. A declined card is recorded as failed (and
-/// answered 402 by [`answer`]); Stripe being unreachable is recorded so a
+/// What [`open`] came to.
+enum Opened {
+    /// Claimed, stored and reserved: authorise it.
+    Fresh(Checkout),
+    /// Answered without writing anything (`sold_out`, `price_changed`).
+    Refused(Response),
+    /// A concurrent request with the same key claimed it first.
+    KeyTaken,
+}
+
+/// Attempts at opening a checkout when a sale moves the stock between the
+/// read and the transaction.
+const OPEN_ATTEMPTS: usize = 8;
+
+/// Prices the cart against what is available (stock − reserved) and opens
+/// the checkout: claim, snapshot and reservations in one transaction
+/// ([`shop::Store::open_checkout`]). Nothing is written when a line is sold
+/// out or the total is not the one the shopper saw.
+async fn open(
+    state: &ShopperState,
+    cart: &Cart,
+    expected: Money,
+    fresh: impl Fn(String, PricedCart) -> Checkout,
+) -> Result<Opened, ApiError> {
+    for attempt in 0..OPEN_ATTEMPTS {
+        let seen = state.store.availability(&cart.skus()).await?;
+        let priced = match cart.price(&seen.as_available()) {
+            Ok(p) => p,
+            Err(CartError::InsufficientStock { sku, available, .. }) => {
+                return Ok(Opened::Refused(sold_out(&sku, available)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if priced.total != expected {
+            return Ok(Opened::Refused(price_changed(&priced, expected)));
+        }
+        let checkout = fresh(ulid::Ulid::new().to_string(), priced);
+        let lease_until = now_unix() + CLAIM_LEASE_SECS;
+        match state
+            .store
+            .open_checkout(&checkout, lease_until, &seen)
+            .await
+        {
+            Ok(OpenOutcome::Opened) => {
+                tracing::info!(checkout = %checkout.id, "checkout opened; units reserved");
+                return Ok(Opened::Fresh(checkout));
+            }
+            Ok(OpenOutcome::KeyTaken) => return Ok(Opened::KeyTaken),
+            Ok(OpenOutcome::SoldOut { sku, available }) => {
+                return Ok(Opened::Refused(sold_out(&sku, available)));
+            }
+            Ok(OpenOutcome::StockMoved) | Err(StoreError::Conflict) => {
+                tokio::time::sleep(Duration::from_millis(5 * (attempt as u64 + 1))).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "the shop is busy; please try again",
+    ))
+}
+
+/// 409 `sold_out`: the line that cannot be reserved and what is left of
+/// it. No card was touched.
+fn sold_out(sku: &Sku, available: u32) -> Response {
+    let message = if available == 0 {
+        format!("{sku} is sold out")
+    } else {
+        format!("only {available} of {sku} left")
+    };
+    let body = serde_json::json!({
+        "error": {"code": "sold_out", "message": message},
+        "sku": sku,
+        "available": available,
+    });
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The longest a checkout request waits on Stripe: the request ends (and
+/// answers 503, the checkout marked for a repeat to resume) well before the
+/// function's 10 s timeout, itself shorter than the claim's 15 s lease, so
+/// a request is never taken over while it is still running.
+pub const STRIPE_BUDGET: Duration = Duration::from_secs(8);
+
+/// Why the Stripe part of a checkout stopped.
+enum AuthoriseError {
+    Payment(PaymentError),
+    Store(StoreError),
+}
+
+impl From<PaymentError> for AuthoriseError {
+    fn from(e: PaymentError) -> Self {
+        AuthoriseError::Payment(e)
+    }
+}
+
+impl From<StoreError> for AuthoriseError {
+    fn from(e: StoreError) -> Self {
+        AuthoriseError::Store(e)
+    }
+}
+
+/// The Stripe customer and PaymentIntent of this checkout, each created at
+/// most once: what the checkout already records is reused, every creation
+/// carries an idempotency key derived from the checkout id, and each id is
+/// stored on the checkout as soon as Stripe returns it.
+async fn customer_and_intent(
+    state: &ShopperState,
+    checkout: &mut Checkout,
+    token: &str,
+) -> Result<shop::payments::PaymentIntent, AuthoriseError> {
+    if let Some(pi) = checkout.payment_intent.clone() {
+        return Ok(state.payments.retrieve(&pi).await?);
+    }
+    let customer = match checkout.stripe_customer.clone() {
+        Some(c) => c,
+        None => {
+            let c = state
+                .payments
+                .create_customer_keyed(
+                    &checkout.email,
+                    token,
+                    Some(&format!("customer-{}", checkout.id)),
+                )
+                .await?;
+            checkout.stripe_customer = Some(c.clone());
+            state.store.put_checkout(checkout).await?;
+            c
+        }
+    };
+    let pi = state
+        .payments
+        .create_authorization(
+            &customer,
+            checkout.priced.total,
+            &checkout.id,
+            &format!("checkout-{}", checkout.id),
+        )
+        .await?;
+    checkout.payment_intent = Some(pi.id.clone());
+    checkout.client_secret = pi.client_secret.clone();
+    checkout.payment_status = Some(pi.status.as_str().to_owned());
+    state.store.put_checkout(checkout).await?;
+    Ok(pi)
+}
+
+/// Authorises the checkout's total on the card, once, within
+/// [`STRIPE_BUDGET`], and records the outcome. A declined card is recorded
+/// as failed, its reservation released at once, and answered 402 by
+/// [`answer`]; Stripe being unreachable (or too slow) is recorded so a
 /// repeat resumes, and answered 503.
 async fn authorise(
     state: &ShopperState,
     mut checkout: Checkout,
     token: &str,
 ) -> Result<Checkout, ApiError> {
-    let result = async {
-        let customer = state
-            .payments
-            .create_customer(&checkout.email, token)
-            .await?;
-        state
-            .payments
-            .create_authorization(
-                &customer,
-                checkout.priced.total,
-                &checkout.id,
-                &format!("checkout-{}", checkout.id),
-            )
-            .await
-    }
-    .await;
+    let result = match tokio::time::timeout(
+        STRIPE_BUDGET,
+        customer_and_intent(state, &mut checkout, token),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => Err(AuthoriseError::Payment(PaymentError::Unavailable(
+            "Stripe did not answer within the request's budget".into(),
+        ))),
+    };
     match result {
         Ok(pi) => {
-            checkout.payment_intent = Some(pi.id.clone());
-            checkout.client_secret = pi.client_secret.clone();
-            checkout.payment_status = Some(pi.status.as_str().to_owned());
-            state.store.put_checkout(&checkout).await?;
             tracing::info!(checkout = %checkout.id, pi = %pi.id, status = %pi.status, "payment intent created");
             Ok(checkout)
         }
-        Err(PaymentError::CardDeclined(message)) => {
+        Err(AuthoriseError::Payment(PaymentError::CardDeclined(message))) => {
             tracing::info!(checkout = %checkout.id, %message, "card declined");
             checkout.payment_status = Some(FAILED.into());
             state.store.put_checkout(&checkout).await?;
+            state.store.release_reservation(&checkout.id).await?;
             Ok(checkout)
         }
-        Err(e) => {
+        Err(AuthoriseError::Payment(e)) => {
             if e.is_retryable() {
                 checkout.payment_status = Some(UNREACHED.into());
                 state.store.put_checkout(&checkout).await?;
             }
             Err(e.into())
         }
+        Err(AuthoriseError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -449,9 +574,30 @@ pub(super) async fn confirm(
         }
         Settled::Processing => out.status = "processing".into(),
         Settled::Failed { message } => {
+            // Declined, or 3-D Secure failed: the units go back at once and
+            // the intent is cancelled (a new card starts a new checkout).
+            release(&state, &out.checkout_id).await?;
             out.status = "failed".into();
             out.message = Some(message);
         }
     }
     Ok(Json(out))
+}
+
+/// Gives a failed checkout's units back and cancels its PaymentIntent, if
+/// it has one (both safe to repeat).
+async fn release(state: &ShopperState, checkout_id: &str) -> Result<(), ApiError> {
+    state.store.release_reservation(checkout_id).await?;
+    let checkout = state.store.get_checkout(checkout_id).await?;
+    if let Some(pi) = checkout.payment_intent.as_deref()
+        && let Err(e) = state
+            .payments
+            .cancel(pi, &format!("cancel-{checkout_id}"))
+            .await
+    {
+        // Stripe lets an unconfirmed intent lapse on its own; the sweeper
+        // tries again after the reservation's expiry.
+        tracing::warn!(checkout = checkout_id, error = %e, "could not cancel a failed payment intent");
+    }
+    Ok(())
 }

@@ -304,3 +304,13 @@ pub async fn expire_claim_leases(store: &Store) {
             .unwrap();
     }
 }
+
+/// Units of `sku` reserved by open checkouts.
+pub async fn reserved(store: &Store, sku: &str) -> u32 {
+    let sku = Sku::parse(sku).unwrap();
+    store
+        .availability(std::slice::from_ref(&sku))
+        .await
+        .unwrap()
+        .reserved(&sku)
+}

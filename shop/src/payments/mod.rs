@@ -140,12 +140,30 @@ impl Payments {
         email: &str,
         card_token: &str,
     ) -> Result<String, PaymentError> {
+        self.create_customer_keyed(email, card_token, None).await
+    }
+
+    /// [`Payments::create_customer`] with Stripe's `Idempotency-Key`: the
+    /// checkout derives it from its id, so a repeat (a take-over after a
+    /// request died waiting on Stripe) gets the same customer back from
+    /// Stripe instead of a second one.
+    pub async fn create_customer_keyed(
+        &self,
+        email: &str,
+        card_token: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<String, PaymentError> {
         let form = vec![
             ("email", email.to_owned()),
             ("source", card_token.to_owned()),
         ];
         let c: IdOnly = self
-            .send(reqwest::Method::POST, "/v1/customers", Some(form), None)
+            .send(
+                reqwest::Method::POST,
+                "/v1/customers",
+                Some(form),
+                idempotency_key,
+            )
             .await?;
         Ok(c.id)
     }
