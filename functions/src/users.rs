@@ -7,9 +7,15 @@
 //! pool (`AdminGetUser`, the pool id from `USER_POOL_ID`) and caches the
 //! answer per `sub` for the life of the container (a user's email rarely
 //! changes, and the order keeps the address it was placed with).
+//!
+//! Only a verified address is an answer: `email_verified` must be `true`.
+//! The pool's `AttributesRequireVerificationBeforeUpdate: [email]` keeps the
+//! old (verified) address in force while a new one awaits its code, so a
+//! shopper cannot point the shop's mail at an address they do not own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -31,6 +37,8 @@ pub struct PoolUser {
     pub sub: Option<String>,
     /// The `email` attribute.
     pub email: Option<String>,
+    /// `email_verified` is `true`: the user proved they read that address.
+    pub email_verified: bool,
 }
 
 /// The user pool, with a per-container cache of emails by `sub`.
@@ -41,7 +49,13 @@ pub struct UserDirectory {
     client: Client,
     pool_id: String,
     emails: Arc<Mutex<HashMap<String, String>>>,
+    /// Group memberships read from the pool, by username, with when they were read.
+    groups: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
 }
+
+/// How long a group membership read from the pool is trusted: a revoked admin loses the back
+/// office within this time in every container (at once in the one that revoked).
+pub const MEMBERSHIP_TTL: Duration = Duration::from_secs(30);
 
 /// The value of attribute `name`.
 pub fn attribute(attributes: &[AttributeType], name: &str) -> Option<String> {
@@ -77,6 +91,7 @@ impl UserDirectory {
             client,
             pool_id: pool_id.into(),
             emails: Arc::default(),
+            groups: Arc::default(),
         }
     }
 
@@ -105,12 +120,13 @@ impl UserDirectory {
             username: out.username().to_owned(),
             sub: attribute(attrs, "sub"),
             email: attribute(attrs, "email"),
+            email_verified: attribute(attrs, "email_verified").as_deref() == Some("true"),
         })
     }
 
-    /// Where the shopper's emails go: the token's email if it has one, else
-    /// the pool's `email` attribute (cached per `sub`). `None` when the user
-    /// has no email at all.
+    /// Where the shopper's emails go: the token's (verified) email if it has
+    /// one, else the pool's `email` attribute when verified (cached per
+    /// `sub`). `None` when the user has no verified email.
     pub async fn email_of(&self, identity: &Identity) -> Result<Option<String>, ApiError> {
         if let Some(email) = &identity.email {
             return Ok(Some(email.clone()));
@@ -122,6 +138,10 @@ impl UserDirectory {
             return Ok(None);
         }
         let user = self.get_user(&identity.username).await?;
+        if !user.email_verified {
+            tracing::info!(sub = %identity.sub, "the user's email is not verified: no mail goes there");
+            return Ok(None);
+        }
         if let Some(email) = &user.email {
             let mut cache = lock(&self.emails);
             if cache.len() >= MAX_CACHED {
@@ -130,6 +150,59 @@ impl UserDirectory {
             cache.insert(identity.sub.clone(), email.clone());
         }
         Ok(user.email)
+    }
+}
+
+impl UserDirectory {
+    /// The groups `username` is in now, as the pool says (`AdminListGroupsForUser`), read at
+    /// most once per [`MEMBERSHIP_TTL`] per user. A token's `cognito:groups` claim is what
+    /// was true when it was issued (up to an hour ago); this is what is true now.
+    pub async fn live_groups(&self, username: &str) -> Result<Vec<String>, ApiError> {
+        if let Some((at, groups)) = lock(&self.groups).get(username)
+            && at.elapsed() < MEMBERSHIP_TTL
+        {
+            return Ok(groups.clone());
+        }
+        let mut groups = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .admin_list_groups_for_user()
+                .user_pool_id(&self.pool_id)
+                .username(username)
+                .limit(60)
+                .set_next_token(token.take())
+                .send()
+                .await;
+            let out = match out {
+                Ok(out) => out,
+                // A user deleted from the pool is in no group.
+                Err(e) if e.code() == Some("UserNotFoundException") => break,
+                Err(e) => return Err(cognito_error(e)),
+            };
+            groups.extend(
+                out.groups()
+                    .iter()
+                    .filter_map(|g| g.group_name())
+                    .map(str::to_owned),
+            );
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        let mut cache = lock(&self.groups);
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(username.to_owned(), (Instant::now(), groups.clone()));
+        Ok(groups)
+    }
+
+    /// Forgets what was read of `username`'s groups (after a grant or a revoke here).
+    pub fn forget_groups(&self, username: &str) {
+        lock(&self.groups).remove(username);
     }
 }
 

@@ -84,7 +84,7 @@ async fn every_admin_route_refuses_non_admins() {
             ("cognito:groups", "administrators"),
         ]),
     ];
-    assert_eq!(admin::ROUTES.len(), 18);
+    assert!(admin::ROUTES.len() >= 19, "{:?}", admin::ROUTES);
     for (method, path) in admin::ROUTES {
         for who in &outsiders {
             let a = call(
@@ -110,10 +110,27 @@ async fn every_admin_route_refuses_non_admins() {
             "{method} {path} anonymous"
         );
     }
-    // Every spelling of the admin group gets past the guard (the handler
-    // then refuses the SVG before any network call).
+    // Every spelling of the admin group gets past the token check, and a member of the
+    // pool's admin group past the live check (the handler then refuses the SVG before any
+    // network call); someone the pool does not know is refused.
+    let pool = pool().await;
+    let api = admin::router(AdminState {
+        users: pool.users.clone(),
+        ..dead_state().await
+    });
+    let stranger = claims(&[
+        ("sub", "x"),
+        ("username", "nobody-here"),
+        ("cognito:groups", "[admin]"),
+    ]);
+    let a = call(&api, "GET", "/api/admin/orders", Some(&stranger), &[], None).await;
+    assert_eq!((a.status, a.code()), (StatusCode::FORBIDDEN, "forbidden"));
     for groups in ["[admin]", r#"["admin","staff"]"#, "admin", "[staff admin]"] {
-        let who = claims(&[("sub", "o"), ("username", "o"), ("cognito:groups", groups)]);
+        let who = claims(&[
+            ("sub", "o"),
+            ("username", &pool.owner_username),
+            ("cognito:groups", groups),
+        ]);
         let a = call(
             &api,
             "POST",
@@ -884,6 +901,7 @@ async fn the_shoppers_email_comes_from_the_pool_when_the_token_has_none() {
         .user_pool_id(pool.users.pool_id())
         .username(&email)
         .user_attributes(attr("email", &email))
+        .user_attributes(attr("email_verified", "true"))
         .temporary_password("Temp-Passw0rd!")
         .message_action(MessageActionType::Suppress)
         .send()
@@ -931,4 +949,222 @@ async fn the_shoppers_email_comes_from_the_pool_when_the_token_has_none() {
     // Without the directory, the token alone has no email.
     let a = call(&shop.api, "GET", "/api/me", Some(&who), &[], None).await;
     assert_eq!(a.json["email"], serde_json::Value::Null);
+}
+
+/// An order whose capture Stripe refused is never shipped: it is listed under "needs
+/// attention", the owner retries the capture (once, audited), and only then ships it.
+#[tokio::test]
+async fn an_order_whose_capture_failed_is_retried_before_it_ships() {
+    let o = office().await;
+    let mut events = OrderEvents::new(&o.shop).await;
+    let email = format!(
+        "attention-{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let order = authorised_order(&o.shop, &email).await;
+    events.settle().await;
+    // What order-events records when Stripe refuses the capture for good (a refusal that the
+    // bank lifted later: the authorisation is still capturable).
+    let mut stored = o.shop.store.find_order(&order.id).await.unwrap();
+    assert_eq!(stored.status, OrderStatus::Confirmed);
+    stored.effects.retain(|e| e != shop::effect::CAPTURE);
+    stored.effects.push(shop::effect::CAPTURE_FAILED.into());
+    o.shop.store.update_order(&stored).await.unwrap();
+    let path = |action: &str| format!("/api/admin/orders/{}/{action}", order.id);
+
+    let a = o.send("POST", &path("ship"), None).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "not_captured"),
+        "{}",
+        a.json
+    );
+    let a = o.send("POST", &path("refund"), None).await;
+    assert_eq!((a.status, a.code()), (StatusCode::CONFLICT, "not_captured"));
+
+    let listed = |a: &Answer| {
+        a.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == order.id.as_str())
+    };
+    let a = o
+        .send(
+            "GET",
+            "/api/admin/orders?status=confirmed&attention=true&limit=100",
+            None,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert!(listed(&a), "{}", a.json);
+    let a = o
+        .send(
+            "GET",
+            "/api/admin/orders?status=confirmed&attention=maybe",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_attention")
+    );
+
+    let capture = path("capture");
+    let (a1, a2) = tokio::join!(
+        o.send("POST", &capture, None),
+        o.send("POST", &capture, None)
+    );
+    for a in [&a1, &a2] {
+        assert!(
+            a.status == StatusCode::OK || a.code() == "busy",
+            "{} {}",
+            a.status,
+            a.json
+        );
+    }
+    let a = o.send("POST", &path("capture"), None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let effects: Vec<&str> = a.json["effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(effects.contains(&shop::effect::CAPTURE), "{effects:?}");
+    assert!(
+        !effects.contains(&shop::effect::CAPTURE_FAILED),
+        "{effects:?}"
+    );
+    let stripe = local::services::stripe().endpoint();
+    let pi: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{stripe}/v1/payment_intents/{}",
+            order.payment_intent
+        ))
+        .bearer_auth(common::STRIPE_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pi["status"], "succeeded", "captured at Stripe: {pi}");
+    let a = o
+        .send(
+            "GET",
+            "/api/admin/orders?status=confirmed&attention=true&limit=100",
+            None,
+        )
+        .await;
+    assert!(!listed(&a), "no longer needs attention: {}", a.json);
+
+    let a = o.send("POST", &path("ship"), None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    events.settle().await;
+    let actions = o.audit_actions().await;
+    let mine: Vec<&str> = actions
+        .iter()
+        .filter(|a| a.2 == order.id)
+        .map(|a| a.1.as_str())
+        .collect();
+    assert_eq!(mine, ["order.capture", "order.ship"]);
+}
+
+/// A confirmed order whose capture was refused and cannot be retried (the authorisation is
+/// gone) gets a clear 409, and stays unshippable.
+#[tokio::test]
+async fn a_capture_stripe_refuses_again_is_a_clear_conflict() {
+    let o = office().await;
+    let mut events = OrderEvents::new(&o.shop).await;
+    let email = format!(
+        "gone-{}@example.com",
+        ulid::Ulid::new().to_string().to_lowercase()
+    );
+    let order = authorised_order(&o.shop, &email).await;
+    // The hold is released at Stripe before order-events captures.
+    o.shop
+        .payments
+        .cancel(&order.payment_intent, &format!("test-cancel-{}", order.id))
+        .await
+        .unwrap();
+    events.settle().await;
+    let stored = o.shop.store.find_order(&order.id).await.unwrap();
+    assert!(
+        stored.has_effect(shop::effect::CAPTURE_FAILED),
+        "{:?}",
+        stored.effects
+    );
+    let path = |action: &str| format!("/api/admin/orders/{}/{action}", order.id);
+    let a = o.send("POST", &path("capture"), None).await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "capture_refused"),
+        "{}",
+        a.json
+    );
+    let a = o.send("POST", &path("ship"), None).await;
+    assert_eq!((a.status, a.code()), (StatusCode::CONFLICT, "not_captured"));
+    assert!(
+        subjects_to(&email)
+            .await
+            .iter()
+            .all(|s| !s.to_lowercase().contains("shipped"))
+    );
+}
+
+/// A revoked admin's token still says `admin` (for up to an hour), but the API asks the pool:
+/// refused at once by the container that revoked, and by any container whose cached
+/// membership is older than `MEMBERSHIP_TTL`.
+#[tokio::test]
+async fn a_revoked_admin_is_refused_although_the_token_still_says_admin() {
+    let o = office().await;
+    let shopper = o
+        .pool
+        .users
+        .get_user(&o.pool.shopper_username)
+        .await
+        .unwrap();
+    let staff_path = format!("/api/admin/staff/{}/admin", shopper.username);
+    let a = o.send("PUT", &staff_path, None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    // The token the new admin gets after signing in again.
+    let token = claims(&[
+        ("sub", shopper.sub.as_deref().unwrap()),
+        ("username", &shopper.username),
+        ("cognito:groups", "[admin]"),
+    ]);
+    let as_new_admin = |api: Router| {
+        let token = token.clone();
+        async move {
+            call(&api, "GET", "/api/admin/orders", Some(&token), &[], None)
+                .await
+                .status
+        }
+    };
+    assert_eq!(as_new_admin(o.api.clone()).await, StatusCode::OK);
+    // Another container, which has read the membership too.
+    let other = admin::router(AdminState {
+        store: o.shop.store.clone(),
+        payments: o.shop.payments.clone(),
+        users: UserDirectory::new(o.pool.users.client().clone(), o.pool.users.pool_id()),
+        s3: o.s3.clone(),
+        site_bucket: o.bucket.clone(),
+        admin_group: ADMIN_GROUP.into(),
+    });
+    assert_eq!(as_new_admin(other.clone()).await, StatusCode::OK);
+
+    let a = o.send("DELETE", &staff_path, None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(as_new_admin(o.api.clone()).await, StatusCode::FORBIDDEN);
+    // A fresh container reads the pool and refuses too.
+    let fresh = admin::router(AdminState {
+        store: o.shop.store.clone(),
+        payments: o.shop.payments.clone(),
+        users: UserDirectory::new(o.pool.users.client().clone(), o.pool.users.pool_id()),
+        s3: o.s3.clone(),
+        site_bucket: o.bucket.clone(),
+        admin_group: ADMIN_GROUP.into(),
+    });
+    assert_eq!(as_new_admin(fresh).await, StatusCode::FORBIDDEN);
 }

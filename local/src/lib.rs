@@ -6,12 +6,15 @@
 //!   ports, stopped on drop (or when the process that started them exits).
 //! - [`aws`]: SDK configuration for a stand-in's endpoint.
 //! - [`demo`]: the demo catalogue and its loader.
+//! - [`mapping`]: Lambda's event source mappings (bounded retries, on-failure queue).
 
 pub mod app;
 pub mod aws;
 pub mod cognito;
 pub mod demo;
 pub mod gateway;
+pub mod hosted_ui;
+pub mod mapping;
 pub mod process;
 pub mod services;
 pub mod stack;

@@ -59,49 +59,49 @@ pub struct AdminState {
     pub admin_group: String,
 }
 
-/// Every (method, path) [`router`] serves, in the OpenAPI document's path
-/// syntax; the router is built from this list, and tests enumerate it.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/admin/products"),
-    ("POST", "/api/admin/products"),
-    ("GET", "/api/admin/products/{sku}"),
-    ("PUT", "/api/admin/products/{sku}"),
-    ("POST", "/api/admin/products/{sku}/retire"),
-    ("POST", "/api/admin/products/{sku}/restore"),
-    ("PUT", "/api/admin/products/{sku}/stock"),
-    ("POST", "/api/admin/products/{sku}/stock/adjust"),
-    ("POST", "/api/admin/products/{sku}/images"),
-    ("GET", "/api/admin/orders"),
-    ("GET", "/api/admin/orders/{id}"),
-    ("POST", "/api/admin/orders/{id}/ship"),
-    ("POST", "/api/admin/orders/{id}/refund"),
-    ("GET", "/api/admin/staff"),
-    ("PUT", "/api/admin/staff/{username}/admin"),
-    ("DELETE", "/api/admin/staff/{username}/admin"),
-    ("GET", "/api/admin/audit"),
-    ("POST", "/api/admin/products/{sku}/images/{file}/complete"),
-];
+/// Declares the admin routes once: [`ROUTES`] (what tests and the OpenAPI check enumerate)
+/// and the router's table are both made from this one list, so they cannot disagree.
+macro_rules! admin_routes {
+    ($($method:ident $path:literal => $handler:path,)*) => {
+        /// Every (method, path) [`router`] serves, in the OpenAPI document's path syntax.
+        pub const ROUTES: &[(&str, &str)] = &[$((admin_routes!(@name $method), $path)),*];
+
+        fn routes() -> Router<AdminState> {
+            Router::new()$(.route($path, $method($handler)))*
+        }
+    };
+    (@name get) => { "GET" };
+    (@name post) => { "POST" };
+    (@name put) => { "PUT" };
+    (@name delete) => { "DELETE" };
+}
+
+admin_routes! {
+    get "/api/admin/products" => products::list,
+    post "/api/admin/products" => products::create,
+    get "/api/admin/products/{sku}" => products::get,
+    put "/api/admin/products/{sku}" => products::update,
+    post "/api/admin/products/{sku}/retire" => products::retire,
+    post "/api/admin/products/{sku}/restore" => products::restore,
+    put "/api/admin/products/{sku}/stock" => products::set_stock,
+    post "/api/admin/products/{sku}/stock/adjust" => products::adjust_stock,
+    post "/api/admin/products/{sku}/images" => images::image_upload,
+    post "/api/admin/products/{sku}/images/{file}/complete" => images::complete_upload,
+    get "/api/admin/orders" => orders::list,
+    get "/api/admin/orders/{id}" => orders::get,
+    post "/api/admin/orders/{id}/ship" => orders::ship,
+    post "/api/admin/orders/{id}/refund" => orders::refund,
+    post "/api/admin/orders/{id}/capture" => orders::capture,
+    get "/api/admin/staff" => staff::list,
+    put "/api/admin/staff/{username}/admin" => staff::grant,
+    delete "/api/admin/staff/{username}/admin" => staff::revoke,
+    get "/api/admin/audit" => trail::list,
+}
 
 /// The admin API as an axum router (paths include `/api/admin`), for
 /// `lambda_http` in AWS and for `shop-local`.
 pub fn router(state: AdminState) -> Router {
-    let r = ROUTES;
-    Router::new()
-        .route(r[0].1, get(products::list).post(products::create))
-        .route(r[2].1, get(products::get).put(products::update))
-        .route(r[4].1, post(products::retire))
-        .route(r[5].1, post(products::restore))
-        .route(r[6].1, put(products::set_stock))
-        .route(r[7].1, post(products::adjust_stock))
-        .route(r[8].1, post(images::image_upload))
-        .route(r[17].1, post(images::complete_upload))
-        .route(r[9].1, get(orders::list))
-        .route(r[10].1, get(orders::get))
-        .route(r[11].1, post(orders::ship))
-        .route(r[12].1, post(orders::refund))
-        .route(r[13].1, get(staff::list))
-        .route(r[14].1, put(staff::grant).merge(delete(staff::revoke)))
-        .route(r[16].1, get(trail::list))
+    routes()
         .fallback(|| async { ApiError::not_found("route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -113,7 +113,8 @@ pub fn router(state: AdminState) -> Router {
 }
 
 /// Middleware: only members of the admin group get past (401 without an
-/// identity, 403 outside the group). `cognito:groups` may arrive as
+/// identity, 403 outside the group, by the token's claim and then by the pool's
+/// live membership, so a revoke takes effect within [`crate::users::MEMBERSHIP_TTL`]). `cognito:groups` may arrive as
 /// API Gateway's `[a b]`, a JSON array or a plain string
 /// ([`Identity::from_claims`] reads all three).
 pub async fn require_admin(State(state): State<AdminState>, req: Request, next: Next) -> Response {
@@ -122,8 +123,8 @@ pub async fn require_admin(State(state): State<AdminState>, req: Request, next: 
         Ok(identity) => identity,
         Err(e) => return e.into_response(),
     };
-    if !identity.in_group(&state.admin_group) {
-        return ApiError::new(
+    let forbidden = || {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!(
@@ -131,7 +132,20 @@ pub async fn require_admin(State(state): State<AdminState>, req: Request, next: 
                 state.admin_group
             ),
         )
-        .into_response();
+        .into_response()
+    };
+    if !identity.in_group(&state.admin_group) {
+        return forbidden();
+    }
+    // The token's groups were true when it was issued; a revoked admin keeps such a token
+    // for up to an hour. The pool says what is true now (cached for seconds).
+    match state.users.live_groups(&identity.username).await {
+        Ok(groups) if groups.iter().any(|g| g == &state.admin_group) => {}
+        Ok(_) => {
+            tracing::warn!(username = %identity.username, "admin token of a user no longer in the group refused");
+            return forbidden();
+        }
+        Err(e) => return e.into_response(),
     }
     next.run(Request::from_parts(parts, body)).await
 }

@@ -12,8 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use shop::email::EmailKind;
 use shop::payments::PaymentError;
-use shop::{Order, OrderEvent, OrderStatus, StoreError};
+use shop::{Order, OrderEvent, OrderStatus, StoreError, effect};
 
 use super::{AdminState, RETRIES, audit, conflict, optional_json};
 use crate::error::ApiError;
@@ -23,10 +24,6 @@ use crate::settle::now_rfc3339;
 
 /// Orders per page by default (`?limit=` up to 100).
 pub const PAGE_SIZE: i32 = 25;
-/// Effect recorded on an order once its payment is refunded.
-pub const REFUND: &str = "refund";
-/// Effect order-events records once the payment is captured.
-const CAPTURE: &str = "capture";
 /// How long a refund claim holds (after that, Stripe's own idempotency key
 /// still covers a repeat for 24 h).
 const REFUND_CLAIM_SECS: i64 = 3600;
@@ -46,7 +43,16 @@ async fn find(state: &AdminState, id: &str) -> Result<Order, ApiError> {
     }
 }
 
-/// `GET /api/admin/orders?status=confirmed&cursor=&limit=`: newest first.
+/// The effects that put an order in the "needs attention" view: a capture Stripe refused, an
+/// email SES rejected for good.
+fn attention_effects() -> Vec<String> {
+    std::iter::once(effect::CAPTURE_FAILED.to_owned())
+        .chain(EmailKind::ALL.iter().map(|k| effect::rejected(&k.effect())))
+        .collect()
+}
+
+/// `GET /api/admin/orders?status=confirmed&attention=true&cursor=&limit=`: newest first;
+/// with `attention=true`, only the orders whose capture or an email failed.
 pub(super) async fn list(
     State(state): State<AdminState>,
     query: QueryPairs,
@@ -61,10 +67,27 @@ pub(super) async fn list(
         })?,
     };
     let limit = query.limit(PAGE_SIZE, 100)?;
-    let page = state
-        .store
-        .list_orders_by_status(status, limit, query.first("cursor"))
-        .await?;
+    let attention = match query.first("attention") {
+        None | Some("") | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_attention",
+                "attention must be true or false",
+            ));
+        }
+    };
+    let page = if attention {
+        state
+            .store
+            .list_orders_with_any_effect(status, &attention_effects(), limit, query.first("cursor"))
+            .await?
+    } else {
+        state
+            .store
+            .list_orders_by_status(status, limit, query.first("cursor"))
+            .await?
+    };
     Ok(Json(OrderPage {
         status,
         items: page.items,
@@ -105,8 +128,9 @@ fn transition_error(order: &Order, event: OrderEvent) -> ApiError {
 }
 
 /// `POST /api/admin/orders/{id}/ship`: `confirmed` → `shipped`, with an
-/// optional tracking reference. Shipping a shipped order changes nothing.
-/// order-events sends the "shipped" email.
+/// optional tracking reference, only once the payment is captured (409
+/// `not_captured` before: nothing unpaid leaves the shop). Shipping a shipped
+/// order changes nothing. order-events sends the "shipped" email.
 pub(super) async fn ship(
     State(state): State<AdminState>,
     identity: Identity,
@@ -136,6 +160,9 @@ pub(super) async fn ship(
             .status
             .apply(OrderEvent::Ship)
             .map_err(|_| transition_error(&order, OrderEvent::Ship))?;
+        if !order.is_captured() {
+            return Err(not_captured(&order));
+        }
         order.tracking = tracking.clone();
         order.updated_at = now_rfc3339();
         match state.store.update_order(&order).await {
@@ -177,11 +204,8 @@ pub(super) async fn refund(
         .status
         .apply(OrderEvent::Refund)
         .map_err(|_| transition_error(&order, OrderEvent::Refund))?;
-    if !order.has_effect(CAPTURE) {
-        return Err(conflict(
-            "payment_not_captured",
-            "the payment of this order is not captured yet; try again in a moment",
-        ));
+    if !order.is_captured() {
+        return Err(not_captured(&order));
     }
     if !state
         .store
@@ -220,9 +244,16 @@ pub(super) async fn refund(
     let mut last = None;
     for _ in 0..RETRIES * 2 {
         let mut now = find(&state, &id).await?;
-        now.status = OrderStatus::Refunded;
-        if !now.has_effect(REFUND) {
-            now.effects.push(REFUND.into());
+        if now.status != OrderStatus::Refunded {
+            // Through the state machine: a concurrent change that made the refund invalid
+            // (none can today) would show here rather than be overwritten.
+            now.status = now
+                .status
+                .apply(OrderEvent::Refund)
+                .map_err(|_| transition_error(&now, OrderEvent::Refund))?;
+        }
+        if !now.has_effect(effect::REFUND) {
+            now.effects.push(effect::REFUND.into());
         }
         now.updated_at = now_rfc3339();
         match state.store.update_order(&now).await {
@@ -248,5 +279,90 @@ pub(super) async fn refund(
     Err(last.map_or_else(
         || conflict("busy", "the order keeps changing; please try again"),
         ApiError::from,
+    ))
+}
+
+/// 409 `not_captured`: the order's payment was not captured (yet, or Stripe refused it).
+fn not_captured(order: &Order) -> ApiError {
+    if order.has_effect(effect::CAPTURE_FAILED) {
+        conflict(
+            "not_captured",
+            "Stripe refused to capture this order's payment: retry the capture before shipping or refunding",
+        )
+    } else {
+        conflict(
+            "not_captured",
+            "the payment of this order is not captured yet; try again in a moment",
+        )
+    }
+}
+
+/// `POST /api/admin/orders/{id}/capture`: retries the capture of a confirmed order whose
+/// capture Stripe refused (`capture:failed`). Idempotent: the same Stripe key as
+/// order-events' capture (`capture-<order>`), an intent already captured is taken as done,
+/// and an order already captured is answered as it is. Audited.
+pub(super) async fn capture(
+    State(state): State<AdminState>,
+    identity: Identity,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    let order = find(&state, &id).await?;
+    if order.is_captured() {
+        return Ok(Json(order));
+    }
+    if order.status != OrderStatus::Confirmed {
+        return Err(conflict(
+            "invalid_transition",
+            format!(
+                "an order that is {} has no payment to capture",
+                order.status
+            ),
+        ));
+    }
+    if !order.has_effect(effect::CAPTURE_FAILED) {
+        return Err(conflict(
+            "capture_in_progress",
+            "this order's payment is being captured; try again in a moment",
+        ));
+    }
+    let key = format!("capture-{}", order.id);
+    if let Err(e) = state.payments.capture(&order.payment_intent, &key).await {
+        return Err(match e {
+            e if e.is_retryable() => e.into(),
+            e => conflict(
+                "capture_refused",
+                format!("Stripe refused the capture: {e}"),
+            ),
+        });
+    }
+    tracing::info!(order = %order.id, "capture retried by the owner");
+    for _ in 0..RETRIES * 2 {
+        let mut now = find(&state, &id).await?;
+        if now.is_captured() {
+            return Ok(Json(now));
+        }
+        now.effects.retain(|e| e != effect::CAPTURE_FAILED);
+        now.effects.push(effect::CAPTURE.into());
+        now.updated_at = now_rfc3339();
+        match state.store.update_order(&now).await {
+            Ok(saved) => {
+                audit(
+                    &state,
+                    &identity,
+                    "order.capture",
+                    &saved.id,
+                    json!({"amount": saved.total}),
+                )
+                .await;
+                return Ok(Json(saved));
+            }
+            Err(StoreError::VersionConflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tracing::error!(order = %order.id, "captured at Stripe but the order was not updated");
+    Err(conflict(
+        "busy",
+        "the order keeps changing; please try again",
     ))
 }

@@ -144,6 +144,7 @@ pub(super) async fn grant(
         .send()
         .await
         .map_err(cognito_error)?;
+    state.users.forget_groups(&user.username);
     audit(
         &state,
         &identity,
@@ -184,6 +185,8 @@ pub(super) async fn revoke(
         .send()
         .await
         .map_err(cognito_error)?;
+    // This container refuses the user at once; others within `MEMBERSHIP_TTL`.
+    state.users.forget_groups(&user.username);
     audit(
         &state,
         &identity,

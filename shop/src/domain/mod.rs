@@ -3,6 +3,7 @@
 pub mod address;
 pub mod cart;
 pub mod checkout;
+pub mod effect;
 pub mod money;
 pub mod order;
 pub mod product;

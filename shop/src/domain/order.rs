@@ -163,6 +163,20 @@ impl Order {
     pub fn has_effect(&self, effect: &str) -> bool {
         self.effects.iter().any(|e| e == effect)
     }
+
+    /// True once the payment was captured: only such an order may be shipped or refunded.
+    pub fn is_captured(&self) -> bool {
+        self.has_effect(super::effect::CAPTURE)
+    }
+
+    /// The recorded refusals the owner should look at ([`super::effect::is_failure`]).
+    pub fn failures(&self) -> Vec<&str> {
+        self.effects
+            .iter()
+            .map(String::as_str)
+            .filter(|e| super::effect::is_failure(e))
+            .collect()
+    }
 }
 
 #[cfg(test)]

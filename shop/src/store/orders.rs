@@ -2,7 +2,9 @@
 
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
-use super::keys::{decode_cursor, encode_cursor, key_map, n, order_item, order_key, s};
+use super::keys::{
+    CursorShape, decode_cursor, encode_cursor, key_map, n, order_item, order_key, s,
+};
 use super::table::{GSI1, GSI1PK, GSI2, GSI2PK, PK, SK};
 use super::{Page, Store, StoreError};
 use crate::domain::{Order, OrderStatus};
@@ -86,7 +88,10 @@ impl Store {
             .expression_attribute_values(":prefix", s("ORDER#"))
             .scan_index_forward(false)
             .limit(limit.clamp(1, 100))
-            .set_exclusive_start_key(decode_cursor(cursor)?)
+            .set_exclusive_start_key(decode_cursor(
+                cursor,
+                &CursorShape::table(&format!("CUSTOMER#{customer}"), Some("ORDER#")),
+            )?)
             .send()
             .await?;
         let items = out
@@ -108,7 +113,32 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Order>, StoreError> {
-        let out = self
+        self.query_orders_by_status(status, &[], limit, cursor)
+            .await
+    }
+
+    /// Orders in one status that recorded any of `effects`, newest first (the owner's
+    /// "needs attention" view: refused captures, rejected emails). A page may hold fewer
+    /// than `limit` orders and still have a next one (the filter runs after the read).
+    pub async fn list_orders_with_any_effect(
+        &self,
+        status: OrderStatus,
+        effects: &[String],
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Order>, StoreError> {
+        self.query_orders_by_status(status, effects, limit, cursor)
+            .await
+    }
+
+    async fn query_orders_by_status(
+        &self,
+        status: OrderStatus,
+        any_effect: &[String],
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Order>, StoreError> {
+        let mut query = self
             .client
             .query()
             .table_name(&self.table)
@@ -118,9 +148,21 @@ impl Store {
             .expression_attribute_values(":pk", s(format!("ORDERS#{status}")))
             .scan_index_forward(false)
             .limit(limit.clamp(1, 100))
-            .set_exclusive_start_key(decode_cursor(cursor)?)
-            .send()
-            .await?;
+            .set_exclusive_start_key(decode_cursor(
+                cursor,
+                &CursorShape::gsi1(&format!("ORDERS#{status}"), None),
+            )?);
+        if !any_effect.is_empty() {
+            let mut terms = Vec::new();
+            for (i, effect) in any_effect.iter().enumerate() {
+                terms.push(format!("contains(#effects, :e{i})"));
+                query = query.expression_attribute_values(format!(":e{i}"), s(effect.clone()));
+            }
+            query = query
+                .expression_attribute_names("#effects", "effects")
+                .filter_expression(terms.join(" OR "));
+        }
+        let out = query.send().await?;
         let items = out
             .items
             .unwrap_or_default()
