@@ -3,7 +3,9 @@
 //! and two demo users.
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, OAuthFlowType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, MessageActionType, OAuthFlowType, VerifiedAttributeType,
+};
 
 /// A demo account printed at start-up.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub async fn create_user_pool(
     let pool = client
         .create_user_pool()
         .pool_name("edge-shop")
+        // As the template: sign-up sends an email code (the hosted UI delivers it locally).
+        .auto_verified_attributes(VerifiedAttributeType::Email)
         .send()
         .await?;
     let pool_id = pool

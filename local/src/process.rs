@@ -182,6 +182,12 @@ impl Service {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Its working directory (a fresh temporary one when started with
+    /// `in_temp_dir`): where stand-ins like cognito-local keep their data.
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+
     /// The service's name.
     pub fn name(&self) -> &str {
         &self.name

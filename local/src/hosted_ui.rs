@@ -1,0 +1,623 @@
+//! The hosted-UI pages cognito-local lacks, served in front of it.
+//!
+//! Cognito's hosted UI has `/login`, `/signup`, `/confirmSignup`,
+//! `/forgotPassword` and `/confirmForgotPassword`, all carrying the same
+//! query (`client_id`, `redirect_uri`, `state`, `code_challenge`, …), and
+//! emails the verification and reset codes. cognito-local has only a bare
+//! login form at `GET /oauth2/authorize` and prints codes nowhere useful. So
+//! the local hosted-UI domain is this small server: it serves the missing
+//! pages over cognito-local's own JSON API (`SignUp`, `ConfirmSignUp`,
+//! `ForgotPassword`, `ConfirmForgotPassword`), reads the code cognito-local
+//! stored in its data folder and mails it through aws-ses-v2-local (so it
+//! shows in the email viewer like every other mail), adds "Create account"
+//! and "Forgot your password?" links to cognito-local's login page, and
+//! forwards everything else to cognito-local untouched.
+//!
+//! This is part of the local stand-in only: in AWS these pages are Cognito's.
+
+use std::path::PathBuf;
+
+use aws_sdk_cognitoidentityprovider::Client as Cognito;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+/// Cognito's default sender for verification mail.
+pub const CODE_SENDER: &str = "no-reply@verificationemail.com";
+
+/// The OAuth parameters the hosted pages keep on every link and form, as
+/// Cognito's hosted UI does.
+const KEPT: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "scope",
+    "nonce",
+    "lang",
+];
+
+/// What the pages need to reach.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// cognito-local's endpoint (`http://127.0.0.1:<port>`).
+    pub cognito_endpoint: String,
+    /// cognito-local's data folder (`<its working dir>/.cognito/db`).
+    pub cognito_data: PathBuf,
+    /// The user pool whose codes are read.
+    pub pool_id: String,
+    /// aws-ses-v2-local's endpoint.
+    pub ses_endpoint: String,
+}
+
+#[derive(Clone)]
+struct Ctx {
+    settings: Settings,
+    cognito: Cognito,
+    ses: aws_sdk_sesv2::Client,
+    http: reqwest::Client,
+}
+
+/// The running hosted UI; dropping it stops the server.
+pub struct HostedUi {
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HostedUi {
+    /// `http://127.0.0.1:<port>`: the local hosted-UI domain.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for HostedUi {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the hosted UI on a free loopback port.
+pub async fn start(settings: Settings) -> anyhow::Result<HostedUi> {
+    let cognito = Cognito::new(&crate::aws::sdk_config(&settings.cognito_endpoint).await);
+    let ses = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config(&settings.ses_endpoint).await);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let port = listener.local_addr()?.port();
+    let app = router(Ctx {
+        settings,
+        cognito,
+        ses,
+        http,
+    });
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "hosted UI stopped");
+        }
+    });
+    Ok(HostedUi { port, task })
+}
+
+fn router(ctx: Ctx) -> Router {
+    Router::new()
+        .route("/signup", get(signup_page).post(signup))
+        .route(
+            "/confirmSignup",
+            get(confirm_signup_page).post(confirm_signup),
+        )
+        .route("/forgotPassword", get(forgot_page).post(forgot))
+        .route(
+            "/confirmForgotPassword",
+            get(confirm_forgot_page).post(confirm_forgot),
+        )
+        .route("/login", get(login))
+        .fallback(forward)
+        .with_state(ctx)
+}
+
+/// A request's fields: the query (GET) or the form body (POST).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    fn parse(text: &str) -> Fields {
+        Fields(
+            form_urlencoded::parse(text.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    fn of_query(uri: &Uri) -> Fields {
+        Fields::parse(uri.query().unwrap_or_default())
+    }
+
+    fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The OAuth parameters only, in a stable order.
+    fn oauth(&self) -> Vec<(&str, &str)> {
+        KEPT.iter()
+            .filter_map(|k| {
+                self.0
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| (*k, v.as_str()))
+            })
+            .collect()
+    }
+
+    /// `path?<oauth params>&<extra>`.
+    fn link(&self, path: &str, extra: &[(&str, &str)]) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.oauth().into_iter().chain(extra.iter().copied()) {
+            q.append_pair(k, v);
+        }
+        format!("{path}?{}", q.finish())
+    }
+
+    fn hidden(&self) -> String {
+        self.oauth()
+            .into_iter()
+            .map(|(k, v)| {
+                format!(
+                    r#"<input type="hidden" name="{}" value="{}">"#,
+                    esc(k),
+                    esc(v)
+                )
+            })
+            .collect()
+    }
+}
+
+/// HTML-escapes text for element content and quoted attributes.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn page(title: &str, error: Option<&str>, notice: Option<&str>, body: &str) -> Html<String> {
+    let error = error
+        .map(|e| {
+            format!(
+                r#"<p class="error" role="alert" data-testid="hosted-error">{}</p>"#,
+                esc(e)
+            )
+        })
+        .unwrap_or_default();
+    let notice = notice
+        .map(|n| {
+            format!(
+                r#"<p role="status" data-testid="hosted-notice">{}</p>"#,
+                esc(n)
+            )
+        })
+        .unwrap_or_default();
+    Html(format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem}}label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.4rem;box-sizing:border-box}}button{{margin-top:1rem;padding:.5rem 1rem}}.error{{color:#b00020}}</style>
+</head>
+<body>
+<h1>{title}</h1>
+{error}{notice}{body}
+</body>
+</html>"#,
+        title = esc(title)
+    ))
+}
+
+fn signup_form(f: &Fields, error: Option<&str>) -> Html<String> {
+    let body = format!(
+        r#"<form method="post" action="/signup">{hidden}
+<label for="email">Email</label><input id="email" name="username" type="email" autocomplete="email" required value="{email}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="12">
+<button type="submit">Sign up</button>
+</form>
+<p>Already have an account? <a href="{login}">Sign in</a></p>"#,
+        hidden = f.hidden(),
+        email = esc(f.get("username")),
+        login = esc(&f.link("/login", &[])),
+    );
+    page("Create account", error, None, &body)
+}
+
+async fn signup_page(uri: Uri) -> Html<String> {
+    signup_form(&Fields::of_query(&uri), None)
+}
+
+async fn signup(State(ctx): State<Ctx>, body: Bytes) -> Response {
+    let f = Fields::parse(&String::from_utf8_lossy(&body));
+    let email = f.get("username").trim().to_owned();
+    let attr = AttributeType::builder().name("email").value(&email).build();
+    let result = match attr {
+        Ok(attr) => ctx
+            .cognito
+            .sign_up()
+            .client_id(f.get("client_id"))
+            .username(&email)
+            .password(f.get("password"))
+            .user_attributes(attr)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| message(&e)),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = result {
+        return signup_form(&f, Some(&e)).into_response();
+    }
+    if let Err(e) = ctx.send_code(&email, CodeKind::SignUp).await {
+        tracing::error!(error = %e, "could not deliver the verification code");
+        return signup_form(&f, Some("We could not send your verification code.")).into_response();
+    }
+    Redirect::to(&f.link("/confirmSignup", &[("username", &email)])).into_response()
+}
+
+fn confirm_signup_form(f: &Fields, error: Option<&str>) -> Html<String> {
+    let body = format!(
+        r#"<p>We have sent a code by email to {email}. Enter it below to confirm your account.</p>
+<form method="post" action="/confirmSignup">{hidden}
+<input type="hidden" name="username" value="{email}">
+<label for="code">Verification code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+<button type="submit">Confirm account</button>
+</form>"#,
+        hidden = f.hidden(),
+        email = esc(f.get("username")),
+    );
+    page("Confirm your account", error, None, &body)
+}
+
+async fn confirm_signup_page(uri: Uri) -> Html<String> {
+    confirm_signup_form(&Fields::of_query(&uri), None)
+}
+
+async fn confirm_signup(State(ctx): State<Ctx>, body: Bytes) -> Response {
+    let f = Fields::parse(&String::from_utf8_lossy(&body));
+    let result = ctx
+        .cognito
+        .confirm_sign_up()
+        .client_id(f.get("client_id"))
+        .username(f.get("username"))
+        .confirmation_code(f.get("code").trim())
+        .send()
+        .await;
+    match result {
+        Ok(_) => Redirect::to(&f.link("/login", &[("notice", "confirmed")])).into_response(),
+        Err(e) => confirm_signup_form(&f, Some(&message(&e))).into_response(),
+    }
+}
+
+fn forgot_form(f: &Fields, error: Option<&str>) -> Html<String> {
+    let body = format!(
+        r#"<p>Enter your email address and we will send you a code to reset your password.</p>
+<form method="post" action="/forgotPassword">{hidden}
+<label for="email">Email</label><input id="email" name="username" type="email" autocomplete="email" required value="{email}">
+<button type="submit">Reset my password</button>
+</form>
+<p><a href="{login}">Back to sign in</a></p>"#,
+        hidden = f.hidden(),
+        email = esc(f.get("username")),
+        login = esc(&f.link("/login", &[])),
+    );
+    page("Forgot your password?", error, None, &body)
+}
+
+async fn forgot_page(uri: Uri) -> Html<String> {
+    forgot_form(&Fields::of_query(&uri), None)
+}
+
+async fn forgot(State(ctx): State<Ctx>, body: Bytes) -> Response {
+    let f = Fields::parse(&String::from_utf8_lossy(&body));
+    let email = f.get("username").trim().to_owned();
+    let result = ctx
+        .cognito
+        .forgot_password()
+        .client_id(f.get("client_id"))
+        .username(&email)
+        .send()
+        .await;
+    match result {
+        Ok(_) => {
+            if let Err(e) = ctx.send_code(&email, CodeKind::Reset).await {
+                tracing::error!(error = %e, "could not deliver the reset code");
+                return forgot_form(&f, Some("We could not send your reset code.")).into_response();
+            }
+        }
+        // As Cognito with user-existence errors prevented: an unknown address
+        // gets the same next page and no mail.
+        Err(e) if e.code() == Some("UserNotFoundException") => {}
+        Err(e) => return forgot_form(&f, Some(&message(&e))).into_response(),
+    }
+    Redirect::to(&f.link("/confirmForgotPassword", &[("username", &email)])).into_response()
+}
+
+fn confirm_forgot_form(f: &Fields, error: Option<&str>) -> Html<String> {
+    let body = format!(
+        r#"<p>If {email} has an account, we have emailed it a code. Enter it with your new password.</p>
+<form method="post" action="/confirmForgotPassword">{hidden}
+<input type="hidden" name="username" value="{email}">
+<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
+<label for="password">New password</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="12">
+<button type="submit">Change password</button>
+</form>"#,
+        hidden = f.hidden(),
+        email = esc(f.get("username")),
+    );
+    page("Reset your password", error, None, &body)
+}
+
+async fn confirm_forgot_page(uri: Uri) -> Html<String> {
+    confirm_forgot_form(&Fields::of_query(&uri), None)
+}
+
+async fn confirm_forgot(State(ctx): State<Ctx>, body: Bytes) -> Response {
+    let f = Fields::parse(&String::from_utf8_lossy(&body));
+    let result = ctx
+        .cognito
+        .confirm_forgot_password()
+        .client_id(f.get("client_id"))
+        .username(f.get("username"))
+        .confirmation_code(f.get("code").trim())
+        .password(f.get("password"))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Redirect::to(&f.link("/login", &[("notice", "password_changed")])).into_response(),
+        Err(e) => confirm_forgot_form(&f, Some(&message(&e))).into_response(),
+    }
+}
+
+/// A Cognito error as a person reads it (its message, else its code).
+fn message<E: ProvideErrorMetadata>(e: &E) -> String {
+    e.message()
+        .or(e.code())
+        .unwrap_or("Something went wrong. Please try again.")
+        .to_owned()
+}
+
+#[derive(Clone, Copy)]
+enum CodeKind {
+    SignUp,
+    Reset,
+}
+
+impl Ctx {
+    /// The code cognito-local stored for `username` (its `ConfirmationCode`).
+    fn stored_code(&self, username: &str) -> anyhow::Result<String> {
+        let file = self
+            .settings
+            .cognito_data
+            .join(format!("{}.json", self.settings.pool_id));
+        let db: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+        // Signed-up users are stored under their `sub` (the pool's defaults
+        // make the email an alias), admin-created ones under their username.
+        let is_user = |u: &serde_json::Value| {
+            u.get("Username").and_then(|n| n.as_str()) == Some(username)
+                || u.get("Attributes")
+                    .and_then(|a| a.as_array())
+                    .is_some_and(|attrs| {
+                        attrs.iter().any(|a| {
+                            a.get("Name").and_then(|n| n.as_str()) == Some("email")
+                                && a.get("Value").and_then(|v| v.as_str()) == Some(username)
+                        })
+                    })
+        };
+        db.get("Users")
+            .and_then(|u| u.as_object())
+            .and_then(|users| users.values().find(|u| is_user(u)))
+            .and_then(|u| u.get("ConfirmationCode"))
+            .and_then(|c| c.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow::anyhow!("no code stored for {username} in {}", file.display()))
+    }
+
+    /// Mails the stored code the way Cognito's default messages read.
+    async fn send_code(&self, email: &str, kind: CodeKind) -> anyhow::Result<()> {
+        use aws_sdk_sesv2::types::{Body as MailBody, Content, Destination, EmailContent, Message};
+        let code = self.stored_code(email)?;
+        let (subject, text) = match kind {
+            CodeKind::SignUp => (
+                "Your verification code",
+                format!("Your verification code is {code}"),
+            ),
+            CodeKind::Reset => (
+                "Your password reset code",
+                format!("Your password reset code is {code}"),
+            ),
+        };
+        let content = |s: &str| Content::builder().data(s).charset("UTF-8").build();
+        self.ses
+            .send_email()
+            .from_email_address(CODE_SENDER)
+            .destination(Destination::builder().to_addresses(email).build())
+            .content(
+                EmailContent::builder()
+                    .simple(
+                        Message::builder()
+                            .subject(content(subject)?)
+                            .body(MailBody::builder().text(content(&text)?).build())
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await?;
+        Ok(())
+    }
+}
+
+/// `/login`: cognito-local's login form (it lives at `GET /oauth2/authorize`).
+async fn login(State(ctx): State<Ctx>, uri: Uri, headers: HeaderMap) -> Response {
+    let target = format!(
+        "/oauth2/authorize{}",
+        uri.query().map(|q| format!("?{q}")).unwrap_or_default()
+    );
+    let fields = Fields::of_query(&uri);
+    proxy(
+        &ctx,
+        Method::GET,
+        &target,
+        headers,
+        Bytes::new(),
+        Some(fields),
+    )
+    .await
+}
+
+/// Everything else goes to cognito-local; its login form gets the links.
+async fn forward(State(ctx): State<Ctx>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or("/".to_owned(), |p| p.as_str().to_owned());
+    let Ok(body) = axum::body::to_bytes(body, 10 * 1024 * 1024).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let fields = (parts.uri.path() == "/oauth2/authorize").then(|| {
+        if parts.method == Method::POST {
+            Fields::parse(&String::from_utf8_lossy(&body))
+        } else {
+            Fields::of_query(&parts.uri)
+        }
+    });
+    proxy(&ctx, parts.method, &target, parts.headers, body, fields).await
+}
+
+async fn proxy(
+    ctx: &Ctx,
+    method: Method,
+    target: &str,
+    headers: HeaderMap,
+    body: Bytes,
+    login_fields: Option<Fields>,
+) -> Response {
+    let url = format!("{}{target}", ctx.settings.cognito_endpoint);
+    let mut req = ctx.http.request(method, &url).body(body);
+    for (name, value) in &headers {
+        if name != header::HOST && name != header::CONTENT_LENGTH {
+            req = req.header(name, value);
+        }
+    }
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "cognito-local did not answer");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let status = resp.status();
+    let mut out_headers = resp.headers().clone();
+    let Ok(bytes) = resp.bytes().await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let html = out_headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let body = match login_fields {
+        Some(f) if html => {
+            let page = inject_links(&String::from_utf8_lossy(&bytes), &f);
+            out_headers.remove(header::CONTENT_LENGTH);
+            out_headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            Body::from(page)
+        }
+        _ => Body::from(bytes),
+    };
+    out_headers.remove(header::TRANSFER_ENCODING);
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = out_headers;
+    response
+}
+
+/// Adds what Cognito's login page has and cognito-local's lacks: the
+/// "Forgot your password?" and "Create account" links (with the same OAuth
+/// parameters) and a notice after confirming or resetting.
+fn inject_links(html: &str, f: &Fields) -> String {
+    let notice = match f.get("notice") {
+        "confirmed" => {
+            r#"<p role="status" data-testid="hosted-notice">Your account is confirmed. Sign in to continue.</p>"#
+        }
+        "password_changed" => {
+            r#"<p role="status" data-testid="hosted-notice">Your password has been changed. Sign in with the new one.</p>"#
+        }
+        _ => "",
+    };
+    let links = format!(
+        r#"<p><a id="forgot-password" href="{forgot}">Forgot your password?</a></p>
+<p>Need an account? <a id="create-account" href="{signup}">Create account</a></p>"#,
+        forgot = esc(&f.link("/forgotPassword", &[])),
+        signup = esc(&f.link("/signup", &[])),
+    );
+    let with_links = match html.rfind("</form>") {
+        Some(i) => format!("{}</form>\n{links}{}", &html[..i], &html[i + 7..]),
+        None => format!("{html}{links}"),
+    };
+    match with_links.find("<body>") {
+        Some(i) if !notice.is_empty() => {
+            format!(
+                "{}<body>\n{notice}{}",
+                &with_links[..i],
+                &with_links[i + 6..]
+            )
+        }
+        _ => with_links,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_the_oauth_parameters_and_drop_the_rest() {
+        let f = Fields::parse(
+            "client_id=abc&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fauth%2Fcallback&state=s%26t&password=secret&code_challenge=xyz",
+        );
+        let link = f.link("/signup", &[("username", "a@b.example")]);
+        assert_eq!(
+            link,
+            "/signup?client_id=abc&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fauth%2Fcallback&state=s%26t&code_challenge=xyz&username=a%40b.example"
+        );
+        assert!(!f.hidden().contains("secret"));
+    }
+
+    #[test]
+    fn the_login_form_gets_both_links_after_it() {
+        let f = Fields::parse("client_id=abc&notice=confirmed");
+        let html = inject_links("<html><body><form>x</form></body></html>", &f);
+        let form_end = html.find("</form>").unwrap_or(usize::MAX);
+        let forgot = html.find("/forgotPassword?client_id=abc").unwrap_or(0);
+        let signup = html.find("/signup?client_id=abc").unwrap_or(0);
+        assert!(forgot > form_end && signup > form_end, "{html}");
+        assert!(html.contains("Your account is confirmed"));
+    }
+}
