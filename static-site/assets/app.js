@@ -16,9 +16,18 @@ function showCount() {
 showCount();
 onCartChange(showCount);
 
+/** The edge sets this non-HttpOnly hint (no token in it) with the token cookies and clears it with them. */
+function signedInHint() {
+  return document.cookie.split(";").some((c) => c.trim() === "es_signed_in=1");
+}
+
 async function signInStatus() {
   const box = $("#account-status");
-  if (!box) return;
+  // Pages under the edge's sign-in rules are only served to someone signed in;
+  // elsewhere, without the hint there is nobody to ask about (/api/me would answer 401).
+  const protectedPage = location.pathname.startsWith("/account/") || location.pathname.startsWith("/checkout/") ||
+    location.pathname.startsWith("/admin/");
+  if (!box || !(signedInHint() || protectedPage)) return;
   try {
     const r = await call("/me");
     if (r.ok && r.data) {
@@ -110,8 +119,33 @@ function productPage() {
   });
 }
 
-/** A list fed from a JSON file: filtering, text search and "load more". */
-function listing({ list, source, pageSize, summary, more, sentinel, filters, prefilled }) {
+const collator = new Intl.Collator(document.documentElement.lang || undefined, { numeric: true, sensitivity: "base" });
+const byName = (a, b) => collator.compare(a.name, b.name) || collator.compare(a.sku, b.sku);
+
+/** The listing orders, by the `sort` value in the URL. "newest": SKUs are issued in sequence. */
+const SORTS = {
+  name: byName,
+  "price-asc": (a, b) => a.price.amount - b.price.amount || byName(a, b),
+  "price-desc": (a, b) => b.price.amount - a.price.amount || byName(a, b),
+  newest: (a, b) => collator.compare(b.sku, a.sku),
+};
+const DEFAULT_SORT = "name";
+
+const fold = (text) => String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+
+/** True when every word of the query is in the item's name, SKU, category or description. */
+function matchesWords(words) {
+  return (it) => {
+    if (!words.length) return true;
+    const text = fold(`${it.name} ${it.sku} ${String(it.cat || "").replace(/-/g, " ")} ${it.desc || ""}`);
+    return words.every((w) => text.includes(w));
+  };
+}
+
+const wordsOf = (q) => fold(q).split(/\s+/).filter(Boolean);
+
+/** A list fed from a JSON file: filtering, text search, sorting and "load more". */
+function listing({ list, source, pageSize, summary, more, sentinel, filters, sort, prefilled }) {
   let all = null;
   let shown = prefilled;
   let matches = null;
@@ -135,13 +169,14 @@ function listing({ list, source, pageSize, summary, more, sentinel, filters, pre
     if (summary) summary.textContent = `${matches.length} product${matches.length === 1 ? "" : "s"}`;
     overlayCards(cards);
   };
+  // Retired products leave listings and search results (their page stays, marked unavailable).
+  const select = (items) => items.filter((it) => it.status !== "retired").filter(filters()).sort(SORTS[sort()] || SORTS[DEFAULT_SORT]);
   const refilter = async () => {
-    const items = await load();
-    matches = items.filter(filters());
+    matches = select(await load());
     render(true);
   };
   const loadMore = async () => {
-    if (!matches) matches = (await load()).filter(filters());
+    if (!matches) matches = select(await load());
     if (shown < matches.length) render(false);
   };
   if (more) more.addEventListener("click", loadMore);
@@ -153,6 +188,62 @@ function listing({ list, source, pageSize, summary, more, sentinel, filters, pre
   return { refilter };
 }
 
+/**
+ * Filters and sort live in the URL query (`?q=&min=&max=&instock=1&sort=`): a
+ * reload or a shared link shows the same list, and each committed change is a
+ * history entry that back/forward return to.
+ */
+function urlState(form, onChange) {
+  const fields = [...form.elements].filter((f) => f.name);
+  const read = () => {
+    const params = new URLSearchParams(location.search);
+    for (const f of fields) {
+      const v = params.get(f.name);
+      if (f.type === "checkbox") f.checked = v === f.value;
+      else if (f.tagName === "SELECT") f.value = [...f.options].some((o) => o.value === v) ? v : f.options[0].value;
+      else f.value = v ?? "";
+    }
+  };
+  const write = (push) => {
+    const params = new URLSearchParams(location.search);
+    for (const f of fields) {
+      const v = f.type === "checkbox" ? (f.checked ? f.value : "") : f.value.trim();
+      const isDefault = v === "" || (f.tagName === "SELECT" && v === f.options[0].value);
+      if (isDefault) params.delete(f.name);
+      else params.set(f.name, v);
+    }
+    const query = params.toString();
+    const url = `${location.pathname}${query ? "?" + query : ""}${location.hash}`;
+    if (url === `${location.pathname}${location.search}${location.hash}`) return;
+    history[push ? "pushState" : "replaceState"](null, "", url);
+  };
+  let timer;
+  // Typing updates the list (and the current entry); a committed change is a new entry.
+  form.addEventListener("input", (e) => {
+    if (e.target.type === "checkbox" || e.target.tagName === "SELECT") return;
+    clearTimeout(timer);
+    timer = setTimeout(() => { write(false); onChange(); }, 150);
+  });
+  form.addEventListener("change", () => {
+    clearTimeout(timer);
+    write(true);
+    onChange();
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    write(true);
+    onChange();
+  });
+  window.addEventListener("popstate", () => {
+    read();
+    onChange();
+  });
+  read();
+  // Anything in the URL beyond the defaults: the prebuilt first page is not what it asks for.
+  return fields.some((f) => new URLSearchParams(location.search).has(f.name));
+}
+
 function categoryPage() {
   const list = $("#product-list");
   if (!list) return;
@@ -162,12 +253,12 @@ function categoryPage() {
     return v === "" ? null : Math.round(Number(v) * 100);
   };
   const filters = () => {
-    const q = $("#filter-q").value.trim().toLowerCase();
+    const match = matchesWords(wordsOf($("#filter-q").value));
     const min = num("#filter-min");
     const max = num("#filter-max");
     const inStock = $("#filter-instock").checked;
     return (it) =>
-      (!q || it.name.toLowerCase().includes(q) || it.sku.toLowerCase().includes(q)) &&
+      match(it) &&
       (min == null || it.price.amount >= min) &&
       (max == null || it.price.amount <= max) &&
       (!inStock || (it.status === "active" && it.stock > 0));
@@ -180,17 +271,10 @@ function categoryPage() {
     more: $("#load-more"),
     sentinel: $("#list-end"),
     filters,
+    sort: () => $("#sort").value,
     prefilled: list.children.length,
   });
-  let timer;
-  form.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(l.refilter, 150);
-  });
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    l.refilter();
-  });
+  if (urlState(form, l.refilter)) l.refilter();
 }
 
 function homeSearch() {
@@ -200,7 +284,6 @@ function homeSearch() {
   if (input) input.value = q;
   const section = $("#search-section");
   section.hidden = false;
-  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
   const l = listing({
     list: $("#search-results"),
     source: "/data/search.json",
@@ -208,9 +291,11 @@ function homeSearch() {
     summary: $("#search-summary"),
     more: $("#search-more"),
     sentinel: null,
-    filters: () => (it) => words.every((w) => it.name.toLowerCase().includes(w) || it.sku.toLowerCase().includes(w)),
+    filters: () => matchesWords(wordsOf(new URLSearchParams(location.search).get("q") || "")),
+    sort: () => $("#sort").value,
     prefilled: 0,
   });
+  urlState($("#search-form"), l.refilter);
   l.refilter().then(() => $("#search-title").focus?.());
 }
 

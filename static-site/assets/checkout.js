@@ -4,7 +4,7 @@
 // 3-D Secure when asked -> confirm. The card is authorised for exactly the
 // total on the page: if the server's price moved, it answers 409
 // price_changed with the new quote, which is shown before asking again.
-import { call, clearCart, el, errorMessage, formatMoney, readCart } from "./lib.js";
+import { call, clearCart, el, errorMessage, formatMoney, readCart, validateFields } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 const IDEM_KEY = "edge-shop.checkout.v1";
@@ -110,9 +110,8 @@ async function confirm(stripe, checkoutId) {
 
 async function pay(stripe, card, lines) {
   clearError();
-  if (!form.checkValidity()) {
-    form.reportValidity();
-    showError("Please fill in the shipping address.");
+  if (!validateFields(form)) {
+    // Each field says what is wrong beside it (and the first one has focus).
     return;
   }
   const data = new FormData(form);

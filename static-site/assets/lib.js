@@ -151,3 +151,52 @@ export async function liveStock(skus) {
   }
   return out;
 }
+
+function fieldMessage(f, form) {
+  const label = (f.id && form.querySelector(`label[for="${f.id}"]`)?.textContent) || f.name;
+  const name = label.replace(/\(optional\)/i, "").trim().toLowerCase();
+  if (f.validity.valueMissing) return f.tagName === "SELECT" ? `Please choose a ${name}.` : `Please enter your ${name}.`;
+  if (f.validity.tooLong) return `Your ${name} is too long (at most ${f.maxLength} characters).`;
+  return f.validationMessage;
+}
+
+function markField(f, form) {
+  const id = `${f.id || f.name}-error`;
+  const described = (f.getAttribute("aria-describedby") || "").split(/\s+/).filter((x) => x && x !== id);
+  let msg = document.getElementById(id);
+  if (f.checkValidity()) {
+    f.removeAttribute("aria-invalid");
+    msg?.remove();
+  } else {
+    if (!msg) {
+      msg = el("span", { id, class: "field-error", "data-testid": "field-error" });
+      f.after(msg);
+    }
+    msg.textContent = fieldMessage(f, form);
+    f.setAttribute("aria-invalid", "true");
+    described.push(id);
+  }
+  if (described.length) f.setAttribute("aria-describedby", described.join(" "));
+  else f.removeAttribute("aria-describedby");
+  return f.checkValidity();
+}
+
+/**
+ * Field-level validation from the form's own constraints (required,
+ * maxlength…): each invalid field is marked (aria-invalid, a message beside
+ * it, linked by aria-describedby) and the first one focused; a mark goes as
+ * soon as the field is fixed. True when every field is valid.
+ */
+export function validateFields(form) {
+  if (!form.dataset.fieldValidation) {
+    form.dataset.fieldValidation = "on";
+    const recheck = (e) => {
+      if (e.target.getAttribute?.("aria-invalid") === "true") markField(e.target, form);
+    };
+    form.addEventListener("input", recheck);
+    form.addEventListener("change", recheck);
+  }
+  const invalid = [...form.elements].filter((f) => f.willValidate && !markField(f, form));
+  invalid[0]?.focus();
+  return invalid.length === 0;
+}

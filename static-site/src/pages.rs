@@ -13,7 +13,7 @@ use crate::assets::Assets;
 use crate::config::SiteConfig;
 use crate::error::SiteError;
 use crate::routes;
-use crate::view::{CategoryLink, ProductView, srcset};
+use crate::view::{CategoryLink, Country, ProductView, countries, srcset};
 
 /// What every page shares: configuration, asset URLs, the category menu.
 #[derive(Debug)]
@@ -113,7 +113,7 @@ struct CheckoutPage<'a> {
     chrome: &'a Chrome<'a>,
     meta: Meta<'a>,
     script: &'a str,
-    countries: &'a [&'a str],
+    countries: Vec<Country>,
 }
 
 #[derive(Template)]
@@ -342,7 +342,7 @@ pub fn checkout(chrome: &Chrome<'_>) -> Result<String, SiteError> {
             category: "",
         },
         script: chrome.script("checkout.js"),
-        countries: SUPPORTED_COUNTRIES,
+        countries: countries(SUPPORTED_COUNTRIES),
     };
     render(&page, routes::CHECKOUT)
 }
@@ -410,6 +410,9 @@ pub fn sitemap(config: &SiteConfig, paths: &[String]) -> Result<String, SiteErro
         routes::SITEMAP,
     )
 }
+
+/// The site's icon, served at [`routes::FAVICON`] like any other file.
+pub const FAVICON: &[u8] = include_bytes!("../assets/favicon.ico");
 
 /// `robots.txt`: crawl the catalogue, not the private pages.
 pub fn robots(config: &SiteConfig) -> String {

@@ -107,12 +107,13 @@ fn listed(p: &Product) -> bool {
     p.status != ProductStatus::Retired
 }
 
-/// Listing order: retired last, then by name, then SKU (stable across renders).
+/// Listing order: retired last, then by name in natural order ("Bowl 2"
+/// before "Bowl 10", as the listing script sorts), then SKU (stable across renders).
 fn listing_order(a: &Product, b: &Product) -> std::cmp::Ordering {
     let retired = |p: &Product| p.status == ProductStatus::Retired;
     retired(a)
         .cmp(&retired(b))
-        .then_with(|| a.name.cmp(&b.name))
+        .then_with(|| crate::view::natural_cmp(&a.name, &b.name))
         .then_with(|| a.sku.cmp(&b.sku))
 }
 
@@ -256,6 +257,7 @@ fn render_all(
     write_search_index(products, out)?;
     write_sitemap(config, &cat, out)?;
     out.write(routes::ROBOTS, pages::robots(config).as_bytes())?;
+    out.write(routes::FAVICON, pages::FAVICON)?;
 
     // Product pages: the bulk of the work, spread over the cores.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());

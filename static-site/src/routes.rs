@@ -39,6 +39,8 @@ pub const SEARCH_INDEX: &str = "/data/search.json";
 pub const SITEMAP: &str = "/sitemap.xml";
 /// Crawler rules.
 pub const ROBOTS: &str = "/robots.txt";
+/// The site's icon (browsers ask for it whether a page links it or not).
+pub const FAVICON: &str = "/favicon.ico";
 
 /// The product page of `sku`.
 pub fn product(sku: &Sku) -> String {

@@ -167,6 +167,9 @@ pub struct ProductSummary<'a> {
     pub sku: &'a Sku,
     /// Display name.
     pub name: &'a str,
+    /// The description, so a search finds words that are only there.
+    #[serde(rename = "desc")]
+    pub description: &'a str,
     /// Category slug.
     #[serde(rename = "cat")]
     pub category: &'a Category,
@@ -187,11 +190,122 @@ impl<'a> ProductSummary<'a> {
         ProductSummary {
             sku: &p.sku,
             name: &p.name,
+            description: &p.description,
             category: &p.category,
             price: p.price,
             stock: p.stock,
             status: p.status,
             image: p.images.first().map(|k| routes::image(k)),
         }
+    }
+}
+
+/// A country the shop ships to, as the address form offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2 code, what the API takes.
+    pub code: &'static str,
+    /// Its name in the shop's language (English).
+    pub name: &'static str,
+}
+
+/// English names of the ISO 3166-1 codes the shop may ship to.
+const COUNTRY_NAMES: &[(&str, &str)] = &[
+    ("AT", "Austria"),
+    ("BE", "Belgium"),
+    ("CH", "Switzerland"),
+    ("DE", "Germany"),
+    ("DK", "Denmark"),
+    ("ES", "Spain"),
+    ("FI", "Finland"),
+    ("FR", "France"),
+    ("GB", "United Kingdom"),
+    ("IE", "Ireland"),
+    ("IT", "Italy"),
+    ("LU", "Luxembourg"),
+    ("NL", "Netherlands"),
+    ("NO", "Norway"),
+    ("PL", "Poland"),
+    ("PT", "Portugal"),
+    ("SE", "Sweden"),
+    ("US", "United States"),
+];
+
+/// The countries of `codes` with their names, sorted by name (a code
+/// without a name here keeps the code as its name).
+pub fn countries(codes: &[&'static str]) -> Vec<Country> {
+    let mut list: Vec<Country> = codes
+        .iter()
+        .map(|&code| Country {
+            code,
+            name: COUNTRY_NAMES
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or(code, |(_, n)| n),
+        })
+        .collect();
+    list.sort_by(|a, b| natural_cmp(a.name, b.name));
+    list
+}
+
+/// Orders names as people read them: case aside, and runs of digits by their
+/// value, so "Bowl 2" comes before "Bowl 10" (the listings' scripts sort the
+/// same way with `Intl.Collator`'s `numeric` option).
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let number = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                    let mut digits = String::new();
+                    while let Some(d) = it.next_if(char::is_ascii_digit) {
+                        digits.push(d);
+                    }
+                    digits.trim_start_matches('0').to_owned()
+                };
+                let (x, y) = (number(&mut a), number(&mut b));
+                let by_value = x.len().cmp(&y.len()).then_with(|| x.cmp(&y));
+                if by_value.is_ne() {
+                    return by_value;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let by_letter = x.to_lowercase().cmp(y.to_lowercase());
+                if by_letter.is_ne() {
+                    return by_letter;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{countries, natural_cmp};
+
+    #[test]
+    fn every_shipping_country_has_a_name() {
+        let list = countries(shop::SUPPORTED_COUNTRIES);
+        assert_eq!(list.len(), shop::SUPPORTED_COUNTRIES.len());
+        for c in &list {
+            assert_ne!(c.name, c.code, "{} has no name", c.code);
+        }
+        let names: Vec<_> = list.iter().map(|c| c.name).collect();
+        assert_eq!(&names[..3], ["Austria", "Belgium", "Denmark"]);
+    }
+
+    #[test]
+    fn numbers_in_names_sort_by_value() {
+        let mut names = vec!["Bowl 10", "bowl 2", "Bowl 1", "Apron", "Bowl 02a", "Bowl"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            names,
+            ["Apron", "Bowl", "Bowl 1", "bowl 2", "Bowl 02a", "Bowl 10"]
+        );
     }
 }
