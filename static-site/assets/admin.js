@@ -125,21 +125,73 @@ async function productForm() {
     fill(r.data);
     say(`Saved ${r.data.sku}. The shop's pages update in a moment.`);
   };
-  $("#p-upload").onclick = async () => {
-    const file = $("#p-image-file").files[0];
-    const skuNow = $("#p-sku").value.trim();
-    if (!file) return showError(null, "Choose an image file first.");
-    if (!skuNow || !editing) return showError(null, "Save the product first, then add images.");
-    const r = await call(`/admin/products/${enc(skuNow)}/images`, { method: "POST",
+  $("#p-upload").onclick = () => uploadPhoto(editing);
+  if (new URLSearchParams(location.search).get("saved")) say("Saved.");
+}
+
+// ---- photos ---------------------------------------------------------------
+// Two steps (functions/src/admin/images.rs): PUT the file to the presigned URL (progress
+// shown), then ask the API to check, resize and add it. "Saved." only once the API has
+// added it to the product; every failure on the way is shown, none is left uncaught.
+const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+
+/** PUTs `file` to a presigned upload, reporting progress (0–1); resolves to the HTTP status, 0 when unreachable. */
+function putWithProgress(upload, file, onProgress) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(upload.method, upload.url);
+    for (const [k, v] of Object.entries(upload.headers)) {
+      // The browser sets Content-Length itself (it is signed: the file's exact size).
+      if (k !== "content-length" && k !== "host") xhr.setRequestHeader(k, v);
+    }
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => resolve(xhr.status);
+    xhr.onerror = () => resolve(0);
+    xhr.onabort = () => resolve(0);
+    xhr.send(file);
+  });
+}
+
+async function uploadPhoto(editing) {
+  const file = $("#p-image-file").files[0];
+  const sku = $("#p-sku").value.trim();
+  const button = $("#p-upload");
+  const bar = $("#p-upload-progress");
+  if (!file) return showError(null, "Choose an image file first.");
+  if (!sku || !editing) return showError(null, "Save the product first, then add images.");
+  if (!PHOTO_TYPES.includes(file.type)) return showError(null, "Upload a JPEG, PNG or WebP image.");
+  if (file.size > MAX_PHOTO_BYTES) return showError(null, "An image must be at most 10 MiB.");
+  button.disabled = true;
+  bar.value = 0;
+  bar.hidden = false;
+  try {
+    say(`Uploading ${file.name}…`);
+    const r = await call(`/admin/products/${enc(sku)}/images`, { method: "POST",
       body: { contentType: file.type, size: file.size } });
     if (!r.ok) return showError(r, "The upload could not be prepared.");
-    const put = await fetch(r.data.url, { method: "PUT", headers: r.data.headers, body: file });
-    if (!put.ok) return showError(null, `The upload failed (${put.status}).`);
-    const images = $("#p-images");
-    images.value = (images.value.trim() ? images.value.trim() + "\n" : "") + r.data.key;
-    say("Image uploaded. Save the product to show it.");
-  };
-  if (new URLSearchParams(location.search).get("saved")) say("Saved.");
+    const status = await putWithProgress(r.data, file, (f) => { bar.value = f; });
+    if (status < 200 || status > 299) {
+      return showError(null, status === 0
+        ? "The upload failed: the storage could not be reached. Check your connection and try again."
+        : `The upload failed (storage answered ${status}). Try again.`);
+    }
+    bar.value = 1;
+    say("Uploaded. Checking and resizing the photo…");
+    const done = await call(r.data.complete, { method: "POST" });
+    if (!done.ok) return showError(done, "The photo could not be added.");
+    fill(done.data);
+    $("#p-image-file").value = "";
+    const preview = $("#p-image-preview");
+    preview.src = `/images/w400/${done.data.images[done.data.images.length - 1].replace(/\.[a-z]+$/, ".jpg")}`;
+    preview.hidden = false;
+    say("Saved. The photo is on the product; the shop's pages update in a moment.");
+  } catch (e) {
+    showError(null, `The upload failed: ${e.message}`);
+  } finally {
+    button.disabled = false;
+    bar.hidden = true;
+  }
 }
 
 // ---- orders ---------------------------------------------------------------
@@ -151,9 +203,26 @@ function orderRow(o) {
     el("td", { text: when && !isNaN(when) ? when.toLocaleString() : "" }),
     el("td", { text: o.email }),
     el("td", { text: formatMoney(o.total) }),
-    el("td", { class: `status status-${o.status}`, "data-testid": "order-status", text: o.status }),
+    el("td", { class: `status status-${o.status}`, "data-testid": "order-status", text: o.status },
+      ...orderProblems(o)),
     actions);
-  if (o.status === "confirmed") {
+  const effects = o.effects || [];
+  const captured = effects.includes("capture");
+  if (o.status === "confirmed" && effects.includes("capture:failed")) {
+    // Nothing unpaid ships: the owner retries the capture first.
+    const retry = el("button", { type: "button", class: "capture-order", "data-testid": "capture-order", text: "Retry capture" });
+    retry.onclick = async () => {
+      retry.disabled = true;
+      const r = await call(`/admin/orders/${enc(o.id)}/capture`, { method: "POST" });
+      retry.disabled = false;
+      if (!r.ok) return showError(r, "The capture failed.");
+      row.replaceWith(orderRow(r.data));
+      say(`Order ${o.id}: payment captured. It can be shipped now.`);
+    };
+    actions.append(retry, " ");
+  } else if (o.status === "confirmed" && !captured) {
+    actions.append(el("span", { class: "muted", "data-testid": "capturing", text: "Capturing the payment…" }), " ");
+  } else if (o.status === "confirmed") {
     const tracking = el("input", { class: "tracking-input", "data-testid": "tracking-input",
       placeholder: "Tracking (optional)", "aria-label": `Tracking reference for ${o.id}`, maxlength: "100" });
     const ship = el("button", { type: "button", class: "ship-order", "data-testid": "ship-order", text: "Mark shipped" });
@@ -166,7 +235,7 @@ function orderRow(o) {
     };
     actions.append(tracking, " ", ship, " ");
   }
-  if (o.status === "confirmed" || o.status === "shipped") {
+  if ((o.status === "confirmed" || o.status === "shipped") && captured) {
     const refund = el("button", { type: "button", class: "refund-order", "data-testid": "refund-order", text: "Refund" });
     refund.onclick = async () => {
       if (!window.confirm(`Refund ${formatMoney(o.total)} to ${o.email}? This cannot be undone.`)) return;
@@ -182,9 +251,20 @@ function orderRow(o) {
   return row;
 }
 
+/** Badges for what failed on an order (a refused capture, a rejected email). */
+function orderProblems(o) {
+  return (o.effects || []).flatMap((e) => {
+    if (e === "capture:failed") return [el("span", { class: "badge badge-problem", "data-testid": "order-problem", text: "capture refused" })];
+    const m = /^email:(\w+):rejected$/.exec(e);
+    return m ? [el("span", { class: "badge badge-problem", "data-testid": "order-problem", text: `${m[1]} email rejected` })] : [];
+  });
+}
+
 async function orders(cursor) {
-  const status = $("#order-status-filter").value;
-  const r = await call(`/admin/orders?status=${enc(status)}` + (cursor ? `&cursor=${enc(cursor)}` : ""));
+  const filter = $("#order-status-filter").value;
+  // "attention": confirmed orders whose capture or an email failed.
+  const query = filter === "attention" ? "status=confirmed&attention=true" : `status=${enc(filter)}`;
+  const r = await call(`/admin/orders?${query}` + (cursor ? `&cursor=${enc(cursor)}` : ""));
   if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");
   const items = r.data.items || [];
   $("#admin-orders-body").append(...items.map(orderRow));
