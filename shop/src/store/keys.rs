@@ -68,13 +68,133 @@ pub(crate) fn encode_cursor(key: Option<&Item>) -> Option<String> {
     serde_json::to_vec(&plain).ok().map(hex::encode)
 }
 
-/// Decodes a cursor made by [`encode_cursor`]; a mangled one is bad input.
-pub(crate) fn decode_cursor(cursor: Option<&str>) -> Result<Option<Item>, StoreError> {
+/// What a page cursor of one query may hold. A cursor comes back from the
+/// client: it is the query's `ExclusiveStartKey` only if it has exactly the
+/// key attributes of the table (and index) queried, the caller's partition,
+/// and a sort key inside the query's range. Anything else would make
+/// DynamoDB answer a `ValidationException` (a 500 and an alarm) or, worse,
+/// start in someone else's partition.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CursorShape<'a> {
+    /// Every attribute of the `LastEvaluatedKey`: the table's keys, plus the
+    /// index's when an index is queried.
+    pub attributes: &'a [&'a str],
+    /// (attribute, value): the queried partition, which must be the caller's.
+    pub partition: (&'a str, &'a str),
+    /// (attribute, prefix) when the query has `begins_with` on the sort key.
+    pub sort_prefix: Option<(&'a str, &'a str)>,
+}
+
+impl CursorShape<'static> {
+    /// A query of the table in partition `PK = partition`, with `begins_with`
+    /// on `SK` when `sort_prefix` is given.
+    pub(crate) fn table<'a>(partition: &'a str, sort_prefix: Option<&'a str>) -> CursorShape<'a> {
+        CursorShape {
+            attributes: &[PK, SK],
+            partition: (PK, partition),
+            sort_prefix: sort_prefix.map(|p| (SK, p)),
+        }
+    }
+
+    /// A query of index GSI1 in partition `GSI1PK = partition`, with
+    /// `begins_with` on `GSI1SK` when `sort_prefix` is given.
+    pub(crate) fn gsi1<'a>(partition: &'a str, sort_prefix: Option<&'a str>) -> CursorShape<'a> {
+        CursorShape {
+            attributes: &[PK, SK, GSI1PK, GSI1SK],
+            partition: (GSI1PK, partition),
+            sort_prefix: sort_prefix.map(|p| (GSI1SK, p)),
+        }
+    }
+}
+
+/// Longest cursor accepted (hex of a key of at most a few hundred bytes).
+const MAX_CURSOR_LEN: usize = 4096;
+/// DynamoDB's limit on a sort key (partition keys may be 2048 bytes; none of ours is near).
+const MAX_KEY_VALUE_BYTES: usize = 1024;
+
+/// Decodes a cursor made by [`encode_cursor`] for a query of `shape`; a
+/// mangled or foreign one is bad input (`StoreError::Encoding` naming the
+/// "page cursor", which the API answers 400 `invalid_cursor`).
+pub(crate) fn decode_cursor(
+    cursor: Option<&str>,
+    shape: &CursorShape<'_>,
+) -> Result<Option<Item>, StoreError> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    let bad = || StoreError::Encoding(format!("invalid page cursor {cursor:?}"));
-    let bytes = hex::decode(cursor).map_err(|_| bad())?;
-    let plain: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    let bad = |why: &str| StoreError::Encoding(format!("invalid page cursor: {why}"));
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(bad("too long"));
+    }
+    let bytes = hex::decode(cursor).map_err(|_| bad("not hex"))?;
+    let plain: HashMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|_| bad("not a key"))?;
+    let mut names: Vec<&str> = plain.keys().map(String::as_str).collect();
+    let mut want: Vec<&str> = shape.attributes.to_vec();
+    names.sort_unstable();
+    want.sort_unstable();
+    if names != want {
+        return Err(bad("not a key of this listing"));
+    }
+    if plain
+        .values()
+        .any(|v| v.is_empty() || v.len() > MAX_KEY_VALUE_BYTES)
+    {
+        return Err(bad("empty or oversized key value"));
+    }
+    let (attribute, value) = shape.partition;
+    if plain.get(attribute).map(String::as_str) != Some(value) {
+        return Err(bad("not of this listing"));
+    }
+    if let Some((attribute, prefix)) = shape.sort_prefix
+        && !plain.get(attribute).is_some_and(|v| v.starts_with(prefix))
+    {
+        return Err(bad("outside this listing"));
+    }
     Ok(Some(plain.into_iter().map(|(k, v)| (k, s(v))).collect()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn orders() -> CursorShape<'static> {
+        CursorShape::table("CUSTOMER#ada", Some("ORDER#"))
+    }
+
+    fn cursor(pairs: &[(&str, &str)]) -> String {
+        let map: HashMap<&str, &str> = pairs.iter().copied().collect();
+        hex::encode(serde_json::to_vec(&map).unwrap())
+    }
+
+    #[test]
+    fn a_cursor_made_here_comes_back() {
+        let key = key_map("CUSTOMER#ada".into(), "ORDER#01J".into());
+        let c = encode_cursor(Some(&key)).unwrap();
+        assert_eq!(decode_cursor(Some(&c), &orders()).unwrap(), Some(key));
+        assert_eq!(decode_cursor(None, &orders()).unwrap(), None);
+    }
+
+    #[test]
+    fn crafted_cursors_are_refused() {
+        let refused = |c: &str| {
+            let e = decode_cursor(Some(c), &orders()).unwrap_err();
+            assert!(e.to_string().contains("page cursor"), "{c}: {e}");
+        };
+        refused("7b7d"); // {}
+        refused("zz");
+        refused(&"00".repeat(MAX_CURSOR_LEN));
+        refused(&cursor(&[(PK, "CUSTOMER#bob"), (SK, "ORDER#01J")]));
+        refused(&cursor(&[(PK, "CUSTOMER#ada"), (SK, "PROFILE")]));
+        refused(&cursor(&[(PK, "CUSTOMER#ada")]));
+        refused(&cursor(&[
+            (PK, "CUSTOMER#ada"),
+            (SK, "ORDER#1"),
+            (GSI1PK, "x"),
+        ]));
+        refused(&cursor(&[(PK, "CUSTOMER#ada"), (SK, "")]));
+        refused(&hex::encode(br#"{"PK":1,"SK":"ORDER#1"}"#));
+        refused(&hex::encode(br#"["PK","SK"]"#));
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, Select};
 
 use super::keys::{
-    CATALOGUE, decode_cursor, encode_cursor, key_map, n, product_item, product_key, s,
+    CATALOGUE, CursorShape, decode_cursor, encode_cursor, key_map, n, product_item, product_key, s,
 };
 use super::table::{GSI1, GSI1PK, GSI1SK};
 use super::{Item, Page, Store, StoreError};
@@ -134,7 +134,10 @@ impl Store {
             .index_name(GSI1)
             .limit(limit.clamp(1, 1000))
             .select(Select::AllAttributes)
-            .set_exclusive_start_key(decode_cursor(cursor)?)
+            .set_exclusive_start_key(decode_cursor(
+                cursor,
+                &CursorShape::gsi1(CATALOGUE, category.map(|c| format!("{c}#")).as_deref()),
+            )?)
             .expression_attribute_names("#pk", GSI1PK)
             .expression_attribute_values(":pk", s(CATALOGUE));
         req = match category {
