@@ -6,13 +6,24 @@
 //! itself and inserts the same extension ([`request_context`] builds it), so
 //! the routers never look at the token.
 //!
-//! **Email.** A Cognito *access* token carries no `email` claim. The shopper's
-//! email here is the `email` claim when present (an ID token, or a pre-token
-//! generation trigger adding it), otherwise the Cognito `username` when it is
-//! an email address. Email-alias pools (and cognito-local) store a UUID
-//! username, so otherwise [`crate::users::UserDirectory::email_of`] asks the
-//! pool (`AdminGetUser`, cached per container); the checkout and `/api/me`
-//! do. A shopper with no email at all cannot check out (`email_required`).
+//! **Access tokens only.** The API's JWT authorizer requires one of
+//! [`API_SCOPES`] (`AuthorizationScopes` in `sam/template.yaml`; shop-local's
+//! gateway checks the same list): an id token has no `scope` claim, so it is
+//! refused even though its `aud` is the app client too.
+//!
+//! **Email.** Order mail goes only to a *verified* address. A Cognito access
+//! token carries no `email` claim. The shopper's email here is the `email`
+//! claim only when `email_verified` is `true` (an ID token, or a pre-token
+//! generation trigger adding both), otherwise the Cognito `username` when it
+//! is an email address (a pool whose usernames are addresses confirms them at
+//! sign-up, and a username never changes). The stack's pool signs in by email
+//! alias and stores a UUID username, so otherwise
+//! [`crate::users::UserDirectory::email_of`] asks the pool (`AdminGetUser`,
+//! cached per container) and takes `email` only when `email_verified` is
+//! `true`; the checkout and `/api/me` do. With the pool's
+//! `AttributesRequireVerificationBeforeUpdate: [email]`, a changed address
+//! takes effect only once its code is entered. A shopper with no verified
+//! email cannot check out (`email_required`).
 
 use std::collections::HashMap;
 
@@ -23,6 +34,35 @@ use lambda_http::request::RequestContext;
 use serde::Serialize;
 
 use crate::error::ApiError;
+
+/// The OAuth scopes of which an API call's token must carry one: every
+/// Cognito access token of the app client has `openid` (hosted UI, code flow)
+/// or `aws.cognito.signin.user.admin` (SRP sign-in); no id token has a scope.
+pub const API_SCOPES: &[&str] = &["openid", "aws.cognito.signin.user.admin"];
+
+/// True when a token's `scope` claim (space separated) holds one of [`API_SCOPES`].
+pub fn has_api_scope(scope_claim: &str) -> bool {
+    scope_claim
+        .split_ascii_whitespace()
+        .any(|s| API_SCOPES.contains(&s))
+}
+
+/// [`has_api_scope`] of a JWT's `scope` claim, for a gateway that verified
+/// the token's signature already (shop-local's, as API Gateway's authorizer
+/// does). A token without a readable `scope` has none.
+pub fn jwt_has_api_scope(verified_jwt: &str) -> bool {
+    use base64::Engine;
+    let Some(payload) = verified_jwt.split('.').nth(1) else {
+        return false;
+    };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|claims| claims["scope"].as_str().map(has_api_scope))
+        .unwrap_or(false)
+}
 
 /// The signed-in shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,9 +86,10 @@ impl Identity {
             .or_else(|| claims.get("cognito:username"))
             .cloned()
             .unwrap_or_default();
+        let verified = claims.get("email_verified").map(String::as_str) == Some("true");
         let email = claims
             .get("email")
-            .filter(|e| looks_like_email(e))
+            .filter(|e| verified && looks_like_email(e))
             .cloned()
             .or_else(|| Some(username.clone()).filter(|u| looks_like_email(u)));
         let groups = claims
@@ -77,19 +118,20 @@ fn looks_like_email(s: &str) -> bool {
 }
 
 /// API Gateway flattens array claims to strings: `[admin staff]` (space
-/// separated in brackets); a JSON array or a comma list is accepted too.
+/// separated in brackets); a JSON array or one bare name is accepted too.
+/// A Cognito group name has no whitespace but may hold commas, quotes and
+/// brackets, so only whitespace separates names: `[admin,staff]` is the one
+/// group `admin,staff`, never `admin`.
 fn parse_groups(raw: &str) -> Vec<String> {
     if let Ok(list) = serde_json::from_str::<Vec<String>>(raw) {
         return list;
     }
-    raw.trim()
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .map(|g| g.trim_matches('"'))
-        .filter(|g| !g.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let raw = raw.trim();
+    let inner = raw
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(raw);
+    inner.split_whitespace().map(str::to_owned).collect()
 }
 
 /// The claims of the request's JWT authorizer, if any.
@@ -157,6 +199,7 @@ mod tests {
             ("sub", "s1"),
             ("username", "5f1c-uuid"),
             ("email", "ada@example.com"),
+            ("email_verified", "true"),
         ]))
         .unwrap();
         assert_eq!(id.email.as_deref(), Some("ada@example.com"));
@@ -164,7 +207,59 @@ mod tests {
         assert_eq!(id.email, None);
         assert!(id.groups.is_empty());
         assert_eq!(Identity::from_claims(&claims(&[("username", "x")])), None);
+    }
+
+    #[test]
+    fn an_unverified_email_claim_is_not_where_mail_goes() {
+        for verified in [None, Some("false"), Some("")] {
+            let mut pairs = vec![
+                ("sub", "s1"),
+                ("username", "5f1c-uuid"),
+                ("email", "changed-to@example.com"),
+            ];
+            if let Some(v) = verified {
+                pairs.push(("email_verified", v));
+            }
+            let id = Identity::from_claims(&claims(&pairs)).unwrap();
+            assert_eq!(id.email, None, "email_verified {verified:?}");
+        }
+    }
+
+    #[test]
+    fn groups_split_on_whitespace_only() {
         assert_eq!(parse_groups(r#"["a","b"]"#), vec!["a", "b"]);
+        assert_eq!(parse_groups(r#"["admin,staff"]"#), vec!["admin,staff"]);
+        assert_eq!(parse_groups("[admin staff]"), vec!["admin", "staff"]);
+        assert_eq!(parse_groups("admin"), vec!["admin"]);
+        assert_eq!(parse_groups("[]"), Vec::<String>::new());
+        // Cognito group names may hold commas and quotes: none of these is `admin`.
+        for raw in ["[admin,staff]", "admin,staff", r#"["admin"x]"#, "['admin']"] {
+            let groups = parse_groups(raw);
+            assert!(!groups.iter().any(|g| g == "admin"), "{raw}: {groups:?}");
+        }
+    }
+
+    #[test]
+    fn only_access_token_scopes_pass() {
+        assert!(has_api_scope("openid email profile"));
+        assert!(has_api_scope("aws.cognito.signin.user.admin"));
+        assert!(!has_api_scope(""));
+        assert!(!has_api_scope("email profile"));
+        assert!(!has_api_scope("openidx"));
+        use base64::Engine;
+        let jwt = |claims: serde_json::Value| {
+            let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+            format!(
+                "{}.{}.sig",
+                b64.encode(br#"{"alg":"RS256"}"#),
+                b64.encode(claims.to_string())
+            )
+        };
+        let access = jwt(serde_json::json!({"token_use": "access", "scope": "openid email"}));
+        let id = jwt(serde_json::json!({"token_use": "id", "aud": "client"}));
+        assert!(jwt_has_api_scope(&access));
+        assert!(!jwt_has_api_scope(&id));
+        assert!(!jwt_has_api_scope("not-a-jwt"));
     }
 
     #[test]
