@@ -8,6 +8,8 @@
 //! - [`records`]: stream records decoded one by one, so one unreadable record
 //!   never fails a batch (the binaries and the poller both use it).
 //! - [`filter`]: the key filters the SAM template's `FilterCriteria` apply in AWS.
+//! - [`sweeper`]: the scheduled release of expired reservations (not a
+//!   stream consumer, but the same table, Stripe and runtime).
 //!
 //! Each handler is a library function; the binaries in `src/bin/` only build
 //! its state from the environment and run it on the Lambda runtime.
@@ -19,3 +21,4 @@ pub mod order_events;
 pub mod poller;
 pub mod records;
 pub mod runtime;
+pub mod sweeper;

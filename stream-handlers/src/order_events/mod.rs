@@ -6,7 +6,7 @@
 //!
 //! | order | step | effect recorded |
 //! |---|---|---|
-//! | `authorized` | one transaction: every line's stock (conditional) + order `confirmed` | `stock` |
+//! | `authorized` | one transaction: every line's stock (conditional), its reservation turned into the sale (`reserved −= q`, reservation `sold`), order `confirmed` | `stock` |
 //! | `authorized`, stock short | order `cancelled` with a reason | — |
 //! | `cancelled` | cancel the PaymentIntent (`cancel-<order>`) | `cancel` |
 //! | `cancelled` | apology email | `email:cancelled` |

@@ -2,7 +2,7 @@
 //! record it, repeat.
 
 use shop::email::{self, EmailKind};
-use shop::store::StoreError;
+use shop::store::{ReservationState, StoreError};
 use shop::{CartLine, Order, OrderEvent, OrderStatus, Sku};
 
 use super::{HandleError, State};
@@ -166,10 +166,27 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
             quantity: l.quantity,
         })
         .collect();
+    // The checkout's reservation, if it still holds the units: the sale
+    // turns it into `sold` and takes the units off the counters in the same
+    // transaction. Without one (released after its expiry, or an order from
+    // before reservations) the sale takes the stock alone, still
+    // conditional on enough stock.
+    let reservation = state
+        .store
+        .get_reservation(&order.id)
+        .await?
+        .filter(|r| r.state == ReservationState::Held && r.customer == order.customer);
     let mut attempt = 0;
     let result = loop {
         attempt += 1;
-        let also = vec![state.store.order_update_item(&confirmed)?];
+        let mut also = vec![state.store.order_update_item(&confirmed)?];
+        if let Some(r) = &reservation {
+            also.extend(
+                state
+                    .store
+                    .end_reservation_items(r, ReservationState::Sold)?,
+            );
+        }
         match state.store.decrement_stock(&lines, also).await {
             Err(e) if e.is_retryable() && attempt < STOCK_ATTEMPTS => {
                 tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
@@ -192,7 +209,11 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
             cancelled.cancel_reason = Some(sold_out_reason(order, &short));
             cancelled.updated_at = now();
             tracing::info!(order_id = %order.id, short = ?short, "stock short; order cancelled");
-            Ok(state.store.update_order(&cancelled).await?)
+            let saved = state.store.update_order(&cancelled).await?;
+            // Units it still held (the owner cut the stock below what was
+            // reserved) go back to the shelf.
+            state.store.release_reservation(&order.id).await?;
+            Ok(saved)
         }
         // The order's own condition failed: someone changed it first.
         Err(StoreError::ConditionFailed(_)) => Err(StoreError::VersionConflict {
