@@ -81,6 +81,7 @@ impl Shop {
         );
         let users = functions::users::UserDirectory::new(cognito, stack.pool.pool_id.clone());
         let s3 = crate::aws::s3_client(&stack.moto.endpoint()).await;
+        let s3_images = s3.clone();
         let cloudfront =
             aws_sdk_cloudfront::Client::new(&crate::aws::sdk_config(&stack.moto.endpoint()).await);
         let distribution = site_distribution(&cloudfront).await?;
@@ -134,7 +135,8 @@ impl Shop {
             vec!["/api/catalogue/".into(), "/api/stripe/webhook".into()],
             site_dir.clone(),
             opts.quiet,
-        )?;
+        )?
+        .with_images_from(s3_images, stack::SITE_BUCKET);
         Ok(Shop {
             stack,
             site_dir,
@@ -209,12 +211,6 @@ impl Shop {
             self.stack.dynamodb.endpoint(),
             self.publisher.clone(),
             on_failure,
-        )));
-        let _sweeping = AbortOnDrop(tokio::spawn(run_sweeper(
-            stream_handlers::sweeper::State {
-                store: self.store.clone(),
-                payments: self.payments.clone(),
-            },
         )));
         let app = self.gateway.clone().router();
         let served = axum::serve(self.listener, app).await;
@@ -337,17 +333,4 @@ async fn run_publisher(
     )
     .run(|event| stream_handlers::catalogue_publisher::handle(&publisher, event))
     .await
-}
-
-/// Plays the sweeper's EventBridge schedule: the same function, every
-/// [`stream_handlers::sweeper::SCHEDULE_MINUTES`] minute.
-async fn run_sweeper(state: stream_handlers::sweeper::State) {
-    let every = Duration::from_secs(60 * stream_handlers::sweeper::SCHEDULE_MINUTES);
-    loop {
-        tokio::time::sleep(every).await;
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        if let Err(e) = stream_handlers::sweeper::sweep(&state, now).await {
-            tracing::warn!(error = %e, "reservation sweep failed; next run retries");
-        }
-    }
 }

@@ -32,6 +32,9 @@ struct Inner {
     site_dir: PathBuf,
     http: reqwest::Client,
     quiet: bool,
+    /// Where `/images/…` files that are not in the site folder come from: the site bucket, as
+    /// CloudFront's S3 origin serves them (uploaded photos and their variants).
+    images: Option<(aws_sdk_s3::Client, String)>,
 }
 
 impl Gateway {
@@ -65,8 +68,36 @@ impl Gateway {
                 site_dir,
                 http,
                 quiet,
+                images: None,
             }),
         })
+    }
+
+    /// Serves `/images/…` missing from the site folder from `bucket` (key `images/…`), with
+    /// the object's content type, as CloudFront's S3 origin does.
+    pub fn with_images_from(mut self, s3: aws_sdk_s3::Client, bucket: &str) -> Gateway {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.images = Some((s3, bucket.to_owned()));
+        }
+        self
+    }
+
+    async fn bucket_image(&self, path: &str) -> Option<Response<Body>> {
+        let (s3, bucket) = self.inner.images.as_ref()?;
+        let key = percent_decode(path.strip_prefix('/')?);
+        if !key.starts_with("images/") || key.split('/').any(|s| s == "..") {
+            return None;
+        }
+        let object = s3.get_object().bucket(bucket).key(&key).send().await.ok()?;
+        let content_type = object
+            .content_type()
+            .and_then(|c| HeaderValue::from_str(c).ok());
+        let bytes = object.body.collect().await.ok()?.into_bytes();
+        let mut r = Response::new(Body::from(bytes));
+        if let Some(ct) = content_type {
+            r.headers_mut().insert(axum::http::header::CONTENT_TYPE, ct);
+        }
+        Some(r)
     }
 
     /// An axum router answering every path.
@@ -192,6 +223,11 @@ impl Gateway {
                         .clone()
                         .unwrap_or_else(|| req.uri().path().to_owned());
                     let mut resp = self.static_file(&path).await;
+                    if resp.status() == StatusCode::NOT_FOUND
+                        && let Some(image) = self.bucket_image(&path).await
+                    {
+                        resp = image;
+                    }
                     add_headers(resp.headers_mut(), &edge::security_headers(cfg));
                     Ok(resp)
                 }

@@ -145,6 +145,22 @@ impl Stack {
         if s3.head_bucket().bucket(SITE_BUCKET).send().await.is_err() {
             s3.create_bucket().bucket(SITE_BUCKET).send().await?;
         }
+        // The admin page PUTs photos straight to the bucket (the template's CorsConfiguration).
+        {
+            use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+            let rule = CorsRule::builder()
+                .allowed_methods("PUT")
+                .allowed_origins(&site_url)
+                .allowed_headers("content-type")
+                .allowed_headers("content-length")
+                .max_age_seconds(3000)
+                .build()?;
+            s3.put_bucket_cors()
+                .bucket(SITE_BUCKET)
+                .cors_configuration(CorsConfiguration::builder().cors_rules(rule).build()?)
+                .send()
+                .await?;
+        }
 
         // SQS queue (in moto) the stream mappings send exhausted records to, as the template's
         // `StreamFailureQueue`.
@@ -209,12 +225,14 @@ impl Stack {
         // The page loads localstripe's fake Stripe.js, which calls localstripe's API on its
         // own origin; the shop's API is same-origin; HSTS is useless on plain http.
         let stripe = self.stripe.endpoint();
+        // The admin page PUTs photos to the presigned URL of moto's bucket.
+        let uploads = self.moto.endpoint();
         obj.insert(
             "security_headers".into(),
             serde_json::json!({
                 "content-security-policy": format!(
                     "default-src 'self'; script-src 'self' {stripe}/js.stripe.com/v3/; frame-src {stripe}; \
-                     connect-src 'self' {stripe}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                     connect-src 'self' {stripe} {uploads}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                      object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
                 ),
                 "x-content-type-options": "nosniff",

@@ -12,6 +12,7 @@ function showError(r, fallback) {
     ? "This area is for the shop's staff. Ask an admin for access."
     : errorMessage(r && r.data, fallback);
   box.hidden = false;
+  $("#admin-status").textContent = "";
 }
 
 function say(text) {

@@ -42,7 +42,7 @@ impl Default for SiteConfig {
             stripe_publishable_key: "pk_test_edgeshop".to_owned(),
             api_base: "/api".to_owned(),
             page_size: 24,
-            image_widths: vec![400, 800],
+            image_widths: photos::WIDTHS.to_vec(),
         }
     }
 }

@@ -111,15 +111,15 @@ impl<'a> ProductView<'a> {
     }
 }
 
-/// The `srcset` of an image key: vector images as they are, raster images
-/// as their resized variants `/images/w<width>/<key>`.
+/// The `srcset` of an image key: vector images as they are, uploaded photos
+/// as their resized variants ([`photos::variant_key`]: `/images/w<width>/<sku>/<ulid>.jpg`).
 pub fn srcset(key: &str, widths: &[u32]) -> String {
-    if key.ends_with(".svg") || widths.is_empty() {
+    if !photos::has_variants(key) || widths.is_empty() {
         return format!("{} 1x", routes::image(key));
     }
     widths
         .iter()
-        .map(|w| format!("/images/w{w}/{key} {w}w"))
+        .map(|w| format!("/images/{} {w}w", photos::variant_key(key, *w)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -346,7 +346,9 @@ fn raster_images_offer_resized_variants() {
     let dir = tempfile::tempdir().unwrap();
     render_site(&products, &config(), dir.path()).unwrap();
     let html = read(dir.path(), "p/IMG-1/index.html");
-    assert!(html.contains("srcset=\"/images/w400/IMG-1.jpg 400w, /images/w800/IMG-1.jpg 800w\""));
+    assert!(html.contains(
+        "srcset=\"/images/w400/IMG-1.jpg 400w, /images/w800/IMG-1.jpg 800w, /images/w1600/IMG-1.jpg 1600w\""
+    ));
 }
 
 #[test]
