@@ -212,6 +212,12 @@ impl Shop {
             self.publisher.clone(),
             on_failure,
         )));
+        let _sweeping = AbortOnDrop(tokio::spawn(run_sweeper(
+            stream_handlers::sweeper::State {
+                store: self.store.clone(),
+                payments: self.payments.clone(),
+            },
+        )));
         let app = self.gateway.clone().router();
         let served = axum::serve(self.listener, app).await;
         drop(poller);
@@ -333,4 +339,17 @@ async fn run_publisher(
     )
     .run(|event| stream_handlers::catalogue_publisher::handle(&publisher, event))
     .await
+}
+
+/// Plays the sweeper's EventBridge schedule: the same function, every
+/// [`stream_handlers::sweeper::SCHEDULE_MINUTES`] minute.
+async fn run_sweeper(state: stream_handlers::sweeper::State) {
+    let every = Duration::from_secs(60 * stream_handlers::sweeper::SCHEDULE_MINUTES);
+    loop {
+        tokio::time::sleep(every).await;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        if let Err(e) = stream_handlers::sweeper::sweep(&state, now).await {
+            tracing::warn!(error = %e, "reservation sweep failed; next run retries");
+        }
+    }
 }
