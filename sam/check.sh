@@ -3,9 +3,13 @@
 #   1. cfn-lint, `sam validate` and `sam validate --lint`: all clean (each catches what the
 #      others miss);
 #   2. every `BuildProperties: Binary` of the template is a bin target of the workspace;
-#   3. `sam build` (cargo lambda build --release through zig, x86_64);
-#   4. every built bootstrap is an x86-64 ELF written by this build (a failed build can leave
-#      a stale binary behind), and the edge zip is in the build; sizes are printed.
+#   3. `sam build` (cargo lambda build --release through zig) for the Architecture the deploy
+#      will use: `sam deploy --guided` saves its answers under [default.deploy.parameters],
+#      which `sam build` does not read, so the build is given that Architecture explicitly
+#      (default x86_64);
+#   4. every built bootstrap is an ELF of that architecture written by this build (a failed
+#      build can leave a stale binary behind), and the edge zip is in the build; sizes are
+#      printed.
 # Usage: sam/check.sh [--lint-only | --fast]
 #   --fast (what `make test` runs): the same `sam build`, but cargo's release profile is
 #   overridden through CARGO_PROFILE_RELEASE_* (opt-level 0, no LTO, many codegen units), which
@@ -70,12 +74,32 @@ if $fast; then
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false
   step "sam build, fast profile (opt-level 0, no LTO): checks the pipeline, not deploy sizes"
 fi
-step "sam build (${#bins[@]} Rust functions: ${bins[*]})"
+# The Architecture `sam deploy` will pass (samconfig's deploy section, then global, then the
+# template's default): the build must produce bootstraps for it.
+arch="$(python3 - samconfig.toml template.yaml <<'PY'
+import re, sys, tomllib
+config = tomllib.load(open(sys.argv[1], "rb")).get("default", {})
+def arch_of(section):
+    o = config.get(section, {}).get("parameters", {}).get("parameter_overrides", "")
+    o = " ".join(o) if isinstance(o, list) else o
+    m = re.search(r'Architecture=\\?"?([A-Za-z0-9_]+)', o)
+    return m.group(1) if m else None
+default = re.search(r"\n  Architecture:\n(?:    .*\n)*?    Default: (\S+)", open(sys.argv[2]).read())
+print(arch_of("deploy") or arch_of("global") or (default.group(1) if default else "x86_64"))
+PY
+)" || fail "cannot read the Architecture from samconfig.toml"
+case "$arch" in
+  x86_64) elf="x86-64" ;;
+  arm64) elf="ARM aarch64" ;;
+  *) fail "samconfig.toml deploys Architecture=$arch, which the template does not allow" ;;
+esac
+step "sam build (${#bins[@]} Rust functions for $arch: ${bins[*]})"
 marker="$(mktemp)"
 trap 'rm -f "$marker"' EXIT
 sleep 1 # file times have a resolution; built files must be strictly newer than the marker
 start=$(date +%s)
-sam build --template template.yaml --config-file samconfig.toml || fail "sam build failed"
+sam build --template template.yaml --config-file samconfig.toml \
+  --parameter-overrides "Architecture=$arch" || fail "sam build failed"
 echo "sam build took $(( $(date +%s) - start )) s" >&2
 
 step "checking the artifacts"
@@ -87,7 +111,7 @@ while IFS= read -r fn; do
   [[ -f "$boot" ]] || fail "$fn: no bootstrap at $boot"
   [[ "$boot" -nt "$marker" ]] || fail "$fn: $boot is older than this build (stale)"
   desc="$(file -b "$boot")"
-  [[ "$desc" == ELF\ 64-bit\ LSB*x86-64* ]] || fail "$fn: bootstrap is not an x86-64 ELF: $desc"
+  [[ "$desc" == ELF\ 64-bit\ LSB*"$elf"* ]] || fail "$fn: bootstrap is not an $elf ELF ($arch): $desc"
   printf '  %-28s bootstrap %9d bytes (%s)\n' "$fn" "$(stat -c %s "$boot")" "${desc%%,*}"
   count=$((count + 1))
 done < <(python3 - template.yaml <<'PY'
@@ -109,4 +133,4 @@ if [[ -z "$edge_built" ]]; then
 fi
 printf '  %-28s edge.zip  %9d bytes (limit 1048576)\n' EdgeFunction "$(stat -c %s "$edge_built")"
 (( $(stat -c %s "$edge_built") < 1048576 )) || fail "the edge zip is over Lambda@Edge's 1 MB"
-echo "sam/check.sh: lint clean, $count bootstraps x86-64 and fresh"
+echo "sam/check.sh: lint clean, $count bootstraps $elf ($arch) and fresh"

@@ -159,6 +159,7 @@ fn the_edge_function_follows_lambda_at_edge_rules() {
     );
     assert!(edge.get("Layers").is_none(), "Lambda@Edge has no layers");
     assert!(edge["AutoPublishAlias"].is_string());
+    assert_eq!(edge["AutoPublishAliasAllProperties"], true);
     assert_eq!(edge["CodeUri"], "../edge/dist/edge.zip");
     let role = &t["Resources"]["EdgeFunctionRole"]["Properties"]["AssumeRolePolicyDocument"];
     assert!(role.to_string().contains("edgelambda.amazonaws.com"));
@@ -375,4 +376,313 @@ fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
     assert_eq!(config.base_url, "https://d111111abcdef8.cloudfront.net");
     assert_eq!(config.stripe_publishable_key, "pk_live_51Hx");
     assert_eq!(config.stripe_js_url, "https://js.stripe.com/v3/");
+}
+
+/// JSON with object keys sorted at every level: the same text whatever the
+/// map type's order (serde_json's `preserve_order` may be on or off).
+fn canonical(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}:{}", Value::String((*k).clone()), canonical(&m[*k])))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Issue 16, item 4: every update of `UserPoolClient` puts its placeholder
+/// URLs back; `ClientUrls` must then run again, and CloudFormation re-runs a
+/// custom resource only when its properties change.
+#[test]
+fn client_urls_re_run_whenever_the_client_changes() {
+    use sha2::Digest;
+    let t = template();
+    let client = &t["Resources"]["UserPoolClient"]["Properties"];
+    let want = hex::encode(sha2::Sha256::digest(canonical(client).as_bytes()));
+    let urls = &t["Resources"]["ClientUrls"]["Properties"];
+    assert_eq!(
+        urls["ClientSettingsHash"].as_str(),
+        Some(want.as_str()),
+        "UserPoolClient changed: set ClientUrls' ClientSettingsHash to {want}"
+    );
+    assert_eq!(urls["ClientId"], json!({"Ref": "UserPoolClient"}));
+    // The placeholder is what ClientUrls replaces; nothing else may depend on it.
+    assert_eq!(
+        t["Resources"]["ClientUrls"]["Condition"], "NoCustomDomain",
+        "with a custom domain the client has its real URLs"
+    );
+}
+
+/// Issue 16, item 2: a second stack in the account (edge-shop-test beside
+/// edge-shop) must not collide with the first.
+#[test]
+fn a_second_stack_gets_its_own_domain_and_may_reuse_the_ses_identity() {
+    let t = template();
+    let domain = &t["Resources"]["UserPoolDomain"]["Properties"]["Domain"]["Fn::If"];
+    assert_eq!(domain[0], "HasAuthDomainPrefix");
+    let (text, vars) = sub_parts(&domain[2]);
+    let vars = vars.expect("the default names its variable");
+    // The stack id's UUID: unique per stack, lower case (a stack name may not be).
+    assert_eq!(
+        vars[text
+            .trim_start_matches("edge-shop-${")
+            .trim_end_matches('}')],
+        json!({"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}),
+        "{text}"
+    );
+    let sample = text.replace("${StackUuid}", "51af3dc0-da77-11e4-872e-1234567db123");
+    let re_ok = sample.len() <= 63
+        && sample
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !sample.contains("aws")
+        && !sample.contains("amazon")
+        && !sample.contains("cognito");
+    assert!(re_ok, "not a valid Cognito prefix: {sample}");
+    // The SES identity is created unless it exists already.
+    let identity = &t["Resources"]["SenderIdentity"];
+    assert_eq!(identity["Condition"], "CreateSenderIdentity");
+    assert_eq!(
+        t["Conditions"]["CreateSenderIdentity"],
+        json!({"Fn::Equals": [{"Ref": "SenderIdentityExists"}, "false"]})
+    );
+    assert_eq!(t["Parameters"]["SenderIdentityExists"]["Default"], "false");
+    // Nothing refers to the identity resource (it may not exist).
+    for (path, s) in collect_strings(&t) {
+        if !path.starts_with(".Resources.SenderIdentity.") {
+            assert!(
+                s != "SenderIdentity"
+                    && !s.starts_with("SenderIdentity.")
+                    && !s.contains("${SenderIdentity"),
+                "{path} refers to SenderIdentity: {s}"
+            );
+        }
+    }
+}
+
+/// Issue 16, item 3: a pool has one prefix domain and CloudFormation creates
+/// the replacement first: the way to change it is written down.
+#[test]
+fn changing_the_hosted_ui_prefix_is_documented_step_by_step() {
+    let t = template();
+    let described = t["Parameters"]["AuthDomainPrefix"]["Description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        described.contains("Changing the hosted-UI domain"),
+        "{described}"
+    );
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../TROUBLESHOOTING.md"),
+    )
+    .expect("TROUBLESHOOTING.md");
+    let section = doc
+        .split("**Changing the hosted-UI domain")
+        .nth(1)
+        .expect("TROUBLESHOOTING.md has the section");
+    let section = &section[..section.find("\n\n**").unwrap_or(section.len())];
+    for step in [
+        "aws cognito-idp delete-user-pool-domain",
+        "AuthDomainPrefix=",
+        "sam deploy",
+    ] {
+        assert!(section.contains(step), "the steps miss `{step}`");
+    }
+}
+
+/// Issue 16, item 5: a runtime or timeout change of the edge function must
+/// publish a version (and so re-run EdgeConfig and reach CloudFront).
+#[test]
+fn the_edge_function_publishes_a_version_on_any_change() {
+    let t = template();
+    let edge = &t["Resources"]["EdgeFunction"]["Properties"];
+    assert_eq!(edge["AutoPublishAliasAllProperties"], true);
+    assert_eq!(
+        t["Resources"]["EdgeConfig"]["Properties"]["SourceVersionArn"],
+        json!({"Ref": "EdgeFunction.Version"})
+    );
+}
+
+/// Issue 16, item 7: the JWT authorizer takes access tokens only, with the
+/// scopes the functions (and shop-local's gateway) define.
+#[test]
+fn the_api_authorizer_wants_an_access_token_scope() {
+    let t = template();
+    let auth = &t["Resources"]["HttpApi"]["Properties"]["Auth"];
+    let default = auth["DefaultAuthorizer"].as_str().unwrap_or_default();
+    let scopes = &auth["Authorizers"][default]["AuthorizationScopes"];
+    assert_eq!(scopes, &json!(functions::identity::API_SCOPES), "{default}");
+    // The hosted UI hands out `openid` only if the client allows it.
+    let allowed = &t["Resources"]["UserPoolClient"]["Properties"]["AllowedOAuthScopes"];
+    assert!(
+        allowed
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("openid"))),
+        "{allowed}"
+    );
+    // No route under /api/ but the public ones opts out of the authorizer.
+    for (id, f) in resources_of(&t, FUNCTION) {
+        for (name, e) in f["Properties"]["Events"].as_object().into_iter().flatten() {
+            let p = &e["Properties"];
+            if p["Auth"]["Authorizer"] == "NONE" {
+                let path = p["Path"].as_str().unwrap_or_default();
+                assert!(
+                    ["/api/catalogue/stock", "/api/stripe/webhook"].contains(&path),
+                    "{id}.{name}: {path} without the authorizer"
+                );
+            }
+            assert!(
+                p["Auth"].get("AuthorizationScopes").is_none(),
+                "{id}.{name}: route scopes would replace the authorizer's"
+            );
+        }
+    }
+}
+
+/// Issue 16, items 8 and 12: Cognito can mail through the stack's SES
+/// identity; a changed email counts only once verified.
+#[test]
+fn cognito_mail_and_email_changes() {
+    let t = template();
+    let pool = &t["Resources"]["UserPool"]["Properties"];
+    assert_eq!(
+        pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"],
+        json!(["email"])
+    );
+    assert_eq!(pool["AutoVerifiedAttributes"], json!(["email"]));
+    let mail = &pool["EmailConfiguration"]["Fn::If"];
+    assert_eq!(mail[0], "CognitoMailsThroughSes");
+    assert_eq!(mail[1]["EmailSendingAccount"], "DEVELOPER");
+    assert_eq!(mail[1]["From"], json!({"Ref": "SenderEmail"}));
+    let (arn, _) = sub_parts(&mail[1]["SourceArn"]);
+    assert!(
+        arn.starts_with("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/")
+            && arn.ends_with("${SenderEmail}"),
+        "{arn}"
+    );
+    assert_eq!(mail[2]["EmailSendingAccount"], "COGNITO_DEFAULT");
+    assert_eq!(
+        t["Conditions"]["CognitoMailsThroughSes"],
+        json!({"Fn::Equals": [{"Ref": "CognitoEmailThroughSes"}, "true"]})
+    );
+    assert_eq!(
+        t["Parameters"]["CognitoEmailThroughSes"]["Default"],
+        "false"
+    );
+}
+
+/// Issue 16, item 1: SES refusing to send as the shop is counted from the
+/// log lines `shop::mailer` writes, and alarms.
+#[test]
+fn ses_refusals_are_counted_and_the_senders_alarm() {
+    let t = template();
+    let filters = resources_of(&t, "AWS::Logs::MetricFilter");
+    let metric_of = |pattern: &str| {
+        let (id, f) = filters
+            .iter()
+            .find(|(_, f)| f["Properties"]["FilterPattern"] == pattern)
+            .unwrap_or_else(|| panic!("no metric filter {pattern}"));
+        let p = &f["Properties"];
+        assert_eq!(
+            p["LogGroupName"],
+            json!({"Ref": "OrderEventsLogGroup"}),
+            "{id}: order-events sends the mail"
+        );
+        p["MetricTransformations"][0].clone()
+    };
+    let sender = metric_of(shop::mailer::SENDER_REFUSAL_FILTER);
+    metric_of(shop::mailer::RECIPIENT_REJECTION_FILTER);
+    let alarmed = resources_of(&t, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .any(|(_, a)| {
+            a["Properties"]["MetricName"] == sender["MetricName"]
+                && a["Properties"]["Namespace"] == sender["MetricNamespace"]
+                && a["Properties"]["Threshold"] == 1
+        });
+    assert!(alarmed, "no alarm on {sender}");
+}
+
+/// `parameter_overrides` of each `[<env>.<command>.parameters]` section of
+/// `sam/samconfig.toml`, as `(section, overrides text)`.
+fn samconfig_overrides(text: &str) -> Vec<(String, String)> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.to_owned();
+        } else if let Some((key, value)) = line.split_once('=')
+            && key.trim() == "parameter_overrides"
+        {
+            out.push((section.clone(), value.trim().to_owned()));
+        }
+    }
+    out
+}
+
+/// The `Architecture=` of an overrides text, if any (bare, quoted, or with
+/// the escaped quotes `sam deploy --guided` writes: `Architecture=\"arm64\"`).
+fn architecture_in(overrides: &str) -> Option<String> {
+    let at = overrides.find("Architecture=")? + "Architecture=".len();
+    let value: String = overrides[at..]
+        .trim_start_matches(['\\', '"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    Some(value)
+}
+
+/// Issue 16, item 9: `sam deploy --guided` saves the parameters in the
+/// deploy section, which `sam build` does not read: the architecture the
+/// functions are deployed with must be the one they are built for.
+#[test]
+fn build_and_deploy_agree_on_the_architecture() {
+    let t = template();
+    let allowed = t["Parameters"]["Architecture"]["AllowedValues"].clone();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samconfig.toml"),
+    )
+    .expect("sam/samconfig.toml");
+    let overrides = samconfig_overrides(&text);
+    let arch = |section: &str| {
+        overrides
+            .iter()
+            .filter(|(s, _)| s == section || s == "default.global.parameters")
+            .filter_map(|(_, o)| architecture_in(o))
+            .next_back()
+    };
+    let default = t["Parameters"]["Architecture"]["Default"]
+        .as_str()
+        .map(str::to_owned);
+    let build = arch("default.build.parameters").or(default.clone());
+    let deploy = arch("default.deploy.parameters").or(default);
+    for a in [&build, &deploy].into_iter().flatten() {
+        assert!(
+            allowed.as_array().is_some_and(|v| v.contains(&json!(a))),
+            "{a} is not allowed"
+        );
+    }
+    assert_eq!(
+        build, deploy,
+        "sam build would build for {build:?} what sam deploy deploys as {deploy:?}: put \
+         Architecture=... in [default.global.parameters] parameter_overrides (DEPLOYMENT.md, step 4)"
+    );
+    // The parser reads what `sam deploy --guided` writes.
+    let guided = "[default.deploy.parameters]\nparameter_overrides = \"Architecture=\\\"arm64\\\" DomainName=\\\"\\\"\"\n";
+    assert_eq!(
+        samconfig_overrides(guided)
+            .first()
+            .and_then(|(_, o)| architecture_in(o))
+            .as_deref(),
+        Some("arm64")
+    );
 }
