@@ -59,8 +59,8 @@ pub struct Config {
     /// The paths the edge itself answers.
     #[serde(default)]
     pub paths: AuthPaths,
-    /// Path rules, first match wins.
-    #[serde(default)]
+    /// Path rules, first match wins; the routing table's (`edge/routes.json`) when absent.
+    #[serde(default = "default_rules")]
     pub rules: Vec<Rule>,
     /// Access for paths no rule matches.
     #[serde(default = "default_access")]
@@ -115,7 +115,7 @@ impl Default for AuthPaths {
 }
 
 /// One path rule: a pattern and who may pass.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// `/exact/path`, `/prefix/*` (also matches `/prefix`), or `/prefix*`.
@@ -138,8 +138,8 @@ impl Rule {
 }
 
 /// Who may pass a path. In JSON: `"public"`, `"signed_in"` or `"group:<name>"`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum Access {
     /// Anyone; auth cookies are still stripped.
     Public,
@@ -147,6 +147,16 @@ pub enum Access {
     SignedIn,
     /// Signed in and a member of this Cognito group.
     Group(String),
+}
+
+impl From<Access> for String {
+    fn from(a: Access) -> String {
+        match a {
+            Access::Public => "public".into(),
+            Access::SignedIn => "signed_in".into(),
+            Access::Group(g) => format!("group:{g}"),
+        }
+    }
 }
 
 impl TryFrom<String> for Access {
@@ -320,6 +330,9 @@ fn default_session_max_age() -> u64 {
 }
 fn default_leeway() -> u64 {
     30
+}
+fn default_rules() -> Vec<Rule> {
+    crate::routes::RoutingTable::builtin().rules("admin")
 }
 fn default_access() -> Access {
     Access::Public

@@ -32,6 +32,7 @@ mod paths;
 mod provider;
 mod redirect;
 mod responses;
+pub mod routes;
 mod state;
 mod token;
 mod viewer_function;
@@ -46,6 +47,7 @@ pub use keys::{JWKS_FETCH_INTERVAL, KeyError, KeySet};
 pub use paths::{encode_path, normalize_path};
 pub use redirect::safe_local_path;
 pub use responses::security_headers;
+pub use routes::{Route, RoutingTable, Viewer};
 pub use token::{Refusal, TokenKind, User, verify as verify_token};
 pub use viewer_function::{ViewerOutcome, viewer_function};
 

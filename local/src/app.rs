@@ -132,7 +132,7 @@ impl Shop {
         let gateway = Gateway::new(
             edge_config,
             api,
-            vec!["/api/catalogue/".into(), "/api/stripe/webhook".into()],
+            header_values(&stack),
             site_dir.clone(),
             opts.quiet,
         )?
@@ -235,6 +235,23 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// The routing table's header placeholders (`edge/routes.json`) filled with the stand-ins'
+/// origins: localstripe serves Stripe.js and its API, moto takes the photo uploads,
+/// the local hosted UI (in front of cognito-local) takes the sign-in and sign-out forms.
+fn header_values(stack: &Stack) -> std::collections::BTreeMap<String, String> {
+    let stripe = stack.stripe.endpoint();
+    [
+        ("stripe_js", stripe.clone()),
+        ("stripe_frames", stripe.clone()),
+        ("stripe_api", stripe),
+        ("upload_origin", stack.moto.endpoint()),
+        ("auth_origin", stack.hosted_ui.endpoint()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 fn site_config(stack: &Stack) -> static_site::SiteConfig {

@@ -1,22 +1,33 @@
 //! shop-local's front door, playing CloudFront and API Gateway.
 //!
-//! Every request goes through the edge core exactly as Lambda@Edge would run
-//! it on viewer-request (same decisions, same token-endpoint calls), then:
-//! - `/api/*` goes to the function routers, behind a bearer check equivalent
-//!   to API Gateway's JWT authorizer (signature, `iss`, `exp`, `token_use`,
-//!   `client_id`), which hands the claims to the routers the way `lambda_http`
-//!   does (`RequestContext::ApiGatewayV2`), so the routers run unchanged;
-//! - everything else is a static file of the rendered site, with the
-//!   origin-response security headers.
+//! Every request is dispatched by the routing table (`edge/routes.json`) as CloudFront's
+//! behaviours are: its route says what runs at the viewer — nothing, the public behaviours'
+//! viewer function (`edge::viewer_function`, the Rust twin of the CloudFront Function, passing
+//! the same case table), or the edge core exactly as Lambda@Edge runs it (same decisions,
+//! same token-endpoint calls) — then which origin answers:
+//! - `api`: the function routers, behind a bearer check equivalent to API Gateway's JWT
+//!   authorizer (signature, `iss`, `exp`, `token_use`, `client_id`) on every route the table
+//!   does not mark public, which hands the claims to the routers the way `lambda_http` does
+//!   (`RequestContext::ApiGatewayV2`), so the routers run unchanged;
+//! - `site`: a static file of the rendered site (the shop's 404 page, status 404, when none).
+//!
+//! Every response then gets its route's response-headers policy, from the same table the
+//! template's ResponseHeadersPolicies are checked against. The edge core's runs are counted
+//! (`GET /_shop-local/edge-runs`), so a journey can show which pages run it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
 use tower::ServiceExt;
+
+/// The debug endpoint answering how many requests ran the edge core (`{"edgeRuns": n}`);
+/// shop-local only, never part of the deployed shop.
+pub const EDGE_RUNS_PATH: &str = "/_shop-local/edge-runs";
 
 /// What the front door needs.
 #[derive(Clone)]
@@ -28,7 +39,11 @@ struct Inner {
     edge: edge::Config,
     keys: edge::KeySet,
     api: Vec<(String, axum::Router)>,
-    public_api_prefixes: Vec<String>,
+    routes: edge::RoutingTable,
+    /// The routing table's header placeholders filled with the stand-ins' origins.
+    header_values: BTreeMap<String, String>,
+    /// How many requests ran the edge core (Lambda@Edge invocations in AWS).
+    edge_runs: AtomicU64,
     site_dir: PathBuf,
     http: reqwest::Client,
     quiet: bool,
@@ -42,12 +57,13 @@ impl Gateway {
     ///
     /// `api` pairs a path prefix with the router (one Lambda) serving it; the
     /// longest matching prefix wins, as API Gateway's routes pick a function.
-    /// `public_api_prefixes` are the routes API Gateway serves without the JWT
-    /// authorizer (the catalogue and Stripe's webhook).
+    /// Which API routes skip the JWT authorizer, and which headers every response gets, come
+    /// from the routing table; `header_values` fills its placeholders (`stripe_js`,
+    /// `upload_origin`, ...) with the local stand-ins' origins.
     pub fn new(
         edge: edge::Config,
         api: Vec<(String, axum::Router)>,
-        public_api_prefixes: Vec<String>,
+        header_values: BTreeMap<String, String>,
         site_dir: PathBuf,
         quiet: bool,
     ) -> anyhow::Result<Gateway> {
@@ -64,7 +80,9 @@ impl Gateway {
                 edge,
                 keys,
                 api,
-                public_api_prefixes,
+                routes: edge::RoutingTable::builtin(),
+                header_values,
+                edge_runs: AtomicU64::new(0),
                 site_dir,
                 http,
                 quiet,
@@ -132,7 +150,88 @@ impl Gateway {
         response
     }
 
-    async fn viewer_request(&self, mut req: Request<Body>) -> anyhow::Result<Response<Body>> {
+    /// How many requests have run the edge core so far.
+    pub fn edge_runs(&self) -> u64 {
+        self.inner.edge_runs.load(Ordering::Relaxed)
+    }
+
+    /// One viewer request through its route: viewer step, origin, response-headers policy.
+    async fn viewer_request(&self, req: Request<Body>) -> anyhow::Result<Response<Body>> {
+        if req.uri().path() == EDGE_RUNS_PATH {
+            let body = serde_json::json!({ "edgeRuns": self.edge_runs() }).to_string();
+            let mut r = Response::new(Body::from(body));
+            r.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            return Ok(r);
+        }
+        let route = self.inner.routes.route_for(req.uri().path()).clone();
+        let mut resp = match route.viewer {
+            edge::Viewer::None => self.origin(&route, req, None).await?,
+            edge::Viewer::CloudfrontFunction => {
+                let query = req.uri().query().unwrap_or("");
+                match edge::viewer_function(req.method().as_str(), req.uri().path(), query) {
+                    edge::ViewerOutcome::Forward(uri) => {
+                        self.origin(&route, req, Some(uri)).await?
+                    }
+                    edge::ViewerOutcome::Redirect(location) => {
+                        let mut r = text(StatusCode::MOVED_PERMANENTLY, "");
+                        if let Ok(v) = HeaderValue::from_str(&location) {
+                            r.headers_mut().insert(axum::http::header::LOCATION, v);
+                        }
+                        r
+                    }
+                    edge::ViewerOutcome::BadRequest => text(StatusCode::BAD_REQUEST, "Bad Request"),
+                }
+            }
+            edge::Viewer::EdgeAuth => {
+                self.inner.edge_runs.fetch_add(1, Ordering::Relaxed);
+                self.edge_auth(&route, req).await?
+            }
+        };
+        let policy = self
+            .inner
+            .routes
+            .headers(&route.headers, &self.inner.header_values);
+        add_headers(resp.headers_mut(), &policy);
+        Ok(resp)
+    }
+
+    /// The origin behind a route: the API (JWT authorizer unless the route is public) or the
+    /// site's files. `uri`: the path the viewer step forwards, when it changed it.
+    async fn origin(
+        &self,
+        route: &edge::Route,
+        mut req: Request<Body>,
+        uri: Option<String>,
+    ) -> anyhow::Result<Response<Body>> {
+        if route.origin == "api" {
+            if let Some(uri) = uri {
+                let with_query = match req.uri().query() {
+                    Some(q) => format!("{uri}?{q}"),
+                    None => uri,
+                };
+                *req.uri_mut() = with_query.parse()?;
+            }
+            return self.api(req, route.access == edge::Access::Public).await;
+        }
+        let path = uri.unwrap_or_else(|| req.uri().path().to_owned());
+        let mut resp = self.static_file(&path).await;
+        if resp.status() == StatusCode::NOT_FOUND
+            && let Some(image) = self.bucket_image(&path).await
+        {
+            resp = image;
+        }
+        Ok(resp)
+    }
+
+    /// The edge core on a request, as Lambda@Edge runs it, then the origin.
+    async fn edge_auth(
+        &self,
+        route: &edge::Route,
+        mut req: Request<Body>,
+    ) -> anyhow::Result<Response<Body>> {
         let cfg = &self.inner.edge;
         let headers = req.headers();
         let cookie = headers
@@ -214,23 +313,8 @@ impl Gateway {
                         h.insert(n, v);
                     }
                 }
-                if req.uri().path().starts_with("/api/") {
-                    self.api(req).await
-                } else {
-                    // The edge rewrites `/x/` to `/x/index.html` for the S3 origin.
-                    let path = fwd
-                        .uri
-                        .clone()
-                        .unwrap_or_else(|| req.uri().path().to_owned());
-                    let mut resp = self.static_file(&path).await;
-                    if resp.status() == StatusCode::NOT_FOUND
-                        && let Some(image) = self.bucket_image(&path).await
-                    {
-                        resp = image;
-                    }
-                    add_headers(resp.headers_mut(), &edge::security_headers(cfg));
-                    Ok(resp)
-                }
+                // The edge forwards the normalised path, and `/x/` as `/x/index.html` for S3.
+                self.origin(route, req, fwd.uri).await
             }
         }
     }
@@ -271,13 +355,8 @@ impl Gateway {
     }
 
     /// API Gateway: JWT authorizer on every route but the public ones, then the routers.
-    async fn api(&self, mut req: Request<Body>) -> anyhow::Result<Response<Body>> {
+    async fn api(&self, mut req: Request<Body>, public: bool) -> anyhow::Result<Response<Body>> {
         let path = req.uri().path().to_owned();
-        let public = self
-            .inner
-            .public_api_prefixes
-            .iter()
-            .any(|p| path.starts_with(p.as_str()));
         if !public {
             let bearer = req
                 .headers()

@@ -187,7 +187,8 @@ pub fn url_encode(s: &str) -> String {
 pub fn edge_config(settings: &EdgeSettings, jwks: Value, state_secret: &str) -> Value {
     let hosted = format!("https://{}", settings.auth_domain);
     let base_url = settings.base_url.trim_end_matches('/');
-    let group = format!("group:{}", settings.admin_group);
+    // The access rules are the routing table's (edge/routes.json), with the stack's group.
+    let rules = edge::RoutingTable::builtin().rules(&settings.admin_group);
     let mut config = json!({
         "client_id": settings.client_id,
         "issuer": settings.issuer(),
@@ -201,17 +202,10 @@ pub fn edge_config(settings: &EdgeSettings, jwks: Value, state_secret: &str) -> 
             "callback": "/auth/callback",
             "signout": "/auth/signout",
             "signin": "/auth/signin",
+            "signup": "/auth/signup",
             "after_signout": "/"
         },
-        "rules": [
-            { "path": "/api/catalogue/*", "access": "public" },
-            { "path": "/api/stripe/webhook", "access": "public" },
-            { "path": "/admin/*", "access": group },
-            { "path": "/api/admin/*", "access": group },
-            { "path": "/account/*", "access": "signed_in" },
-            { "path": "/checkout/*", "access": "signed_in" },
-            { "path": "/api/*", "access": "signed_in" }
-        ],
+        "rules": rules,
         "default_access": "public",
         "api_prefixes": ["/api/"],
         "jwks": jwks,
@@ -303,6 +297,27 @@ mod tests {
         assert_eq!(
             c["logout_url"],
             "https://shop.auth.us-east-1.amazoncognito.com/logout?client_id=client123&logout_uri=https%3A%2F%2Fshop.example%2F"
+        );
+    }
+
+    #[test]
+    fn rules_come_from_the_routing_table_with_the_stack_group() {
+        let mut s = settings("");
+        s.admin_group = "staff".into();
+        let c = edge_config(&s, json!({"keys": []}), "s");
+        let rules = c["rules"].as_array().cloned().unwrap_or_default();
+        let table = edge::RoutingTable::builtin();
+        assert_eq!(rules.len(), table.routes.len() - 1);
+        assert!(rules.contains(&json!({"path": "/admin/*", "access": "group:staff"})));
+        assert!(rules.contains(&json!({"path": "/api/catalogue/*", "access": "public"})));
+        // What the custom resource writes is a config the edge accepts, with those rules.
+        let mut c = c;
+        c["state_secret"] = json!("0123456789abcdef0123456789abcdef");
+        let parsed = edge::Config::from_json(&c.to_string()).map_err(|e| e.to_string());
+        let parsed = parsed.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            parsed.access_for("/admin/x"),
+            &edge::Access::Group("staff".into())
         );
     }
 
