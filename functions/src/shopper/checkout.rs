@@ -354,9 +354,14 @@ async fn open(
                 return Ok(Opened::Fresh(checkout));
             }
             Ok(OpenOutcome::KeyTaken) => return Ok(Opened::KeyTaken),
-            Ok(OpenOutcome::SoldOut { sku, available }) => {
-                return Ok(Opened::Refused(sold_out(&sku, available)));
+            Ok(OpenOutcome::SoldOut { sku, .. }) if attempt + 1 == OPEN_ATTEMPTS => {
+                let now = state.store.availability(std::slice::from_ref(&sku)).await?;
+                return Ok(Opened::Refused(sold_out(&sku, now.available(&sku))));
             }
+            // Others reserved since the read: read again, so the answer
+            // says what is really left (or the units freed meanwhile are
+            // reserved).
+            Ok(OpenOutcome::SoldOut { .. }) => {}
             Ok(OpenOutcome::StockMoved) | Err(StoreError::Conflict) => {
                 tokio::time::sleep(Duration::from_millis(5 * (attempt as u64 + 1))).await;
             }
