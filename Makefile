@@ -9,7 +9,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
-.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys bench bench-edge bench-site bench-init publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys bench bench-edge bench-site bench-init bench-checkout publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included)
 dev: deps
@@ -63,7 +63,7 @@ deps-python:
 edge:
 	bash edge/build.sh $(EDGE_CONFIG)
 
-bench: bench-edge bench-site bench-init
+bench: bench-edge bench-site bench-init bench-checkout
 
 bench-edge:
 	bash bench/edge/run.sh
@@ -73,6 +73,9 @@ bench-site:
 
 bench-init:
 	bash bench/init/run.sh
+
+bench-checkout:
+	bash bench/checkout/run.sh
 
 ## publish-site: render the catalogue from the deployed table and upload it (after sam deploy)
 publish-site:
