@@ -1168,3 +1168,133 @@ async fn a_revoked_admin_is_refused_although_the_token_still_says_admin() {
     });
     assert_eq!(as_new_admin(fresh).await, StatusCode::FORBIDDEN);
 }
+
+/// The owner's lists page and filter: products by words, category and status; orders by
+/// creation day.
+#[tokio::test]
+async fn back_office_lists_filter_and_page() {
+    let o = office().await;
+    let tag = ulid::Ulid::new().to_string().to_lowercase();
+    for (sku, name, category) in [
+        ("F-1", "Blue enamel jug", "kitchen"),
+        ("F-2", "Blue linen towel", "textiles"),
+        ("F-3", "Green enamel bowl", "kitchen"),
+    ] {
+        let mut p = new_product(sku);
+        p["name"] = format!("{name} {tag}").into();
+        p["category"] = category.into();
+        let a = o.send("POST", "/api/admin/products", Some(p)).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    }
+    let a = o.send("POST", "/api/admin/products/F-3/retire", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    let skus = |a: &Answer| -> Vec<String> {
+        a.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["sku"].as_str().unwrap().to_owned())
+            .filter(|s| s.starts_with("F-"))
+            .collect()
+    };
+    let a = o
+        .send("GET", &format!("/api/admin/products?q=ENAMEL+{tag}"), None)
+        .await;
+    assert_eq!(skus(&a), ["F-1", "F-3"], "{}", a.json);
+    let a = o
+        .send(
+            "GET",
+            &format!("/api/admin/products?q=enamel+{tag}&status=retired"),
+            None,
+        )
+        .await;
+    assert_eq!(skus(&a), ["F-3"]);
+    let a = o
+        .send(
+            "GET",
+            &format!("/api/admin/products?q={tag}&category=textiles"),
+            None,
+        )
+        .await;
+    assert_eq!(skus(&a), ["F-2"]);
+    // One product a page: the cursor walks the rest.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let path = format!(
+            "/api/admin/products?q={tag}&limit=1{}",
+            cursor
+                .as_ref()
+                .map(|c| format!("&cursor={c}"))
+                .unwrap_or_default()
+        );
+        let a = o.send("GET", &path, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        assert!(a.json["items"].as_array().unwrap().len() <= 1);
+        seen.extend(skus(&a));
+        match a.json["next"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["F-1", "F-2", "F-3"]);
+    for (query, code) in [
+        ("status=gone", "invalid_status"),
+        ("category=Not%20A%20Slug", "invalid_category"),
+        ("limit=0", "invalid_limit"),
+    ] {
+        let a = o
+            .send("GET", &format!("/api/admin/products?{query}"), None)
+            .await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::BAD_REQUEST, code),
+            "{query}: {}",
+            a.json
+        );
+    }
+
+    // Orders by creation day (the helper's orders are created on 2026-11-23).
+    let mut events = OrderEvents::new(&o.shop).await;
+    let order = authorised_order(&o.shop, &format!("days-{tag}@example.com")).await;
+    events.settle().await;
+    let listed = |a: &Answer| {
+        a.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == order.id.as_str())
+    };
+    let a = o
+        .send(
+            "GET",
+            "/api/admin/orders?status=confirmed&from=2026-11-23&to=2026-11-23&limit=100",
+            None,
+        )
+        .await;
+    assert!(listed(&a), "{}", a.json);
+    let a = o
+        .send(
+            "GET",
+            "/api/admin/orders?status=confirmed&from=2026-11-24&limit=100",
+            None,
+        )
+        .await;
+    assert!(!listed(&a), "{}", a.json);
+    let a = o
+        .send(
+            "GET",
+            "/api/admin/orders?status=confirmed&to=2026-11-22&limit=100",
+            None,
+        )
+        .await;
+    assert!(!listed(&a), "{}", a.json);
+    let a = o
+        .send("GET", "/api/admin/orders?from=23-11-2026", None)
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "invalid_day")
+    );
+}

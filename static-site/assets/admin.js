@@ -55,10 +55,44 @@ function productRow(p) {
   return row;
 }
 
+/** The list filters (`q`, `category`, `status` / `status`, `from`, `to`) as the URL holds them. */
+function filtersFromUrl(ids) {
+  const params = new URLSearchParams(location.search);
+  for (const [name, id] of Object.entries(ids)) {
+    if (params.has(name)) $(id).value = params.get(name);
+  }
+}
+
+/** The filters' current values as a query string (empty ones left out), written to the URL too. */
+function filtersToQuery(ids) {
+  const params = new URLSearchParams();
+  for (const [name, id] of Object.entries(ids)) {
+    const v = $(id).value.trim();
+    if (v) params.set(name, v);
+  }
+  const query = params.toString();
+  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+  return query;
+}
+
+const PRODUCT_FILTERS = { q: "#product-search", category: "#product-category", status: "#product-status-filter" };
+
+let productsListing = 0;
+
 async function products(cursor) {
-  const r = await call("/admin/products" + (cursor ? `?cursor=${enc(cursor)}` : ""));
+  const query = filtersToQuery(PRODUCT_FILTERS);
+  const params = [query, cursor ? `cursor=${enc(cursor)}` : ""].filter(Boolean).join("&");
+  // A new filter starts a new listing: clear what the old one showed, and drop its late answers.
+  const listing = cursor ? productsListing : ++productsListing;
+  if (!cursor) {
+    $("#admin-products-body").replaceChildren();
+    $("#products-more").hidden = true;
+  }
+  const r = await call("/admin/products" + (params ? `?${params}` : ""));
+  if (listing !== productsListing) return;
   if (!r.ok) return showError(r, "The products could not be loaded. Please reload the page.");
   $("#admin-products-body").append(...(r.data.items || []).map(productRow));
+  $("#products-empty").hidden = !!(cursor || (r.data.items || []).length || r.data.next);
   const more = $("#products-more");
   more.hidden = !r.data.next;
   more.onclick = () => products(r.data.next);
@@ -261,11 +295,17 @@ function orderProblems(o) {
   });
 }
 
+const ORDER_FILTERS = { status: "#order-status-filter", from: "#order-from", to: "#order-to" };
+
 async function orders(cursor) {
-  const filter = $("#order-status-filter").value;
+  const params = new URLSearchParams(filtersToQuery(ORDER_FILTERS));
   // "attention": confirmed orders whose capture or an email failed.
-  const query = filter === "attention" ? "status=confirmed&attention=true" : `status=${enc(filter)}`;
-  const r = await call(`/admin/orders?${query}` + (cursor ? `&cursor=${enc(cursor)}` : ""));
+  if (params.get("status") === "attention") {
+    params.set("status", "confirmed");
+    params.set("attention", "true");
+  }
+  if (cursor) params.set("cursor", cursor);
+  const r = await call(`/admin/orders?${params}`);
   if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");
   const items = r.data.items || [];
   $("#admin-orders-body").append(...items.map(orderRow));
@@ -327,13 +367,23 @@ async function audit(cursor) {
   more.onclick = () => audit(r.data.next);
 }
 
-if (page === "admin-products") products();
+if (page === "admin-products") {
+  filtersFromUrl(PRODUCT_FILTERS);
+  let typing;
+  $("#product-search").oninput = () => { clearTimeout(typing); typing = setTimeout(() => products(), 250); };
+  $("#product-category").onchange = () => products();
+  $("#product-status-filter").onchange = () => products();
+  products();
+}
 else if (page === "admin-product-new" || page === "admin-product-edit") productForm();
 else if (page === "admin-orders") {
-  $("#order-status-filter").onchange = () => {
-    $("#admin-orders-body").replaceChildren();
-    orders();
-  };
+  filtersFromUrl(ORDER_FILTERS);
+  for (const id of Object.values(ORDER_FILTERS)) {
+    $(id).onchange = () => {
+      $("#admin-orders-body").replaceChildren();
+      orders();
+    };
+  }
   orders();
 } else if (page === "admin-staff") staff();
 else if (page === "admin-audit") {

@@ -133,3 +133,43 @@ test('a revoked admin is refused at their next call, though their token still sa
   await staffContext.close();
   await ownerContext.close();
 });
+
+test('the back office lists search, filter and keep their filters in the URL', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await ownerPage(context);
+  const shot = recorder(page, 'owner-lists');
+  const rows = () => page.locator('[data-testid="admin-product"]').evaluateAll((r) => r.map((x) => x.dataset.sku));
+  const product = catalogue.find((p) => p.status === 'active' && p.name.split(' ').length > 1);
+  const word = product.name.split(' ').at(-1);
+  await page.fill('#product-search', word);
+  await page.waitForFunction((w) => new URL(location.href).searchParams.get('q') === w, word);
+  await page.waitForFunction((w) => {
+    const names = [...document.querySelectorAll('[data-testid="admin-product"] td:nth-child(2)')].map((c) => c.textContent.toLowerCase());
+    return names.length > 0 && names.every((n) => n.includes(w.toLowerCase()));
+  }, word);
+  const found = await rows();
+  assert.ok(found.includes(product.sku), `${product.sku} found by "${word}": ${found}`);
+  const expected = catalogue.filter((p) => `${p.name} ${p.sku} ${p.category}`.toLowerCase().includes(word.toLowerCase())).length;
+  assert.equal(found.length, expected, 'exactly the products with that word');
+  await shot('searched');
+  await page.reload();
+  await page.waitForSelector('[data-testid="admin-product"]');
+  assert.equal(await page.inputValue('#product-search'), word, 'the search survives a reload');
+  assert.deepEqual(await rows(), found);
+
+  await page.fill('#product-search', '');
+  await page.selectOption('#product-category', product.category);
+  await page.waitForFunction((c) => new URL(location.href).searchParams.get('category') === c, product.category);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="admin-product"]').length > 0);
+  const inCategory = await rows();
+  const inCatalogue = catalogue.filter((p) => p.category === product.category).map((p) => p.sku);
+  assert.ok(inCategory.every((s) => inCatalogue.includes(s)), `only ${product.category}: ${inCategory}`);
+  await shot('by-category');
+
+  await page.goto(`${SHOP}/admin/orders/?status=confirmed&from=2000-01-01&to=2000-01-02`);
+  await page.waitForSelector('#orders-empty:not([hidden])');
+  assert.equal(await page.inputValue('#order-from'), '2000-01-01');
+  assert.equal(await page.locator('[data-testid="admin-order"]').count(), 0, 'no order from the year 2000');
+  await shot('orders-by-day');
+  await context.close();
+});

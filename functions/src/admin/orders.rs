@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shop::email::EmailKind;
 use shop::payments::PaymentError;
+use shop::store::OrderFilter;
 use shop::{Order, OrderEvent, OrderStatus, StoreError, effect};
 
 use super::{AdminState, RETRIES, audit, conflict, optional_json};
@@ -51,8 +52,21 @@ fn attention_effects() -> Vec<String> {
         .collect()
 }
 
-/// `GET /api/admin/orders?status=confirmed&attention=true&cursor=&limit=`: newest first;
-/// with `attention=true`, only the orders whose capture or an email failed.
+/// A `yyyy-mm-dd` query parameter, checked.
+fn day(query: &QueryPairs, name: &str) -> Result<Option<String>, ApiError> {
+    match query.first(name) {
+        None | Some("") => Ok(None),
+        Some(d) => time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"))
+            .map(|_| Some(d.to_owned()))
+            .map_err(|_| {
+                ApiError::bad_request("invalid_day", format!("{name} must be a day, yyyy-mm-dd"))
+            }),
+    }
+}
+
+/// `GET /api/admin/orders?status=confirmed&attention=true&from=&to=&cursor=&limit=`: newest
+/// first; with `attention=true`, only the orders whose capture or an email failed; `from` and
+/// `to` (UTC days, inclusive) narrow by creation day.
 pub(super) async fn list(
     State(state): State<AdminState>,
     query: QueryPairs,
@@ -77,17 +91,19 @@ pub(super) async fn list(
             ));
         }
     };
-    let page = if attention {
-        state
-            .store
-            .list_orders_with_any_effect(status, &attention_effects(), limit, query.first("cursor"))
-            .await?
-    } else {
-        state
-            .store
-            .list_orders_by_status(status, limit, query.first("cursor"))
-            .await?
+    let filter = OrderFilter {
+        any_effect: if attention {
+            attention_effects()
+        } else {
+            Vec::new()
+        },
+        from_day: day(&query, "from")?,
+        to_day: day(&query, "to")?,
     };
+    let page = state
+        .store
+        .list_orders(status, &filter, limit, query.first("cursor"))
+        .await?;
     Ok(Json(OrderPage {
         status,
         items: page.items,

@@ -13,8 +13,11 @@ use crate::error::ApiError;
 use crate::extract::{JsonBody, QueryPairs};
 use crate::identity::Identity;
 
-/// Products per page of the owner's list.
-pub const PAGE_SIZE: i32 = 100;
+/// Products per page of the owner's list by default (`?limit=` up to 100).
+pub const PAGE_SIZE: i32 = 25;
+/// Table pages one listing call reads at most while a filter matches nothing, so a search
+/// answers in bounded time; the cursor lets the next call go on.
+const MAX_PAGES_PER_CALL: usize = 20;
 /// Images per product.
 pub const MAX_IMAGES: usize = 10;
 
@@ -116,18 +119,76 @@ pub(super) fn not_found_product(e: StoreError) -> ApiError {
     }
 }
 
-/// `GET /api/admin/products?cursor=`: every product, retired ones too.
+/// What the owner's product list is narrowed to.
+#[derive(Debug, Default)]
+struct ProductFilter {
+    /// Words that must all appear in the name, SKU or category (any case).
+    words: Vec<String>,
+    status: Option<ProductStatus>,
+}
+
+impl ProductFilter {
+    fn matches(&self, p: &Product) -> bool {
+        let text = format!("{} {} {}", p.name, p.sku, p.category).to_lowercase();
+        self.status.is_none_or(|s| p.status == s) && self.words.iter().all(|w| text.contains(w))
+    }
+}
+
+/// `GET /api/admin/products?q=&category=&status=&cursor=&limit=`: the catalogue, retired
+/// products too, in category and SKU order; narrowed by words in the name, SKU or category
+/// (`q`), one category, or one status. The filter runs on what the table returns: table pages
+/// of `limit` are read until `limit` products match (so a page holds up to twice `limit` − 1),
+/// the listing ends, or a bounded number of pages were read (fewer, with a next cursor).
 pub(super) async fn list(
     State(state): State<AdminState>,
     query: QueryPairs,
 ) -> Result<Json<ProductPage>, ApiError> {
-    let page = state
-        .store
-        .list_products(None, PAGE_SIZE, query.first("cursor"))
-        .await?;
+    let limit = query.limit(PAGE_SIZE, 100)?;
+    let category = match query.first("category") {
+        None | Some("") => None,
+        Some(c) => Some(
+            Category::parse(c)
+                .map_err(|e| ApiError::bad_request("invalid_category", e.to_string()))?,
+        ),
+    };
+    let status = match query.first("status") {
+        None | Some("") => None,
+        Some("active") => Some(ProductStatus::Active),
+        Some("retired") => Some(ProductStatus::Retired),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_status",
+                "status must be active or retired",
+            ));
+        }
+    };
+    let q = query.first("q").unwrap_or_default();
+    if q.chars().count() > 100 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "the search is at most 100 characters",
+        ));
+    }
+    let filter = ProductFilter {
+        words: q.split_whitespace().map(str::to_lowercase).collect(),
+        status,
+    };
+    let mut cursor = query.first("cursor").map(str::to_owned);
+    let mut items = Vec::new();
+    for _ in 0..MAX_PAGES_PER_CALL {
+        let page = state
+            .store
+            .list_products(category.as_ref(), limit, cursor.as_deref())
+            .await?;
+        items.extend(page.items.into_iter().filter(|p| filter.matches(p)));
+        cursor = page.next;
+        if items.len() >= limit as usize || cursor.is_none() {
+            break;
+        }
+    }
     Ok(Json(ProductPage {
-        items: page.items,
-        next: page.next,
+        items,
+        next: cursor,
     }))
 }
 

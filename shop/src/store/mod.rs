@@ -32,6 +32,7 @@ pub use audit::AuditEntry;
 pub use checkouts::{CLAIM_LEASE_SECS, IdempotencyClaim};
 pub use error::StoreError;
 pub use keys::{order_key, product_key};
+pub use orders::OrderFilter;
 pub use reservations::{
     Availability, OpenOutcome, RESERVATION_SECS, Reservation, ReservationState,
 };

@@ -5,9 +5,20 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use super::keys::{
     CursorShape, decode_cursor, encode_cursor, key_map, n, order_item, order_key, s,
 };
-use super::table::{GSI1, GSI1PK, GSI2, GSI2PK, PK, SK};
+use super::table::{GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, PK, SK};
 use super::{Page, Store, StoreError};
 use crate::domain::{Order, OrderStatus};
+
+/// How the owner's order list is narrowed (beyond its status).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    /// Only orders that recorded any of these effects.
+    pub any_effect: Vec<String>,
+    /// Only orders created on or after this UTC day (`yyyy-mm-dd`).
+    pub from_day: Option<String>,
+    /// Only orders created on or before this UTC day (`yyyy-mm-dd`).
+    pub to_day: Option<String>,
+}
 
 impl Store {
     /// Writes a new order unless one with the same key exists
@@ -113,37 +124,26 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Order>, StoreError> {
-        self.query_orders_by_status(status, &[], limit, cursor)
+        self.list_orders(status, &OrderFilter::default(), limit, cursor)
             .await
     }
 
-    /// Orders in one status that recorded any of `effects`, newest first (the owner's
-    /// "needs attention" view: refused captures, rejected emails). A page may hold fewer
-    /// than `limit` orders and still have a next one (the filter runs after the read).
-    pub async fn list_orders_with_any_effect(
+    /// Orders in one status narrowed by `filter`, newest first (the owner's queue; with
+    /// `any_effect`, the "needs attention" view). A page may hold fewer than `limit` orders
+    /// and still have a next one when `any_effect` is set (that filter runs after the read).
+    pub async fn list_orders(
         &self,
         status: OrderStatus,
-        effects: &[String],
+        filter: &OrderFilter,
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Order>, StoreError> {
-        self.query_orders_by_status(status, effects, limit, cursor)
-            .await
-    }
-
-    async fn query_orders_by_status(
-        &self,
-        status: OrderStatus,
-        any_effect: &[String],
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<Page<Order>, StoreError> {
+        let any_effect = &filter.any_effect;
         let mut query = self
             .client
             .query()
             .table_name(&self.table)
             .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", GSI1PK)
             .expression_attribute_values(":pk", s(format!("ORDERS#{status}")))
             .scan_index_forward(false)
@@ -152,6 +152,19 @@ impl Store {
                 cursor,
                 &CursorShape::gsi1(&format!("ORDERS#{status}"), None),
             )?);
+        // GSI1SK is `<created rfc3339>#<ulid>`: a day range is a key range. '~' sorts after
+        // every character of a timestamp, so `<day>~` ends that day.
+        query = match (&filter.from_day, &filter.to_day) {
+            (None, None) => query.key_condition_expression("#pk = :pk"),
+            (from, to) => query
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#sk", GSI1SK)
+                .expression_attribute_values(":from", s(from.clone().unwrap_or_else(|| "0".into())))
+                .expression_attribute_values(
+                    ":to",
+                    s(format!("{}~", to.clone().unwrap_or_else(|| "9".into()))),
+                ),
+        };
         if !any_effect.is_empty() {
             let mut terms = Vec::new();
             for (i, effect) in any_effect.iter().enumerate() {
