@@ -9,7 +9,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shop::payments::PaymentError;
-use shop::{CartError, StoreError};
+use shop::{CartError, MoneyError, StoreError};
 
 /// An error answer: HTTP status, a stable snake_case code, a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +130,12 @@ impl From<CartError> for ApiError {
             CartError::UnknownSku(_) => (StatusCode::BAD_REQUEST, "unknown_sku"),
             CartError::Retired(_) => (StatusCode::CONFLICT, "product_retired"),
             CartError::InsufficientStock { .. } => (StatusCode::CONFLICT, "insufficient_stock"),
-            CartError::Money(_) => (StatusCode::BAD_REQUEST, "mixed_currencies"),
+            CartError::Money(MoneyError::CurrencyMismatch { .. }) => {
+                (StatusCode::BAD_REQUEST, "mixed_currencies")
+            }
+            // A total beyond i64 minor units: only absurd quantities of absurd prices.
+            CartError::Money(MoneyError::Overflow) => (StatusCode::BAD_REQUEST, "amount_overflow"),
+            CartError::Money(_) => (StatusCode::BAD_REQUEST, "invalid_amount"),
         };
         ApiError::new(status, code, message)
     }
@@ -186,4 +191,23 @@ pub async fn json_errors(resp: Response) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_errors_answer_their_own_codes() {
+        let code = |e: MoneyError| ApiError::from(CartError::Money(e)).code;
+        assert_eq!(code(MoneyError::Overflow), "amount_overflow");
+        assert_eq!(
+            code(MoneyError::CurrencyMismatch {
+                left: shop::Currency::Eur,
+                right: shop::Currency::Usd,
+            }),
+            "mixed_currencies"
+        );
+        assert_eq!(code(MoneyError::Negative(-1)), "invalid_amount");
+    }
 }

@@ -36,6 +36,10 @@ pub enum AddressError {
     /// A field is too long.
     #[error("address field '{0}' is longer than {MAX_FIELD_LEN} characters")]
     TooLong(&'static str),
+    /// A field holds a control character (a newline, a tab, NUL, …) or a
+    /// line separator: one line of text each, as on a parcel label.
+    #[error("address field '{0}' may not contain line breaks or control characters")]
+    ControlCharacter(&'static str),
     /// The shop does not ship there.
     #[error("we do not ship to {0:?}; supported countries: {list}", list = SUPPORTED_COUNTRIES.join(", "))]
     UnsupportedCountry(String),
@@ -63,12 +67,22 @@ impl Address {
             if value.chars().count() > MAX_FIELD_LEN {
                 return Err(AddressError::TooLong(field));
             }
+            if value.chars().any(breaks_the_line) {
+                return Err(AddressError::ControlCharacter(field));
+            }
         }
         if !SUPPORTED_COUNTRIES.contains(&self.country.as_str()) {
             return Err(AddressError::UnsupportedCountry(self.country.clone()));
         }
         Ok(())
     }
+}
+
+/// Control characters (C0, DEL, C1: newlines, tabs, NUL, escape sequences)
+/// and Unicode's line and paragraph separators: none belongs in an address
+/// line, and each would break the emails, the admin list or a label printer.
+fn breaks_the_line(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
 }
 
 #[cfg(test)]
@@ -99,6 +113,33 @@ mod tests {
         let mut a = address();
         a.line2 = "x".repeat(101);
         assert_eq!(a.validate(), Err(AddressError::TooLong("line2")));
+        for bad in [
+            "1 Main St\nBcc: x",
+            "a\rb",
+            "tab\there",
+            "nul\0",
+            "esc\u{1b}[2J",
+            "a\u{85}b",
+            "a\u{2028}b",
+        ] {
+            let mut a = address();
+            a.line1 = bad.into();
+            assert_eq!(
+                a.validate(),
+                Err(AddressError::ControlCharacter("line1")),
+                "{bad:?}"
+            );
+            let mut a = address();
+            a.line2 = bad.into();
+            assert_eq!(
+                a.validate(),
+                Err(AddressError::ControlCharacter("line2")),
+                "{bad:?}"
+            );
+        }
+        let mut a = address();
+        a.name = "Zoë O'Brien-Núñez, Ltd.".into();
+        assert_eq!(a.validate(), Ok(()));
         let mut a = address();
         a.country = "XX".into();
         let err = a.validate().unwrap_err();
