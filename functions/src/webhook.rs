@@ -4,11 +4,18 @@
 //! The `Stripe-Signature` is verified with `shop::payments::webhook` (HMAC
 //! with the `hmac` crate, 300 s tolerance, any of several `v1`), and the event
 //! is decoded with serde into a small type: this works for Stripe's events and
-//! localstripe's alike. Each event id is recorded once (`STRIPE#<id>`, kept 7
-//! days); when handling fails the record is removed again and the answer is
-//! 500, so Stripe's retry is handled. The payment events go through the same
-//! code as the shopper's confirm call ([`crate::settle`]). Other event types
-//! are answered 200 and ignored.
+//! localstripe's alike. The payment events go through the same code as the
+//! shopper's confirm call ([`crate::settle`]), which is safe to repeat and to
+//! run concurrently (the order is a conditional put). Other event types are
+//! answered 200 and ignored.
+//!
+//! An event id is recorded as seen (`STRIPE#<id>`, kept 7 days) only *after*
+//! it was handled: a delivery of a seen event is acknowledged without work
+//! (`duplicate`), and any other delivery is handled. A function that dies
+//! between handling and recording (a timeout, a crash) has recorded nothing,
+//! so Stripe's retry handles the event again (a repeat of the same settle),
+//! instead of being answered `duplicate` for a week with the order never
+//! created. Handling that fails answers 500 and records nothing.
 
 use axum::Json;
 use axum::Router;
@@ -124,11 +131,7 @@ async fn receive(
     }
     let pi: PaymentIntent = serde_json::from_value(event.data.object.clone())
         .map_err(|e| refuse(WebhookError::MalformedEvent(e.to_string())))?;
-    if !state
-        .store
-        .mark_seen(SEEN_KIND, &event.id, SEEN_TTL_SECS)
-        .await?
-    {
+    if state.store.is_seen(SEEN_KIND, &event.id).await? {
         tracing::info!(event = %event.id, "event already handled");
         return Ok(Json(
             serde_json::json!({"received": true, "duplicate": true}),
@@ -137,18 +140,23 @@ async fn receive(
     match handle(&state, &pi).await {
         Ok(outcome) => {
             tracing::info!(event = %event.id, kind = %event.kind, pi = %pi.id, outcome, "event handled");
-            Ok(Json(serde_json::json!({"received": true})))
+            // Recorded only now. Another delivery handled at the same time records it
+            // first (false here): both did the same, idempotent work.
+            let first = state
+                .store
+                .mark_seen(SEEN_KIND, &event.id, SEEN_TTL_SECS)
+                .await?;
+            Ok(Json(if first {
+                serde_json::json!({"received": true})
+            } else {
+                serde_json::json!({"received": true, "duplicate": true})
+            }))
         }
-        Err(e) => {
-            if let Err(un) = state.store.unmark_seen(SEEN_KIND, &event.id).await {
-                tracing::error!(event = %event.id, error = %un, "could not forget the event; Stripe's retry will be ignored");
-            }
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "handling_failed",
-                format!("event {} not handled: {}", event.id, e.message),
-            ))
-        }
+        Err(e) => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "handling_failed",
+            format!("event {} not handled: {}", event.id, e.message),
+        )),
     }
 }
 

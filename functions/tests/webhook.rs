@@ -297,3 +297,47 @@ async fn handling_failure_forgets_the_event_for_stripes_retry() {
     );
     assert!(shop.store.get_order("ada", &id).await.is_err());
 }
+
+/// Issue 16, item 11: a delivery cut short at any point (the function timing
+/// out or crashing: here its future dropped after 1 ms, 2 ms, 4 ms, …) never
+/// leaves the event recorded as seen without its order, so Stripe's retry
+/// creates the order instead of being answered `duplicate` for a week.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_cut_short_anywhere_leaves_the_event_to_stripes_retry() {
+    let shop = shop().await;
+    let (id, pi) = authorised_checkout(&shop, "ada").await;
+    let body = event("evt_cut", "payment_intent.amount_capturable_updated", pi);
+    let signature = sign(WEBHOOK_SECRET, &body, now());
+    let seen = || async {
+        written(&shop.store)
+            .await
+            .contains(&"STRIPE#evt_cut".to_owned())
+    };
+    let mut budget = std::time::Duration::from_millis(1);
+    let mut cuts = 0;
+    loop {
+        let done = tokio::time::timeout(budget, deliver(&shop, body.clone(), &signature)).await;
+        // Let a request the cut left in flight land before looking.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let has_order = shop.store.get_order("ada", &id).await.is_ok();
+        assert!(
+            !seen().await || has_order,
+            "cut after {budget:?}: the event is recorded as seen, the order does not exist"
+        );
+        if let Ok(a) = done {
+            assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+            break;
+        }
+        cuts += 1;
+        budget *= 2;
+    }
+    assert!(cuts > 0, "no delivery was cut short");
+    assert!(seen().await);
+    assert_eq!(
+        shop.store.get_order("ada", &id).await.unwrap().status,
+        OrderStatus::Authorized
+    );
+    // Now it is a duplicate.
+    let again = deliver(&shop, body.clone(), &signature).await;
+    assert_eq!(again.json["duplicate"], true, "{}", again.json);
+}

@@ -26,6 +26,26 @@ impl Store {
         }
     }
 
+    /// True when `kind#id` was recorded by [`Store::mark_seen`] and has not
+    /// expired (a consistent read; the TTL deletes expired records late).
+    pub async fn is_seen(&self, kind: &str, id: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_map(format!("{kind}#{id}"), "SEEN".to_owned())))
+            .consistent_read(true)
+            .send()
+            .await?;
+        let alive = out.item.is_some_and(|item| {
+            item.get(TTL_ATTRIBUTE)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<i64>().ok())
+                .is_none_or(|expires| expires > now_unix())
+        });
+        Ok(alive)
+    }
+
     /// Forgets a seen record, so a failed handling can be retried.
     pub async fn unmark_seen(&self, kind: &str, id: &str) -> Result<(), StoreError> {
         self.client
