@@ -305,10 +305,35 @@ async fn confirm_signup(State(ctx): State<Ctx>, body: Bytes) -> Response {
         .confirmation_code(f.get("code").trim())
         .send()
         .await;
-    match result {
-        Ok(_) => Redirect::to(&f.link("/login", &[("notice", "confirmed")])).into_response(),
-        Err(e) => confirm_signup_form(&f, Some(&message(&e))).into_response(),
+    if let Err(e) = result {
+        return confirm_signup_form(&f, Some(&message(&e))).into_response();
     }
+    // Cognito marks the address verified when the code it was sent is
+    // confirmed; cognito-local only confirms the user. Do the rest.
+    // (cognito-local wants the address itself beside `email_verified`.)
+    let attr = |k: &str, v: &str| AttributeType::builder().name(k).value(v).build();
+    let attrs =
+        attr("email", f.get("username")).and_then(|e| Ok((e, attr("email_verified", "true")?)));
+    let marked = match attrs {
+        Ok((email, verified)) => ctx
+            .cognito
+            .admin_update_user_attributes()
+            .user_pool_id(&ctx.settings.pool_id)
+            .username(f.get("username"))
+            .user_attributes(email)
+            .user_attributes(verified)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| message(&e)),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = marked {
+        tracing::error!(error = %e, "could not mark the email verified");
+        return confirm_signup_form(&f, Some("We could not confirm your email address."))
+            .into_response();
+    }
+    Redirect::to(&f.link("/login", &[("notice", "confirmed")])).into_response()
 }
 
 fn forgot_form(f: &Fields, error: Option<&str>) -> Html<String> {

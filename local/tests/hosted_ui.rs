@@ -110,7 +110,12 @@ async fn sign_up_confirm_sign_in_and_reset_through_the_hosted_pages() {
         .unwrap();
     let status = resp.status();
     let next = location(&resp);
-    assert_eq!(status, StatusCode::SEE_OTHER, "{}", resp.text().await.unwrap());
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        resp.text().await.unwrap()
+    );
     assert!(
         next.starts_with("/confirmSignup?") && next.contains("state=signed-state"),
         "{next}"
@@ -141,6 +146,20 @@ async fn sign_up_confirm_sign_in_and_reset_through_the_hosted_pages() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let next = location(&resp);
+    // As in Cognito, confirming the emailed code verifies the address.
+    let user = client
+        .list_users()
+        .user_pool_id(&pool.pool_id)
+        .send()
+        .await
+        .unwrap();
+    let attrs = user.users()[0].attributes();
+    assert!(
+        attrs
+            .iter()
+            .any(|a| a.name() == "email_verified" && a.value() == Some("true")),
+        "{attrs:?}"
+    );
     assert!(
         next.starts_with("/login?") && next.contains("notice=confirmed"),
         "{next}"
