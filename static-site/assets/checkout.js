@@ -24,6 +24,9 @@ function clearError() {
   errorBox.hidden = true;
 }
 
+/** An API message as a sentence: capitalised, with a full stop. */
+const sentence = (m) => m.charAt(0).toUpperCase() + m.slice(1).replace(/[.!?]?$/, ".");
+
 /** The quote on screen: what Pay authorises. */
 let shown = null;
 
@@ -57,7 +60,7 @@ async function requote(lines) {
   if (!r.ok) {
     $("#quote-status").textContent = "";
     if (r.status === 401) showError("Your session has ended. Reload the page to sign in again; your cart is kept.");
-    else showError(errorMessage(r.data, "Your cart could not be priced.") + " Please change your cart and come back.");
+    else showError(sentence(errorMessage(r.data, "Your cart could not be priced")) + " Please change your cart and come back.");
     return false;
   }
   showQuote(r.data);
@@ -166,8 +169,14 @@ async function pay(stripe, card, lines) {
       return;
     }
     if (r.status === 409 && r.data?.error?.code === "sold_out") {
+      // Nothing was held and no card touched: say which product, and stop
+      // offering to pay for what cannot be reserved.
       dropAttempt();
-      showError(errorMessage(r.data, "Part of your order has just sold out.") + " Please change your cart.");
+      const name = shown?.lines.find((l) => l.sku === r.data.sku)?.name || r.data.sku;
+      shown = null;
+      showError(r.data.available > 0
+        ? `Only ${r.data.available} of ${name} left. Please change your cart.`
+        : `${name} has just sold out. Please remove it from your cart.`);
       return;
     }
     if (!r.ok) {
