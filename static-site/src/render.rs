@@ -26,9 +26,10 @@ use crate::view::{CategoryLink, ProductSummary, ProductView};
 /// At most this many featured products on the home page.
 pub const MAX_FEATURED: usize = 12;
 
-/// Folders of the output directory that a render never prunes: product images
-/// are copied or uploaded separately.
-pub const KEPT_PREFIXES: &[&str] = &["images/"];
+/// Folders of the output directory (and of the bucket) that a render or a publish never
+/// prunes: product images are copied or uploaded separately, and photo uploads wait in
+/// `uploads/` until the admin API has checked them.
+pub const KEPT_PREFIXES: &[&str] = &[photos::IMAGE_PREFIX, photos::UPLOAD_PREFIX];
 
 /// What a render produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
