@@ -36,7 +36,7 @@ async function seeInViewer(context, mail, code, shotName) {
   await card.getByRole('button', { name: 'Toggle text view' }).click();
   const text = await card.locator('.email-text').innerText();
   assert.ok(text.includes(code), `the viewer shows the code: ${text}`);
-  await recorder(viewer, 'signup')(shotName);
+  await recorder(viewer, 'signup-mail')(shotName);
   await viewer.close();
 }
 
