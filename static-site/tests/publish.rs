@@ -168,11 +168,12 @@ async fn publishes_only_what_changed() {
         ]
     );
     assert_eq!(third.uploaded, touched);
-    // One path per page: its index.html form, the only one CloudFront caches it under.
     let expected = [
+        "/c/kitchen/",
         "/c/kitchen/index.html",
         "/data/c/kitchen.json",
         "/data/search.json",
+        "/p/KIT-002/",
         "/p/KIT-002/index.html",
     ];
     assert_eq!(third.invalidated, expected);
@@ -194,11 +195,7 @@ async fn publishes_only_what_changed() {
     render_site(&products, &config(), dir.path()).unwrap();
     let fourth = moto.publish(dir.path()).await;
     assert_eq!(fourth.deleted, ["p/KIT-005/index.html"]);
-    assert!(
-        fourth
-            .invalidated
-            .contains(&"/p/KIT-005/index.html".to_owned())
-    );
+    assert!(fourth.invalidated.contains(&"/p/KIT-005/".to_owned()));
     assert!(
         moto.s3
             .head_object()
@@ -217,7 +214,7 @@ async fn publishes_only_what_changed() {
             .send()
             .await
             .is_ok(),
-        "uploads waiting for their check are never deleted by a publish"
+        "an upload being checked is never deleted by a publish"
     );
 }
 
@@ -263,6 +260,6 @@ async fn publishes_an_incremental_render_from_a_fresh_directory() {
             "p/LIG-001/index.html"
         ]
     );
-    assert!(report.invalidated.contains(&"/index.html".to_owned()));
+    assert!(report.invalidated.contains(&"/".to_owned()));
     assert!(!report.invalidated.iter().any(|p| p.starts_with("/assets/")));
 }
