@@ -33,9 +33,11 @@ async function signInStatus() {
     if (r.ok && r.data) {
       box.replaceChildren(
         el("span", { id: "account-email-header", text: r.data.email || r.data.username || "Signed in" }), " ",
-        el("a", { href: "/account/", text: "Account" }), " ",
-        el("a", { id: "sign-out", href: "/auth/signout", text: "Sign out" }),
+        el("a", { href: "/account/", text: "Account" }),
       );
+      // Sign-out is a same-origin POST (it revokes the session): the header's form.
+      const signOut = $("#sign-out-form");
+      if (signOut) signOut.hidden = false;
       document.body.dataset.signedIn = "true";
       document.dispatchEvent(new CustomEvent("shop:me", { detail: r.data }));
     }

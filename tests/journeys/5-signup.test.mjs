@@ -122,6 +122,17 @@ test('a new shopper signs up from the header, confirms by email code, signs in a
   await shot('order-done');
   const confirmed = await eventually(async () => (await emailsTo(EMAIL)).find((m) => m.subject.toLowerCase().includes('confirm')));
   assert.ok(confirmed, 'the order confirmation reaches the new shopper');
+
+  // Signing out from the header: back to "Sign in" / "Create account", and no /api/me asked.
+  let askedMe = false;
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/me') askedMe = true; });
+  await page.click('[data-testid="sign-out"]');
+  await page.waitForSelector('[data-testid="create-account"]');
+  await page.goto(`${SHOP}/`, { waitUntil: 'networkidle' });
+  assert.equal(await page.isVisible('#sign-in'), true);
+  assert.equal(await page.isVisible('[data-testid="sign-out"]'), false);
+  assert.equal(askedMe, false, 'signed out: no /api/me');
+  await shot('signed-out');
   assert.deepEqual(errors, []);
   await context.close();
 });
