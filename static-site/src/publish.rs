@@ -6,7 +6,10 @@
 //! unchanged site costs a listing and nothing else. Stale objects are deleted
 //! (never under [`crate::render::KEPT_PREFIXES`]: product images are uploaded
 //! by the admin area). One CloudFront invalidation covers the changed and
-//! deleted pages; hashed assets never need one.
+//! deleted pages; hashed assets never need one. The catalogue publisher
+//! uploads record by record ([`upload_files`], [`sync`]) and makes one
+//! invalidation per record batch ([`invalidate_keys`]): CloudFront charges
+//! per path past the free thousand a month.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,8 +23,8 @@ use md5::{Digest, Md5};
 
 use crate::assets::is_hashed_asset;
 use crate::error::SiteError;
+use crate::files;
 use crate::render::KEPT_PREFIXES;
-use crate::{files, routes};
 
 /// Cache-Control of pages and data: short-lived, revalidated.
 pub const CACHE_PAGE: &str = "public, max-age=60, must-revalidate";
@@ -82,18 +85,16 @@ pub fn cache_control(key: &str) -> &'static str {
 }
 
 /// The CloudFront paths to invalidate for a changed object key: none for
-/// hashed assets, both the directory and the `index.html` form for pages
-/// (the edge may rewrite one into the other before the cache key is made).
+/// hashed assets, the object's own path otherwise. A page is cached only
+/// under its `index.html` form: the viewer function (public pages) and the
+/// edge (protected ones) rewrite `/x/` to `/x/index.html` before CloudFront
+/// makes the cache key, so `/x/` is never a cache key and one path per page
+/// is paid, not two.
 pub fn invalidation_paths(key: &str) -> Vec<String> {
     if is_hashed_asset(key) {
         return Vec::new();
     }
-    let path = routes::path_for(key);
-    if path.ends_with('/') {
-        vec![path, format!("/{key}")]
-    } else {
-        vec![path]
-    }
+    vec![format!("/{}", key.trim_start_matches('/'))]
 }
 
 fn md5_hex(body: &[u8]) -> String {
@@ -112,6 +113,25 @@ pub async fn publish(
     cloudfront: &aws_sdk_cloudfront::Client,
     bucket: &str,
     distribution_id: &str,
+    dir: &Path,
+) -> Result<PublishReport, SiteError> {
+    let mut report = sync(s3, bucket, dir).await?;
+    let keys: Vec<String> = report
+        .uploaded
+        .iter()
+        .chain(&report.deleted)
+        .cloned()
+        .collect();
+    let (paths, id) = invalidate_keys(cloudfront, distribution_id, &keys).await?;
+    (report.invalidated, report.invalidation_id) = (paths, id);
+    Ok(report)
+}
+
+/// Uploads what changed in `dir` to `bucket` and deletes stale objects;
+/// invalidates nothing (the caller batches that: [`invalidate_keys`]).
+pub async fn sync(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
     dir: &Path,
 ) -> Result<PublishReport, SiteError> {
     let local = files::list(dir)?;
@@ -149,10 +169,6 @@ pub async fn publish(
             })?;
     }
     report.deleted = stale;
-
-    let keys: Vec<&String> = report.uploaded.iter().chain(&report.deleted).collect();
-    let (paths, id) = invalidate(cloudfront, distribution_id, &keys).await?;
-    (report.invalidated, report.invalidation_id) = (paths, id);
     Ok(report)
 }
 
@@ -164,6 +180,20 @@ pub async fn publish_files(
     cloudfront: &aws_sdk_cloudfront::Client,
     bucket: &str,
     distribution_id: &str,
+    dir: &Path,
+    files: &[String],
+) -> Result<PublishReport, SiteError> {
+    let mut report = upload_files(s3, bucket, dir, files).await?;
+    let (paths, id) = invalidate_keys(cloudfront, distribution_id, &report.uploaded).await?;
+    (report.invalidated, report.invalidation_id) = (paths, id);
+    Ok(report)
+}
+
+/// Uploads the given output files of `dir` whose object differs; invalidates
+/// nothing (the caller batches that: [`invalidate_keys`]).
+pub async fn upload_files(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
     dir: &Path,
     files: &[String],
 ) -> Result<PublishReport, SiteError> {
@@ -184,11 +214,7 @@ pub async fn publish_files(
         .try_filter_map(|x| async move { Ok(x) })
         .try_collect()
         .await?;
-    let mut report = upload_changed(s3, bucket, dir, files, &remote).await?;
-    let keys: Vec<&String> = report.uploaded.iter().collect();
-    let (paths, id) = invalidate(cloudfront, distribution_id, &keys).await?;
-    (report.invalidated, report.invalidation_id) = (paths, id);
-    Ok(report)
+    upload_changed(s3, bucket, dir, files, &remote).await
 }
 
 /// Every object key of the bucket with its ETag (quotes removed).
@@ -260,10 +286,13 @@ async fn upload_changed(
     })
 }
 
-async fn invalidate(
+/// One CloudFront invalidation for the pages of changed or deleted object
+/// keys (none when no key needs one; `/*` past [`MAX_INVALIDATION_PATHS`]).
+/// Answers the paths and the invalidation's id.
+pub async fn invalidate_keys(
     cloudfront: &aws_sdk_cloudfront::Client,
     distribution_id: &str,
-    keys: &[&String],
+    keys: &[String],
 ) -> Result<(Vec<String>, Option<String>), SiteError> {
     let mut paths: Vec<String> = keys.iter().flat_map(|k| invalidation_paths(k)).collect();
     paths.sort();
@@ -331,10 +360,10 @@ mod tests {
 
     #[test]
     fn invalidates_pages_not_assets() {
-        assert_eq!(invalidation_paths("index.html"), ["/", "/index.html"]);
+        assert_eq!(invalidation_paths("index.html"), ["/index.html"]);
         assert_eq!(
             invalidation_paths("c/kitchen/index.html"),
-            ["/c/kitchen/", "/c/kitchen/index.html"]
+            ["/c/kitchen/index.html"]
         );
         assert_eq!(
             invalidation_paths("data/search.json"),

@@ -1,12 +1,16 @@
 //! `catalogue-publisher`: product changes reach the static site (DESIGN.md, path 6).
 //!
-//! For each `PRODUCT` stream record (in order) the handler re-renders exactly
-//! the pages that show the product ([`static_site::render_product_change`],
-//! with the old image from the record, so a moved or newly featured product
-//! touches the right listings) into a working directory, uploads those
-//! whose bytes differ from the bucket's objects
-//! ([`static_site::publish_files`] compares MD5 with the ETag) and
-//! invalidates exactly those paths in CloudFront.
+//! For each `PRODUCT` stream record (in order) whose **content** changed
+//! ([`content_changed`]: name, description, price, images, category, status,
+//! featured) the handler re-renders exactly the pages that show the product
+//! ([`static_site::render_product_change`], with the old image from the
+//! record, so a moved or newly featured product touches the right listings)
+//! into a working directory and uploads those whose bytes differ from the
+//! bucket's objects (MD5 against the ETag). A stock-only change (every order
+//! makes one) renders, uploads and invalidates nothing: pages carry no stock,
+//! the live overlay shows it. After the batch, **one** CloudFront invalidation
+//! covers every page the batch uploaded (invalidations are paid per path and
+//! limited in flight), so a burst of edits costs one call.
 //!
 //! **The working directory must hold a full render** before the first
 //! incremental one: a listing page is re-rendered from the whole catalogue,
@@ -22,8 +26,9 @@
 //!
 //! **Redelivery is harmless**: rendering the same catalogue gives the same
 //! bytes, so a repeated record uploads nothing and invalidates nothing. A
-//! failure (S3, CloudFront, the table) fails that record and every later one
-//! of the batch (`ReportBatchItemFailures`), so they are retried in order.
+//! failure (S3, the table) fails that record and every later one of the batch
+//! (`ReportBatchItemFailures`), so they are retried in order; a failed
+//! invalidation fails every record that uploaded something.
 //! A deleted product (`REMOVE`) re-renders the whole site and publishes it
 //! with stale objects deleted.
 //!
@@ -89,13 +94,27 @@ pub enum PublishError {
     Task(String),
 }
 
-/// What one record did, for logs and tests.
+/// What one record (or, from [`publish_batch`], one batch) did, for logs and tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Published {
-    /// Object keys uploaded.
+    /// Object keys uploaded (or deleted).
     pub uploaded: Vec<String>,
-    /// Paths invalidated.
+    /// Paths invalidated: by [`publish_batch`]'s one invalidation; empty for a single
+    /// record, whose pages the batch invalidates.
     pub invalidated: Vec<String>,
+}
+
+/// Whether a product change shows on the pages: anything but stock (and the
+/// version and reservations that move with it). Pages never show stock.
+pub fn content_changed(old: &Product, new: &Product) -> bool {
+    old.sku != new.sku
+        || old.name != new.name
+        || old.description != new.description
+        || old.price != new.price
+        || old.images != new.images
+        || old.category != new.category
+        || old.status != new.status
+        || old.featured != new.featured
 }
 
 impl State {
@@ -152,20 +171,33 @@ impl State {
         .await
     }
 
-    /// Uploads `files` of the working directory that differ from the bucket
-    /// and invalidates them ([`static_site::publish_files`]).
-    pub async fn publish_some(&self, files: &[String]) -> Result<PublishReport, SiteError> {
+    /// Uploads the whole working directory (only what differs) and deletes
+    /// stale objects; invalidates nothing ([`static_site::publish::sync`]).
+    pub async fn sync_all(&self) -> Result<PublishReport, SiteError> {
+        let me = self.clone();
+        on_own_thread(move || async move {
+            static_site::publish::sync(&me.s3, &me.bucket, &me.work_dir).await
+        })
+        .await
+    }
+
+    /// Uploads `files` of the working directory that differ from the bucket;
+    /// invalidates nothing ([`static_site::publish::upload_files`]).
+    pub async fn upload_some(&self, files: &[String]) -> Result<PublishReport, SiteError> {
         let (me, files) = (self.clone(), files.to_vec());
         on_own_thread(move || async move {
-            static_site::publish_files(
-                &me.s3,
-                &me.cloudfront,
-                &me.bucket,
-                &me.distribution_id,
-                &me.work_dir,
-                &files,
-            )
-            .await
+            static_site::publish::upload_files(&me.s3, &me.bucket, &me.work_dir, &files).await
+        })
+        .await
+    }
+
+    /// One invalidation for the pages of `keys` ([`static_site::publish::invalidate_keys`]).
+    pub async fn invalidate(&self, keys: &[String]) -> Result<Vec<String>, SiteError> {
+        let (me, keys) = (self.clone(), keys.to_vec());
+        on_own_thread(move || async move {
+            static_site::publish::invalidate_keys(&me.cloudfront, &me.distribution_id, &keys)
+                .await
+                .map(|(paths, _)| paths)
         })
         .await
     }
@@ -298,15 +330,23 @@ fn product_image(image: &serde_dynamo::Item) -> Result<Option<Product>, PublishE
         .map_err(|e| PublishError::Image(e.to_string()))
 }
 
-/// Publishes one product record (INSERT / MODIFY / REMOVE).
+/// Renders and uploads what one product record (INSERT / MODIFY / REMOVE)
+/// changes; nothing for a change that does not show ([`content_changed`]).
+/// Invalidates nothing: [`publish_batch`] makes one invalidation per batch.
 pub async fn publish_record(
     state: &State,
     record: &EventRecord,
 ) -> Result<Published, PublishError> {
-    state.prepare().await?;
-    let _dir = state.prepared.lock().await;
     let old = product_image(&record.change.old_image)?;
     let new = product_image(&record.change.new_image)?;
+    if record.event_name == "MODIFY"
+        && let (Some(o), Some(n)) = (&old, &new)
+        && !content_changed(o, n)
+    {
+        return Ok(Published::default());
+    }
+    state.prepare().await?;
+    let _dir = state.prepared.lock().await;
     let products = state.store.all_products().await?;
     let sku = new.as_ref().or(old.as_ref()).map(|p| p.sku.clone());
     let current = sku
@@ -318,10 +358,10 @@ pub async fn publish_record(
         // Gone from the table: the whole site, stale objects deleted.
         let all = products.clone();
         blocking(move || static_site::render_site(&all, &config, &dir)).await??;
-        let report = state.publish_all().await?;
+        let report = state.sync_all().await?;
         return Ok(Published {
             uploaded: report.uploaded.into_iter().chain(report.deleted).collect(),
-            invalidated: report.invalidated,
+            invalidated: Vec::new(),
         });
     };
     let old_for_render = if record.event_name == "INSERT" {
@@ -345,18 +385,26 @@ pub async fn publish_record(
     files.sort();
     files.dedup();
     files.retain(|f| state.work_dir.join(f).is_file());
-    let report = state.publish_some(&files).await?;
+    let report = state.upload_some(&files).await?;
     Ok(Published {
         uploaded: report.uploaded,
-        invalidated: report.invalidated,
+        invalidated: Vec::new(),
     })
 }
 
-/// Handles one Lambda invocation: each `PRODUCT` record in order; when one
-/// fails, it and every later record are reported (`ReportBatchItemFailures`).
+/// Handles one Lambda invocation: each `PRODUCT` record in order, then one
+/// invalidation for the batch; when one fails, it and every later record are
+/// reported (`ReportBatchItemFailures`).
 pub async fn handle(state: &State, event: Event) -> DynamoDbEventResponse {
+    publish_batch(state, event).await.1
+}
+
+/// [`handle`], also answering what the batch uploaded and invalidated.
+pub async fn publish_batch(state: &State, event: Event) -> (Published, DynamoDbEventResponse) {
     let products = KeyFilter::products();
     let mut failed: Vec<String> = Vec::new();
+    let mut done = Published::default();
+    let mut uploaders: Vec<String> = Vec::new();
     for record in event.records {
         let is_product = products.matches(&record)
             && key_string(&record, "PK").is_some_and(|pk| pk.starts_with("PRODUCT#"));
@@ -373,15 +421,37 @@ pub async fn handle(state: &State, event: Event) -> DynamoDbEventResponse {
             continue;
         }
         match publish_record(state, &record).await {
-            Ok(p) => tracing::info!(
-                pk = key_string(&record, "PK").unwrap_or_default(),
-                uploaded = ?p.uploaded,
-                invalidated = p.invalidated.len(),
-                "published"
-            ),
+            Ok(p) => {
+                tracing::info!(
+                    pk = key_string(&record, "PK").unwrap_or_default(),
+                    uploaded = ?p.uploaded,
+                    "published"
+                );
+                if !p.uploaded.is_empty() {
+                    uploaders.push(id);
+                    done.uploaded.extend(p.uploaded);
+                }
+            }
             Err(e) => {
                 tracing::error!(item = %id, error = %e, "publishing failed");
                 failed.push(id);
+            }
+        }
+    }
+    done.uploaded.sort();
+    done.uploaded.dedup();
+    if !done.uploaded.is_empty() {
+        match state.invalidate(&done.uploaded).await {
+            Ok(paths) => {
+                tracing::info!(paths = paths.len(), "one invalidation for the batch");
+                done.invalidated = paths;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "invalidating the batch's pages failed");
+                // Retried from the first record that uploaded (the order is kept).
+                let mut all = uploaders;
+                all.extend(failed);
+                failed = all;
             }
         }
     }
@@ -394,7 +464,7 @@ pub async fn handle(state: &State, event: Event) -> DynamoDbEventResponse {
             f
         })
         .collect();
-    response
+    (done, response)
 }
 
 /// True when `dir` already has rendered files (a warm container).

@@ -1,7 +1,10 @@
 //! catalogue-publisher against DynamoDB Local's stream and moto's S3 and
 //! CloudFront: a new product's page appears in the bucket, a price change
-//! re-uploads exactly its page and its listings, a retired product shows as
-//! unavailable and leaves its listing, and redelivery uploads nothing.
+//! re-uploads exactly its page and its listings and invalidates exactly those
+//! in one call, a stock-only change (what every order makes) uploads and
+//! invalidates nothing, a batch of edits makes one invalidation, a retired
+//! product shows as unavailable and leaves its listing, and redelivery
+//! uploads nothing.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -138,17 +141,28 @@ impl World {
         self.poller.drain().await.unwrap()
     }
 
-    /// Publishes the records written since the last call, one by one.
+    /// Publishes the records written since the last call as one batch, as
+    /// Lambda's event source mapping hands them over.
     async fn publish(&mut self) -> Vec<Published> {
-        let mut out = Vec::new();
-        for r in self.records().await {
-            out.push(
-                catalogue_publisher::publish_record(&self.state, &r)
-                    .await
-                    .unwrap(),
-            );
-        }
-        out
+        let records = self.records().await;
+        assert!(!records.is_empty(), "the stream has the change");
+        let (done, response) =
+            catalogue_publisher::publish_batch(&self.state, event_of(records)).await;
+        assert!(response.batch_item_failures.is_empty());
+        vec![done]
+    }
+
+    /// How many invalidations the distribution has had.
+    async fn invalidations(&self) -> i32 {
+        self.state
+            .cloudfront
+            .list_invalidations()
+            .distribution_id(&self.state.distribution_id)
+            .send()
+            .await
+            .unwrap()
+            .invalidation_list()
+            .map_or(0, |l| l.quantity())
     }
 
     async fn object(&self, key: &str) -> Option<String> {
@@ -226,13 +240,29 @@ async fn product_changes_reach_exactly_their_pages() {
             .unwrap()
             .contains("data-sku=\"NEW-1\"")
     );
-    assert!(published[0].invalidated.contains(&"/p/NEW-1/".to_owned()));
+    assert!(
+        published[0]
+            .invalidated
+            .contains(&"/p/NEW-1/index.html".to_owned())
+    );
 
-    // Price change: its page and its listings, nothing else.
+    // An order's stock decrement: nothing rendered, uploaded or invalidated.
+    let calls = w.invalidations().await;
+    let mut kit = w.get("KIT-1").await;
+    let page_before = w.object("p/KIT-1/index.html").await.unwrap();
+    kit.stock -= 2;
+    w.save(&kit).await;
+    let published = w.publish().await;
+    assert_eq!(published, [Published::default()]);
+    assert_eq!(w.invalidations().await, calls, "no invalidation for stock");
+    assert_eq!(w.object("p/KIT-1/index.html").await.unwrap(), page_before);
+
+    // Price change: its page and its listings, nothing else, in one invalidation.
     let mut kit = w.get("KIT-1").await;
     kit.price = Money::new(1234, Currency::Eur);
     w.save(&kit).await;
     let published = w.publish().await;
+    assert_eq!(w.invalidations().await, calls + 1, "exactly one call");
     assert_eq!(
         uploaded(&published),
         [
@@ -260,14 +290,33 @@ async fn product_changes_reach_exactly_their_pages() {
     assert_eq!(
         invalidated,
         [
-            "/c/kitchen/",
             "/c/kitchen/index.html",
             "/data/c/kitchen.json",
             "/data/search.json",
-            "/p/KIT-1/",
             "/p/KIT-1/index.html"
         ]
     );
+
+    // Two products edited in one batch: one invalidation covering both.
+    let mut kit = w.get("KIT-1").await;
+    kit.name = "Thing KIT-1, renamed".into();
+    w.save(&kit).await;
+    let mut gar = w.get("GAR-1").await;
+    gar.description = "Even more useful.".into();
+    w.save(&gar).await;
+    let published = w.publish().await;
+    assert_eq!(w.invalidations().await, calls + 2, "one call for the batch");
+    for path in [
+        "/p/KIT-1/index.html",
+        "/p/GAR-1/index.html",
+        "/data/c/garden.json",
+    ] {
+        assert!(
+            published[0].invalidated.contains(&path.to_owned()),
+            "{path} in {:?}",
+            published[0].invalidated
+        );
+    }
 
     // Retire: the page says so, the listing drops it.
     let mut kit2 = w.get("KIT-2").await;
