@@ -67,6 +67,7 @@ fn every_page_of_the_demo_catalogue_renders() {
         routes::SITEMAP,
         routes::ROBOTS,
         routes::SEARCH_INDEX,
+        routes::FAVICON,
     ] {
         assert!(dir.path().join(routes::file_for(path)).is_file(), "{path}");
     }

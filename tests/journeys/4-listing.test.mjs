@@ -189,6 +189,7 @@ test('signed out: no console errors, no /api/me, a favicon, and a way to create 
   assert.deepEqual(problems, []);
   const icon = await page.request.get(`${SHOP}/favicon.ico`);
   assert.equal(icon.status(), 200);
+  assert.equal(icon.headers()['content-type'], 'image/x-icon');
   assert.ok((await icon.body()).length > 0);
   const create = page.locator('[data-testid="create-account"]');
   assert.equal(await create.isVisible(), true);
