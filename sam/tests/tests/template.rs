@@ -686,3 +686,31 @@ fn build_and_deploy_agree_on_the_architecture() {
         Some("arm64")
     );
 }
+
+/// Issue 16, item 15: SECURITY.md says which functions may delete items; it
+/// must stay true (admin-api alone, for a refund's claim; no bulk access).
+#[test]
+fn only_admin_api_deletes_items_and_none_works_in_bulk() {
+    let t = template();
+    let mut deleting = Vec::new();
+    for (id, f) in resources_of(&t, FUNCTION) {
+        for (path, s) in collect_strings(&f["Properties"]["Policies"]) {
+            if !path.contains("Action") {
+                continue;
+            }
+            assert!(
+                s != "dynamodb:Scan" && s != "dynamodb:BatchWriteItem",
+                "{id}: {s}"
+            );
+            if s == "dynamodb:DeleteItem" {
+                deleting.push(id);
+            }
+        }
+    }
+    assert_eq!(deleting, vec!["AdminApiFunction"]);
+    let security = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../SECURITY.md"),
+    )
+    .expect("SECURITY.md");
+    assert!(security.contains("`DeleteItem` (one item by its key) is granted to admin-api alone"));
+}
