@@ -247,7 +247,7 @@ pub(super) async fn create(
             };
             match open(&state, &cart, req.expected_total, fresh).await? {
                 Opened::Fresh(checkout) => {
-                    let checkout = authorise(&state, checkout, token).await?;
+                    let checkout = authorise(&state, *checkout, token).await?;
                     return Ok(answer(&checkout));
                 }
                 Opened::Refused(response) => return Ok(response),
@@ -309,7 +309,7 @@ pub(super) async fn create(
 /// What [`open`] came to.
 enum Opened {
     /// Claimed, stored and reserved: authorise it.
-    Fresh(Checkout),
+    Fresh(Box<Checkout>),
     /// Answered without writing anything (`sold_out`, `price_changed`).
     Refused(Response),
     /// A concurrent request with the same key claimed it first.
@@ -351,7 +351,7 @@ async fn open(
         {
             Ok(OpenOutcome::Opened) => {
                 tracing::info!(checkout = %checkout.id, "checkout opened; units reserved");
-                return Ok(Opened::Fresh(checkout));
+                return Ok(Opened::Fresh(Box::new(checkout)));
             }
             Ok(OpenOutcome::KeyTaken) => return Ok(Opened::KeyTaken),
             Ok(OpenOutcome::SoldOut { sku, .. }) if attempt + 1 == OPEN_ATTEMPTS => {
