@@ -41,6 +41,9 @@ pub struct PoolUser {
     pub email_verified: bool,
 }
 
+/// Group names by username, with when the pool was asked.
+type Memberships = HashMap<String, (Instant, Vec<String>)>;
+
 /// The user pool, with a per-container cache of emails by `sub`.
 ///
 /// Cheap to clone (the client and the cache are shared).
@@ -50,7 +53,7 @@ pub struct UserDirectory {
     pool_id: String,
     emails: Arc<Mutex<HashMap<String, String>>>,
     /// Group memberships read from the pool, by username, with when they were read.
-    groups: Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    groups: Arc<Mutex<Memberships>>,
 }
 
 /// How long a group membership read from the pool is trusted: a revoked admin loses the back
