@@ -184,3 +184,38 @@ test('the last unit: one buyer pays, the other is told it sold out and no card i
   await first.close();
   await second.close();
 });
+
+test('the order page follows the order: confirmed, shipped with its tracking, refunded', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  const shot = recorder(page, '3-checkout-status');
+  await checkoutWith(page, [line('TAB-005', 1)], false);
+  await fillAndPay(page);
+  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
+  const orderId = new URL(page.url()).searchParams.get('order');
+  await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Order confirmed', null, { timeout: 30_000 });
+  assert.equal(await text(page, '#order-status'), 'confirmed');
+  await shot('confirmed');
+
+  const owner = await browser.newContext();
+  const admin = await owner.newPage();
+  await admin.goto(`${SHOP}/admin/`);
+  await signIn(admin, OWNER.email, OWNER.password);
+  const act = (path, body) => admin.evaluate(async ([p, b]) => (await fetch(p, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(b),
+  })).status, [path, body]);
+  // Shipping needs the capture order-events does right after confirming.
+  const shipped = await eventually(async () => (await act(`/api/admin/orders/${orderId}/ship`, { tracking: 'TRK-3141' })) === 200);
+  assert.ok(shipped, 'the owner shipped the order');
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Your order is on its way');
+  assert.ok((await text(page, '#status-message')).includes('TRK-3141'), 'the tracking number is shown');
+  await shot('shipped');
+  assert.equal(await act(`/api/admin/orders/${orderId}/refund`, {}), 200, 'the owner refunded it');
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Order refunded');
+  assert.ok((await text(page, '#status-message')).includes('refunded €11.00'), 'the amount refunded (€6.00 + €5.00)');
+  await shot('refunded');
+  await owner.close();
+  await context.close();
+});
