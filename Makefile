@@ -9,7 +9,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
-.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys bench bench-edge bench-site bench-init bench-checkout publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included)
 dev: deps
@@ -67,6 +67,10 @@ bench: bench-edge bench-site bench-init bench-checkout
 
 bench-edge:
 	bash bench/edge/run.sh
+
+## cost: idle cost and cost per 1,000 orders, from the routing table (edge/routes.json)
+cost:
+	node edge/cost.mjs
 
 bench-site:
 	bash bench/site/run.sh
