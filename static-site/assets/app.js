@@ -21,6 +21,18 @@ function signedInHint() {
   return document.cookie.split(";").some((c) => c.trim() === "es_signed_in=1");
 }
 
+/** "Sign in" and "Create account" come back to this page afterwards (the edge's `?next=`). */
+function comeBackHere() {
+  const here = location.pathname + location.search;
+  if (here === "/") return;
+  const next = `?next=${encodeURIComponent(here)}`;
+  const signIn = $("#sign-in");
+  if (signIn) signIn.href = `/auth/signin${next}`;
+  const create = $("#create-account");
+  if (create) create.href = `/auth/signup${next}`;
+}
+comeBackHere();
+
 async function signInStatus() {
   const box = $("#account-status");
   // Pages under the edge's sign-in rules are only served to someone signed in;

@@ -193,6 +193,6 @@ test('signed out: no console errors, no /api/me, a favicon, and a way to create 
   assert.ok((await icon.body()).length > 0);
   const create = page.locator('[data-testid="create-account"]');
   assert.equal(await create.isVisible(), true);
-  assert.equal(await create.getAttribute('href'), '/auth/signup');
+  assert.equal(await create.getAttribute('href'), `/auth/signup?next=${encodeURIComponent(`/p/${product.sku}/`)}`);
   await context.close();
 });

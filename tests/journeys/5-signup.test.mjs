@@ -47,8 +47,10 @@ test('a new shopper signs up from the header, confirms by email code, signs in a
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
-  await page.goto(`${SHOP}/`);
-  await shot('home-signed-out');
+  // From a product page: after signing up and in, the shopper is back on it.
+  const product = catalogue.find((p) => p.status === 'active' && p.stock >= 5 && p.price.amount >= 1000);
+  await page.goto(`${SHOP}/p/${product.sku}/`);
+  await shot('product-signed-out');
   await page.click('[data-testid="create-account"]');
   await page.waitForSelector('input[name="username"][type="email"]');
   assert.ok(!page.url().startsWith(SHOP), 'the sign-up page is on the hosted-UI domain');
@@ -78,12 +80,11 @@ test('a new shopper signs up from the header, confirms by email code, signs in a
   assert.match(await page.innerText('[data-testid="hosted-notice"]'), /confirmed/i);
   await shot('login-after-confirm');
   await signIn(page, EMAIL, PASSWORD);
+  assert.equal(new URL(page.url()).pathname, `/p/${product.sku}/`, 'back on the product page');
   await page.waitForFunction((e) => document.querySelector('#account-email-header')?.textContent === e, EMAIL);
   await shot('signed-in');
 
-  // Buy something with the test card.
-  const product = catalogue.find((p) => p.status === 'active' && p.stock >= 5 && p.price.amount >= 1000);
-  await page.goto(`${SHOP}/p/${product.sku}/`);
+  // Buy it with the test card.
   await page.click('#add-to-cart');
   await page.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '1');
   await page.goto(`${SHOP}/checkout/`);
