@@ -74,9 +74,24 @@ test('the owner uploads a photo and the product page shows it at the right size'
   assert.deepEqual((await page.inputValue('#p-images')).split('\n').filter(Boolean), before);
   await shot('not-an-image-refused');
 
-  // The real photo: progress shown while it uploads, "Saved." once the API has added it.
+  // The real photo, over a slow uplink (≈ 40 KB/s) so the progress is seen while it uploads;
+  // "Saved." once the API has added it.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions',
+    { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 40 * 1024 });
   await page.setInputFiles('#p-image-file', PHOTO);
   await page.click('[data-testid="upload-image"]');
+  const progress = page.locator('[data-testid="upload-progress"]');
+  await progress.waitFor({ state: 'visible' });
+  await page.waitForFunction(() => {
+    const v = document.querySelector('#p-upload-progress').value;
+    return v > 0 && v < 1;
+  }, null, { timeout: 10_000 });
+  assert.match(await page.locator('#admin-status').innerText(), /^Uploading jug-1800x1350\.jpg/);
+  await shot('upload-in-progress');
+  await cdp.send('Network.emulateNetworkConditions',
+    { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   await page.waitForFunction(() => /^Saved\./.test(document.querySelector('#admin-status')?.textContent ?? ''),
     null, { timeout: 30_000 });
   assert.equal(await error.isHidden(), true, 'no error shown');
