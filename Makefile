@@ -9,7 +9,7 @@ CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
-.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included)
 dev: deps
@@ -18,8 +18,8 @@ dev: deps
 	$(CARGO_TARGET)/debug/shop-local $(ARGS)
 
 ## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
-## the SAM template offline (lint + sam build), the browser journeys
-TEST_STAGES := deps lint unit edge-test sam-check journeys
+## the SAM template offline (lint + sam build), the browser journeys, the API contract
+TEST_STAGES := deps lint unit edge-test sam-check journeys contract
 test:
 	@t0=$$(date +%s); for stage in $(TEST_STAGES); do \
 	  s=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
@@ -41,6 +41,11 @@ sam-build:
 
 journeys:
 	bash tests/run-journeys.sh
+
+## contract: the API against sam/openapi.yaml (schemathesis as shopper and owner; no 5xx, no
+## undocumented status, responses match their schemas)
+contract:
+	bash tests/contract/run.sh
 
 ## lint: formatting and clippy, warnings are errors
 lint:

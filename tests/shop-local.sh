@@ -1,0 +1,32 @@
+# Sourced by the scripts that test through a running shop (tests/run-journeys.sh,
+# tests/contract/run.sh): installs what is missing, builds shop-local as `make unit` builds it,
+# starts it on a free port with its own stand-ins, waits until it is ready, and stops it (and
+# so every stand-in it started) when the calling script exits.
+# After `start_shop_local`: SHOP_URL, SES_URL and STRIPE_URL are exported; its log is
+# tests/output/shop-local.log.
+start_shop_local() {
+  bash tools/apt.sh
+  bash tools/npm.sh
+  # Built as `make unit` builds it (cargo test builds the bins of packages with integration
+  # tests, with the workspace's features unified the same way), so after the unit stage this is
+  # a no-op instead of a second compilation of the SDKs with other features.
+  cargo test --workspace --no-run --quiet
+  local port target_dir
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  mkdir -p tests/output
+  SHOP_LOCAL_LOG="tests/output/shop-local.log"
+  target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+  "$target_dir/debug/shop-local" --port "$port" > "$SHOP_LOCAL_LOG" 2>&1 &
+  SHOP_LOCAL_PID=$!
+  trap 'kill -INT "$SHOP_LOCAL_PID" 2>/dev/null || true; wait "$SHOP_LOCAL_PID" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 600); do
+    if grep -q "^READY" "$SHOP_LOCAL_LOG" 2>/dev/null; then break; fi
+    if ! kill -0 "$SHOP_LOCAL_PID" 2>/dev/null; then echo "shop-local exited early:"; cat "$SHOP_LOCAL_LOG"; exit 1; fi
+    sleep 0.5
+  done
+  grep -q "^READY" "$SHOP_LOCAL_LOG" || { echo "shop-local did not become ready:"; cat "$SHOP_LOCAL_LOG"; exit 1; }
+  export SHOP_URL="http://127.0.0.1:$port"
+  SES_URL="$(sed -n 's/^SES_URL=//p' "$SHOP_LOCAL_LOG" | head -1)"
+  STRIPE_URL="$(sed -n 's/^STRIPE_URL=//p' "$SHOP_LOCAL_LOG" | head -1)"
+  export SES_URL STRIPE_URL
+}
