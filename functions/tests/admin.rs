@@ -486,7 +486,6 @@ async fn products_and_stock_as_the_owner_edits_them() {
         ("stock.set", "A-1"),
         ("product.retire", "JUG-1"),
         ("product.restore", "JUG-1"),
-        ("product.image_upload", "JUG-1"),
     ] {
         assert!(
             actions.contains(&(owner_sub.clone(), action.into(), target.into())),

@@ -343,4 +343,22 @@ async fn bad_uploads_are_refused_with_json_errors_and_leave_nothing() {
         .await;
     assert_eq!((a.status.as_u16(), a.code()), (404, "not_found"));
     nothing_kept(&o, "unknown names").await;
+
+    // Nothing changed, so the audit trail records nothing (presigning is not a change).
+    let entries = o
+        .shop
+        .store
+        .list_audit(
+            &time::OffsetDateTime::now_utc().date().to_string(),
+            100,
+            None,
+        )
+        .await
+        .unwrap()
+        .items;
+    let photo_entries: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action.starts_with("product.image"))
+        .collect();
+    assert!(photo_entries.is_empty(), "{photo_entries:?}");
 }
