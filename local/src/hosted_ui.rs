@@ -251,6 +251,9 @@ async fn signup_page(uri: Uri) -> Html<String> {
 
 async fn signup(State(ctx): State<Ctx>, body: Bytes) -> Response {
     let f = Fields::parse(&String::from_utf8_lossy(&body));
+    if let Some(problem) = password_problem(f.get("password")) {
+        return signup_form(&f, Some(problem)).into_response();
+    }
     let email = f.get("username").trim().to_owned();
     let attr = AttributeType::builder().name("email").value(&email).build();
     let result = match attr {
@@ -401,6 +404,9 @@ async fn confirm_forgot_page(uri: Uri) -> Html<String> {
 
 async fn confirm_forgot(State(ctx): State<Ctx>, body: Bytes) -> Response {
     let f = Fields::parse(&String::from_utf8_lossy(&body));
+    if let Some(problem) = password_problem(f.get("password")) {
+        return confirm_forgot_form(&f, Some(problem)).into_response();
+    }
     let result = ctx
         .cognito
         .confirm_forgot_password()
@@ -413,6 +419,24 @@ async fn confirm_forgot(State(ctx): State<Ctx>, body: Bytes) -> Response {
     match result {
         Ok(_) => Redirect::to(&f.link("/login", &[("notice", "password_changed")])).into_response(),
         Err(e) => confirm_forgot_form(&f, Some(&message(&e))).into_response(),
+    }
+}
+
+/// The template's password policy (`sam/template.yaml`: 12 characters,
+/// lower and upper case, a number), which Cognito enforces and cognito-local
+/// does not; the message is Cognito's `InvalidPasswordException`'s.
+fn password_problem(password: &str) -> Option<&'static str> {
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+    if password.chars().count() < 12 {
+        Some("Password did not conform with policy: Password not long enough")
+    } else if !has(char::is_ascii_lowercase) {
+        Some("Password did not conform with policy: Password must have lowercase characters")
+    } else if !has(char::is_ascii_uppercase) {
+        Some("Password did not conform with policy: Password must have uppercase characters")
+    } else if !has(char::is_ascii_digit) {
+        Some("Password did not conform with policy: Password must have numeric characters")
+    } else {
+        None
     }
 }
 
@@ -633,6 +657,15 @@ mod tests {
             "/signup?client_id=abc&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fauth%2Fcallback&state=s%26t&code_challenge=xyz&username=a%40b.example"
         );
         assert!(!f.hidden().contains("secret"));
+    }
+
+    #[test]
+    fn passwords_follow_the_template_policy() {
+        assert!(password_problem("Short-1a").is_some());
+        assert!(password_problem("all-lower-case-1").is_some());
+        assert!(password_problem("ALL-UPPER-CASE-1").is_some());
+        assert!(password_problem("No-Numbers-Here").is_some());
+        assert_eq!(password_problem("First-Passw0rd!"), None);
     }
 
     #[test]

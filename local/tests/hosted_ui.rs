@@ -100,6 +100,24 @@ async fn sign_up_confirm_sign_in_and_reset_through_the_hosted_pages() {
         "{page}"
     );
 
+    // The template's password policy holds here too (cognito-local has none).
+    let mut weak: Vec<(&str, &str)> = oauth.to_vec();
+    weak.extend([("username", email), ("password", "short")]);
+    let refused = http
+        .post(format!("{base}/signup"))
+        .form(&weak)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::OK);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Password not long enough")
+    );
+
     let mut form: Vec<(&str, &str)> = oauth.to_vec();
     form.extend([("username", email), ("password", "First-Passw0rd!")]);
     let resp = http
