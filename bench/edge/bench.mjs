@@ -35,7 +35,17 @@ function cookieFor(user) {
   const id = jwt({ ...base, aud: CLIENT, token_use: 'id', 'cognito:username': user, email: `${user}@example.com` });
   const access = jwt({ ...base, client_id: CLIENT, token_use: 'access', username: user, scope: 'openid email' });
   const p = `CognitoIdentityServiceProvider.${CLIENT}`;
-  return `_ga=GA1.2.3; ${p}.LastAuthUser=${user}; ${p}.${user}.idToken=${id}; ${p}.${user}.accessToken=${access}; ${p}.${user}.refreshToken=eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.opaque; cart=1`;
+  // What a real browser sends: analytics and consent cookies around the session's
+  // (Cognito's refresh token is ~1.8 KB of JWE).
+  const analytics = [
+    '_ga=GA1.1.1183938012.1764240000', '_ga_7XKQ3Z1ABC=GS1.1.1764240000.3.1.1764241234.0.0.0',
+    '_gid=GA1.2.918273645.1764240000', '_fbp=fb.1.1764240000123.1029384756',
+    '_gcl_au=1.1.1456789012.1764240000', 'cookieconsent_status=allow',
+    'OptanonConsent=isGpcEnabled=0&datestamp=Thu+Nov+27+2026+12%3A00%3A00+GMT%2B0100&version=202411.1.0&hosts=&consentId=5f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b&interactionCount=1&groups=C0001%3A1%2CC0002%3A1%2CC0003%3A1%2CC0004%3A1',
+    '_hjSessionUser_3456789=eyJpZCI6IjEyMzQ1Njc4LTkwYWItY2RlZi0xMjM0LTU2Nzg5MGFiY2RlZiIsImNyZWF0ZWQiOjE3NjQyNDAwMDAwMDAsImV4aXN0aW5nIjp0cnVlfQ==',
+  ].join('; ');
+  const refresh = `eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.${'x'.repeat(1700)}`;
+  return `${analytics}; ${p}.LastAuthUser=${user}; ${p}.${user}.idToken=${id}; ${p}.${user}.accessToken=${access}; ${p}.${user}.refreshToken=${refresh}; es_signed_in=1; cart=1`;
 }
 const event = (cookie) => ({
   Records: [{
@@ -43,10 +53,25 @@ const event = (cookie) => ({
       config: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-request', requestId: 'r' },
       request: {
         clientIp: '203.0.113.178', method: 'GET', querystring: 'page=2', uri: '/account/orders/',
+        // The headers Chromium sends on a navigation, as CloudFront passes them on.
         headers: {
           host: [{ key: 'Host', value: 'shop.example' }],
-          'user-agent': [{ key: 'User-Agent', value: 'Mozilla/5.0 bench' }],
-          accept: [{ key: 'Accept', value: 'text/html' }],
+          'user-agent': [{ key: 'User-Agent', value: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' }],
+          accept: [{ key: 'Accept', value: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7' }],
+          'accept-encoding': [{ key: 'Accept-Encoding', value: 'gzip, deflate, br, zstd' }],
+          'accept-language': [{ key: 'Accept-Language', value: 'en-GB,en;q=0.9,de;q=0.8' }],
+          'cache-control': [{ key: 'Cache-Control', value: 'max-age=0' }],
+          referer: [{ key: 'Referer', value: 'https://shop.example/account/' }],
+          'sec-ch-ua': [{ key: 'sec-ch-ua', value: '"Chromium";v="131", "Not_A Brand";v="24"' }],
+          'sec-ch-ua-mobile': [{ key: 'sec-ch-ua-mobile', value: '?0' }],
+          'sec-ch-ua-platform': [{ key: 'sec-ch-ua-platform', value: '"Linux"' }],
+          'sec-fetch-dest': [{ key: 'Sec-Fetch-Dest', value: 'document' }],
+          'sec-fetch-mode': [{ key: 'Sec-Fetch-Mode', value: 'navigate' }],
+          'sec-fetch-site': [{ key: 'Sec-Fetch-Site', value: 'same-origin' }],
+          'sec-fetch-user': [{ key: 'Sec-Fetch-User', value: '?1' }],
+          'upgrade-insecure-requests': [{ key: 'Upgrade-Insecure-Requests', value: '1' }],
+          'cloudfront-viewer-country': [{ key: 'CloudFront-Viewer-Country', value: 'DE' }],
+          'x-forwarded-for': [{ key: 'X-Forwarded-For', value: '203.0.113.178' }],
           cookie: [{ key: 'Cookie', value: cookie }],
         },
       },
@@ -146,7 +171,7 @@ const theirsCold = cold(`
 
 const f = (x, d = 1) => x.toFixed(d);
 const size = statSync(zip).size;
-console.log(`edge benchmark (node ${process.version}, ${WARM_RUNS} warm runs, ${COLD_RUNS} cold processes, same viewer request and JWKS)`);
+console.log(`edge benchmark (node ${process.version}, ${WARM_RUNS} warm runs, ${COLD_RUNS} cold processes, same viewer request and JWKS; ${Object.keys(event('').Records[0].cf.request.headers).length} browser headers, a ${cookie.length}-byte Cookie header with analytics cookies)`);
 console.log(`                                   ours (Rust addon)   cognito-at-edge 1.5.5   ratio`);
 console.log(`warm request, valid cookies (med)  ${f(oursWarm, 2).padStart(10)} µs       ${f(theirsWarm, 2).padStart(10)} µs        ${f(theirsWarm / oursWarm)}×`);
 console.log(`request with unseen tokens (med)   ${f(oursUnseen, 2).padStart(10)} µs       ${f(theirsUnseen, 2).padStart(10)} µs        ${f(theirsUnseen / oursUnseen)}×`);

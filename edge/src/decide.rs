@@ -76,7 +76,7 @@ impl Request {
             &self.authorization,
         ]
         .iter()
-        .any(|f| f.bytes().any(|b| b < 0x20 || b == 0x7f))
+        .any(|f| form::has_control(f))
     }
 
     fn path_and_query(&self) -> String {
@@ -270,7 +270,7 @@ fn decide_with(
 ) -> Decision {
     let path = normalize_path(&req.uri);
     let api = config.is_api(&path);
-    if req.has_control_chars() || path.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    if req.has_control_chars() || form::has_control(&path) {
         return Decision::Respond(if api {
             json_error(
                 config,
@@ -425,9 +425,11 @@ fn session<'a>(
 /// (`/api/admin/%2e%2e/orders` reaches the origin as `/api/orders`).
 fn forward(req: &Request, path: &str, bearer: Option<&str>) -> Forward {
     let mut f = Forward::default();
-    let uri = encode_path(path);
-    if uri != req.uri {
-        f.uri = Some(uri);
+    if path != req.uri {
+        let uri = encode_path(path);
+        if uri != req.uri {
+            f.uri = Some(uri);
+        }
     }
     match cookies::strip_auth(&req.cookie) {
         Some(rest) if rest.is_empty() => f.remove_headers.push("cookie".into()),

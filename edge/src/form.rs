@@ -75,3 +75,50 @@ pub(crate) fn pairs(items: &[(&str, &str)]) -> String {
     }
     out
 }
+
+/// Whether `s` holds an ASCII control character (below 0x20, or DEL): eight bytes at a time,
+/// since the edge checks a browser's whole `Cookie` header on every request.
+pub fn has_control(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // A byte below 0x20 (its high bit clear), or a byte equal to 0x7f.
+        let below = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let del = x ^ (ONES * 0x7f);
+        let del = del.wrapping_sub(ONES) & !del & HIGHS;
+        if below | del != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == 0x7f)
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::has_control;
+
+    #[test]
+    fn finds_every_control_character_at_every_position() {
+        assert!(!has_control(""));
+        assert!(!has_control("plain ascii; a=b; ~!é漢字 and 0x7e~"));
+        for c in (0u8..0x20).chain([0x7f]) {
+            for len in 0..20 {
+                for at in 0..len {
+                    let mut s = vec![b'a'; len];
+                    s[at] = c;
+                    let s = String::from_utf8(s).unwrap_or_default();
+                    assert!(has_control(&s), "{c:#x} at {at} of {len}");
+                }
+            }
+        }
+        for c in 0x20u8..0x7f {
+            let s = String::from_utf8(vec![c; 17]).unwrap_or_default();
+            assert!(!has_control(&s), "{c:#x}");
+        }
+    }
+}

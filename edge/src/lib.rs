@@ -43,6 +43,7 @@ pub use decide::{
     Continuation, Decision, FetchKeys, Forward, Request, Respond, Retry, TokenReply, TokenRequest,
     decide, resume, retry,
 };
+pub use form::has_control;
 pub use keys::{JWKS_FETCH_INTERVAL, KeyError, KeySet};
 pub use paths::{encode_path, normalize_path};
 pub use redirect::safe_local_path;

@@ -69,7 +69,7 @@ fn to_json(decision: &edge::Decision) -> Result<String> {
 
 /// Whether every string of a forward decision can go into the line encoding.
 fn line_safe(f: &edge::Forward) -> bool {
-    let clean = |s: &str| !s.bytes().any(|b| b < 0x20 || b == 0x7f);
+    let clean = |s: &str| !edge::has_control(s);
     f.uri.as_deref().is_none_or(clean)
         && f.remove_headers.iter().all(|n| clean(n))
         && f.set_headers.iter().all(|(n, v)| clean(n) && clean(v))
