@@ -25,7 +25,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// Cognito's default sender for verification mail.
 pub const CODE_SENDER: &str = "no-reply@verificationemail.com";
@@ -114,6 +114,7 @@ fn router(ctx: Ctx) -> Router {
             "/confirmSignup",
             get(confirm_signup_page).post(confirm_signup),
         )
+        .route("/resendCode", post(resend_code))
         .route("/forgotPassword", get(forgot_page).post(forgot))
         .route(
             "/confirmForgotPassword",
@@ -287,15 +288,35 @@ fn confirm_signup_form(f: &Fields, error: Option<&str>) -> Html<String> {
 <input type="hidden" name="username" value="{email}">
 <label for="code">Verification code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>
 <button type="submit">Confirm account</button>
+</form>
+<form method="post" action="/resendCode">{hidden}
+<input type="hidden" name="username" value="{email}">
+<p>Didn't receive a code? <button type="submit" id="resend-code">Send a new code</button></p>
 </form>"#,
         hidden = f.hidden(),
         email = esc(f.get("username")),
     );
-    page("Confirm your account", error, None, &body)
+    let notice = (f.get("notice") == "resent").then_some("We have sent the code again.");
+    page("Confirm your account", error, notice, &body)
 }
 
 async fn confirm_signup_page(uri: Uri) -> Html<String> {
     confirm_signup_form(&Fields::of_query(&uri), None)
+}
+
+/// "Send a new code": cognito-local has no `ResendConfirmationCode`; the
+/// code it keeps for an unconfirmed user is mailed again.
+async fn resend_code(State(ctx): State<Ctx>, body: Bytes) -> Response {
+    let f = Fields::parse(&String::from_utf8_lossy(&body));
+    let email = f.get("username").trim().to_owned();
+    if let Err(e) = ctx.send_code(&email, CodeKind::SignUp).await {
+        tracing::warn!(error = %e, "no code to send again");
+    }
+    Redirect::to(&f.link(
+        "/confirmSignup",
+        &[("username", &email), ("notice", "resent")],
+    ))
+    .into_response()
 }
 
 async fn confirm_signup(State(ctx): State<Ctx>, body: Bytes) -> Response {

@@ -41,6 +41,21 @@ async fn mailed_code(ses: &str, to: &str, subject: &str) -> String {
     panic!("no \"{subject}\" email to {to}");
 }
 
+async fn count_mails(ses: &str, to: &str, subject: &str) -> usize {
+    let store: serde_json::Value = reqwest::get(format!("{ses}/store"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    store["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["subject"] == subject && m["destination"]["to"][0] == to)
+        .count()
+}
+
 fn location(resp: &reqwest::Response) -> String {
     resp.headers()
         .get(LOCATION)
@@ -153,7 +168,20 @@ async fn sign_up_confirm_sign_in_and_reset_through_the_hosted_pages() {
     assert!(refused.contains("Incorrect username or password"));
     assert!(refused.contains(r#"id="create-account""#), "{refused}");
 
+    // "Send a new code" mails it again.
+    let mut resend: Vec<(&str, &str)> = oauth.to_vec();
+    resend.push(("username", email));
+    let resp = http
+        .post(format!("{base}/resendCode"))
+        .form(&resend)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert!(location(&resp).contains("notice=resent"));
     let code = mailed_code(&ses.endpoint(), email, "Your verification code").await;
+    let mails = count_mails(&ses.endpoint(), email, "Your verification code").await;
+    assert_eq!(mails, 2, "sent at sign-up and again on request");
     let mut confirm: Vec<(&str, &str)> = oauth.to_vec();
     confirm.extend([("username", email), ("code", &code)]);
     let resp = http
