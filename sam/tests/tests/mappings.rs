@@ -24,15 +24,20 @@ fn local_mappings_follow_the_templates() {
             Some(u64::from(spec.max_retries)),
             "{id}: retries"
         );
-        let pattern: Value =
-            serde_json::from_str(p["FilterCriteria"]["Filters"][0]["Pattern"].as_str().unwrap())
-                .unwrap();
+        let pattern: Value = serde_json::from_str(
+            p["FilterCriteria"]["Filters"][0]["Pattern"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
         let local: Value = serde_json::from_str(&(spec.filter)().pattern()).unwrap();
         let exact = local["dynamodb"]["Keys"]["SK"]["S"][0]["prefix"].as_str();
         // The template may write an exact match (`["PRODUCT"]`) where the filter is a prefix
         // that only that value has; both forms name the same sort keys.
         let template_value = &pattern["dynamodb"]["Keys"]["SK"]["S"][0];
-        let template_prefix = template_value["prefix"].as_str().or(template_value.as_str());
+        let template_prefix = template_value["prefix"]
+            .as_str()
+            .or(template_value.as_str());
         assert_eq!(template_prefix, exact, "{id}: filter {pattern} vs {local}");
     }
 }
