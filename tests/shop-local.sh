@@ -3,7 +3,7 @@
 # starts it on a free port with its own stand-ins, waits until it is ready, and stops it (and
 # so every stand-in it started) when the calling script exits.
 # After `start_shop_local`: SHOP_URL, SES_URL and STRIPE_URL are exported; its log is
-# tests/output/shop-local.log.
+# tests/output/shop-local-<pid>.log ($SHOP_LOCAL_LOG).
 start_shop_local() {
   bash tools/apt.sh
   bash tools/npm.sh
@@ -14,7 +14,8 @@ start_shop_local() {
   local port target_dir
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   mkdir -p tests/output
-  SHOP_LOCAL_LOG="tests/output/shop-local.log"
+  # One log per run: two runs at once must not read each other's addresses.
+  SHOP_LOCAL_LOG="tests/output/shop-local-$$.log"
   target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
   "$target_dir/debug/shop-local" --port "$port" > "$SHOP_LOCAL_LOG" 2>&1 &
   SHOP_LOCAL_PID=$!

@@ -81,7 +81,7 @@ impl OnFailure {
 
 /// A record waiting to be handed (again).
 enum Pending {
-    Record(EventRecord),
+    Record(Box<EventRecord>),
     Unreadable(Unreadable),
 }
 
@@ -123,7 +123,7 @@ impl Mapping {
             poller: poller.with_filter((spec.filter)()),
             pending: pending
                 .into_iter()
-                .map(|r| (Pending::Record(r), 0))
+                .map(|r| (Pending::Record(Box::new(r)), 0))
                 .collect(),
             on_failure,
         }
@@ -139,7 +139,7 @@ impl Mapping {
         match self.poller.next_batch().await {
             Ok(batch) => self
                 .pending
-                .extend(batch.into_iter().map(|r| (Pending::Record(r), 0))),
+                .extend(batch.into_iter().map(|r| (Pending::Record(Box::new(r)), 0))),
             Err(e) => tracing::warn!(error = %e, "stream poll failed"),
         }
         self.pending.extend(
@@ -155,7 +155,7 @@ impl Mapping {
             .pending
             .iter()
             .filter_map(|(p, _)| match p {
-                Pending::Record(r) => Some(r.clone()),
+                Pending::Record(r) => Some(EventRecord::clone(r)),
                 Pending::Unreadable(_) => None,
             })
             .collect();

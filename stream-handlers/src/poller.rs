@@ -83,7 +83,10 @@ pub struct StreamPoller {
 /// Keeps the body of a `GetRecords` answer, whether or not the SDK could
 /// parse it (the orchestrator has buffered it by then).
 #[derive(Debug, Clone, Default)]
-struct RawBody(Arc<Mutex<Option<(u16, Vec<u8>)>>>);
+struct RawBody(Arc<Mutex<Option<Answer>>>);
+
+/// An HTTP answer's status and body.
+type Answer = (u16, Vec<u8>);
 
 impl Intercept for RawBody {
     fn name(&self) -> &'static str {
@@ -106,7 +109,7 @@ impl Intercept for RawBody {
 }
 
 impl RawBody {
-    fn take(&self) -> Option<(u16, Vec<u8>)> {
+    fn take(&self) -> Option<Answer> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }

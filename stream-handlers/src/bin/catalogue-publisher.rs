@@ -30,7 +30,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<serde_json::Value>| async move {
             let (batch, unreadable) = records::decode_event(event.payload).into_event();
-            let response = handle(state, batch).await;
+            // Boxed: the publisher's future is deep enough to overflow rustc's layout queries
+            // when nested in the runtime's own.
+            let response = Box::pin(handle(state, batch)).await;
             Ok::<_, lambda_runtime::Error>(records::report_unreadable(response, unreadable))
         },
     ))
