@@ -222,24 +222,9 @@ impl Stack {
         obj.insert("cookie_secure".into(), false.into());
         obj.insert("state_secret".into(), random_secret().into());
         obj.insert("jwks".into(), self.jwks().await?);
-        // The page loads localstripe's fake Stripe.js, which calls localstripe's API on its
-        // own origin; the shop's API is same-origin; HSTS is useless on plain http.
-        let stripe = self.stripe.endpoint();
-        // The admin page PUTs photos to the presigned URL of moto's bucket.
-        let uploads = self.moto.endpoint();
-        obj.insert(
-            "security_headers".into(),
-            serde_json::json!({
-                "content-security-policy": format!(
-                    "default-src 'self'; script-src 'self' {stripe}/js.stripe.com/v3/; frame-src {stripe}; \
-                     connect-src 'self' {stripe} {uploads}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-                     object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
-                ),
-                "x-content-type-options": "nosniff",
-                "x-frame-options": "DENY",
-                "referrer-policy": "strict-origin-when-cross-origin"
-            }),
-        );
+        // Security headers come from the routing table's policies, added by the gateway to
+        // every response (edge-generated ones included), as CloudFront's
+        // ResponseHeadersPolicies do: no second copy here.
         edge::Config::from_json(&config.to_string())
             .map_err(|e| anyhow::anyhow!("edge config: {e:?}"))
     }
