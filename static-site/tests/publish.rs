@@ -179,6 +179,16 @@ async fn publishes_only_what_changed() {
     let id = third.invalidation_id.unwrap();
     assert_eq!(moto.invalidation_paths(&id).await, expected);
 
+    // A photo upload waiting for the admin API's check (uploads/) is not the site's to prune.
+    moto.s3
+        .put_object()
+        .bucket(&moto.bucket)
+        .key("uploads/KIT-001/01kb0000000000000000000000.jpg")
+        .body(b"\xFF\xD8\xFF".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+
     // A product removed from the catalogue: its page is deleted and invalidated.
     products.retain(|p| p.sku.as_str() != "KIT-005");
     render_site(&products, &config(), dir.path()).unwrap();
@@ -198,6 +208,16 @@ async fn publishes_only_what_changed() {
             .await
             .is_ok(),
         "images are never deleted by a publish"
+    );
+    assert!(
+        moto.s3
+            .head_object()
+            .bucket(&moto.bucket)
+            .key("uploads/KIT-001/01kb0000000000000000000000.jpg")
+            .send()
+            .await
+            .is_ok(),
+        "an upload being checked is never deleted by a publish"
     );
 }
 
