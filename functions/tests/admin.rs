@@ -144,12 +144,17 @@ async fn every_admin_route_refuses_non_admins() {
     }
 }
 
-/// The pool of one test in cognito-local: an owner (admin) and a shopper.
+/// The pool of one test in cognito-local: an owner (admin) and a shopper. The directory talks
+/// to it through the hosted-UI server, as shop-local does (it completes the API calls
+/// cognito-local lacks).
 struct Pool {
     users: UserDirectory,
     owner: Claims,
     owner_username: String,
     shopper_username: String,
+    client_id: String,
+    raw: aws_sdk_cognitoidentityprovider::Client,
+    _ui: local::hosted_ui::HostedUi,
 }
 
 async fn pool() -> Pool {
@@ -172,7 +177,17 @@ async fn pool() -> Pool {
     let made = local::cognito::create_user_pool(&client, "http://127.0.0.1:3000", &people)
         .await
         .unwrap();
-    let users = UserDirectory::new(client, made.pool_id);
+    let ui = local::hosted_ui::start(local::hosted_ui::Settings {
+        cognito_endpoint: cognito.clone(),
+        cognito_data: local::services::cognito().dir().join(".cognito/db"),
+        pool_id: made.pool_id.clone(),
+        ses_endpoint: local::services::ses().endpoint(),
+    })
+    .await
+    .unwrap();
+    let through_ui =
+        aws_sdk_cognitoidentityprovider::Client::new(&local::aws::sdk_config(&ui.endpoint()).await);
+    let users = UserDirectory::new(through_ui, made.pool_id);
     // cognito-local stores a UUID username for these users (the email is an
     // alias): what tokens and ListUsers show.
     let owner = users.get_user(&people[0].email).await.unwrap();
@@ -186,6 +201,9 @@ async fn pool() -> Pool {
         owner_username: owner.username,
         shopper_username: shopper.username,
         users,
+        client_id: made.client_id,
+        raw: client,
+        _ui: ui,
     }
 }
 
@@ -1153,9 +1171,48 @@ async fn a_revoked_admin_is_refused_although_the_token_still_says_admin() {
     });
     assert_eq!(as_new_admin(other.clone()).await, StatusCode::OK);
 
+    // A session of theirs, as the hosted login leaves one (a refresh token).
+    let sign_in = o
+        .pool
+        .raw
+        .initiate_auth()
+        .client_id(&o.pool.client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", shopper.email.clone().unwrap())
+        .auth_parameters("PASSWORD", "Shopper-Passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let refresh = sign_in
+        .authentication_result()
+        .and_then(|r| r.refresh_token())
+        .unwrap()
+        .to_owned();
+    let refreshes = |token: String| {
+        let raw = o.pool.raw.clone();
+        let client_id = o.pool.client_id.clone();
+        async move {
+            raw.initiate_auth()
+                .client_id(client_id)
+                .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::RefreshTokenAuth)
+                .auth_parameters("REFRESH_TOKEN", token)
+                .send()
+                .await
+                .is_ok()
+        }
+    };
+    assert!(
+        refreshes(refresh.clone()).await,
+        "the session refreshes before the revoke"
+    );
+
     let a = o.send("DELETE", &staff_path, None).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
     assert_eq!(as_new_admin(o.api.clone()).await, StatusCode::FORBIDDEN);
+    assert!(
+        !refreshes(refresh).await,
+        "the revoke signed them out everywhere"
+    );
     // A fresh container reads the pool and refuses too.
     let fresh = admin::router(AdminState {
         store: o.shop.store.clone(),

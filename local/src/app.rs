@@ -76,8 +76,10 @@ impl Shop {
         let ses = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config(&stack.ses.endpoint()).await);
         let mailer = Mailer::new(ses, stack::FROM_EMAIL);
 
+        // Through the hosted-UI server, which completes what cognito-local's API lacks
+        // (`AdminUserGlobalSignOut`) and forwards the rest.
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(
-            &crate::aws::sdk_config(&stack.cognito.endpoint()).await,
+            &crate::aws::sdk_config(&stack.hosted_ui.endpoint()).await,
         );
         let users = functions::users::UserDirectory::new(cognito, stack.pool.pool_id.clone());
         let s3 = crate::aws::s3_client(&stack.moto.endpoint()).await;

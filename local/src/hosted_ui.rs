@@ -11,6 +11,7 @@
 //! stored in its data folder and mails it through aws-ses-v2-local (so it
 //! shows in the email viewer like every other mail), adds "Create account"
 //! and "Forgot your password?" links to cognito-local's login page, and
+//! completes the JSON API's `AdminUserGlobalSignOut` (which cognito-local lacks) and
 //! forwards everything else to cognito-local untouched.
 //!
 //! This is part of the local stand-in only: in AWS these pages are Cognito's.
@@ -505,6 +506,33 @@ impl Ctx {
             .ok_or_else(|| anyhow::anyhow!("no code stored for {username} in {}", file.display()))
     }
 
+    /// The refresh tokens cognito-local stored for `username` (`None`: no such user).
+    fn refresh_tokens(&self, username: &str) -> anyhow::Result<Option<Vec<String>>> {
+        let file = self
+            .settings
+            .cognito_data
+            .join(format!("{}.json", self.settings.pool_id));
+        let db: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+        let user = db
+            .get("Users")
+            .and_then(|u| u.as_object())
+            .and_then(|users| {
+                users
+                    .values()
+                    .find(|u| u.get("Username").and_then(|n| n.as_str()) == Some(username))
+            });
+        Ok(user.map(|u| {
+            u.get("RefreshTokens")
+                .and_then(|t| t.as_array())
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|t| t.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }))
+    }
+
     /// Mails the stored code the way Cognito's default messages read.
     async fn send_code(&self, email: &str, kind: CodeKind) -> anyhow::Result<()> {
         use aws_sdk_sesv2::types::{Body as MailBody, Content, Destination, EmailContent, Message};
@@ -558,9 +586,22 @@ async fn login(State(ctx): State<Ctx>, uri: Uri, headers: HeaderMap) -> Response
     .await
 }
 
+/// The JSON API target cognito-local lacks and this server completes.
+const GLOBAL_SIGN_OUT: &str = "AWSCognitoIdentityProviderService.AdminUserGlobalSignOut";
+
 /// Everything else goes to cognito-local; its login form gets the links.
 async fn forward(State(ctx): State<Ctx>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    if parts
+        .headers
+        .get("x-amz-target")
+        .is_some_and(|t| t.as_bytes() == GLOBAL_SIGN_OUT.as_bytes())
+    {
+        let Ok(body) = axum::body::to_bytes(body, 64 * 1024).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        return global_sign_out(&ctx, &body).await;
+    }
     let target = parts
         .uri
         .path_and_query()
@@ -626,6 +667,98 @@ async fn proxy(
     *response.status_mut() = status;
     *response.headers_mut() = out_headers;
     response
+}
+
+/// `AdminUserGlobalSignOut`, which cognito-local does not implement: every refresh token the
+/// user holds is revoked through cognito-local's own `RevokeToken` (the tokens are read from
+/// its data folder), so no session of theirs can be refreshed; access and id tokens run out on
+/// their own, as in Cognito. Answers as Cognito does (`{}`, or `UserNotFoundException`).
+async fn global_sign_out(ctx: &Ctx, body: &[u8]) -> Response {
+    let json_error = |status: StatusCode, kind: &str, message: &str| {
+        let mut r = Response::new(Body::from(
+            serde_json::json!({"__type": kind, "message": message}).to_string(),
+        ));
+        *r.status_mut() = status;
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        r
+    };
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let Some(username) = request["Username"].as_str() else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterException",
+            "Username is required",
+        );
+    };
+    let tokens = match ctx.refresh_tokens(username) {
+        Ok(Some(tokens)) => tokens,
+        Ok(None) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "UserNotFoundException",
+                "User does not exist.",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading cognito-local's data for a global sign-out");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalErrorException",
+                &e.to_string(),
+            );
+        }
+    };
+    if !tokens.is_empty() {
+        let clients = match ctx
+            .cognito
+            .list_user_pool_clients()
+            .user_pool_id(&ctx.settings.pool_id)
+            .max_results(60)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => {
+                return json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalErrorException",
+                    &message(&e),
+                );
+            }
+        };
+        let Some(client_id) = clients
+            .user_pool_clients()
+            .iter()
+            .find_map(|c| c.client_id())
+        else {
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalErrorException",
+                "the pool has no app client",
+            );
+        };
+        for token in tokens {
+            if let Err(e) = ctx
+                .cognito
+                .revoke_token()
+                .client_id(client_id)
+                .token(&token)
+                .send()
+                .await
+            {
+                tracing::warn!(error = %message(&e), "a refresh token could not be revoked");
+            }
+        }
+    }
+    let mut r = Response::new(Body::from("{}"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    r
 }
 
 /// Adds what Cognito's login page has and cognito-local's lacks: the

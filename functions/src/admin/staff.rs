@@ -160,7 +160,7 @@ pub(super) async fn grant(
 }
 
 /// `DELETE /api/admin/staff/{username}/admin`: revoke (idempotent), never
-/// one's own.
+/// one's own; the user is signed out everywhere (`AdminUserGlobalSignOut`).
 pub(super) async fn revoke(
     State(state): State<AdminState>,
     identity: Identity,
@@ -187,6 +187,17 @@ pub(super) async fn revoke(
         .map_err(cognito_error)?;
     // This container refuses the user at once; others within `MEMBERSHIP_TTL`.
     state.users.forget_groups(&user.username);
+    // Every session of theirs ends: refresh tokens revoked, so they sign in again (and their
+    // new tokens carry no admin group).
+    state
+        .users
+        .client()
+        .admin_user_global_sign_out()
+        .user_pool_id(state.users.pool_id())
+        .username(&user.username)
+        .send()
+        .await
+        .map_err(cognito_error)?;
     audit(
         &state,
         &identity,
