@@ -174,7 +174,8 @@ fn filter_matches(filter: &str, line: &serde_json::Value) -> bool {
 async fn refusals_are_logged_so_the_metric_filters_count_them() {
     let lines = Lines::default();
     let writer = lines.clone();
-    // The same JSON formatter as the functions (stream_handlers::runtime::init_tracing).
+    // The JSON lines the Lambdas write (lambda_runtime::tracing::init_default_subscriber with
+    // the template's LogFormat JSON): fields under `fields`.
     let subscriber = tracing_subscriber::fmt()
         .json()
         .with_current_span(false)

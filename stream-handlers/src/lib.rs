@@ -20,5 +20,4 @@ pub mod filter;
 pub mod order_events;
 pub mod poller;
 pub mod records;
-pub mod runtime;
 pub mod sweeper;

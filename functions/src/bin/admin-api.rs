@@ -2,7 +2,7 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    functions::config::init_tracing();
+    lambda_http::tracing::init_default_subscriber();
     let state = functions::config::admin_state().await?;
     lambda_http::run(functions::admin::router(state)).await
 }

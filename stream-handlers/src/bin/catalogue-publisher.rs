@@ -3,24 +3,21 @@
 //! `PRODUCT` stream records. Environment: see the module's docs.
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use shop::Store;
+use shop::config;
 use stream_handlers::catalogue_publisher::{DEFAULT_WORK_DIR, State, handle, site_config_from_env};
-use stream_handlers::{records, runtime};
+use stream_handlers::records;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    runtime::init_tracing();
-    let config = runtime::aws_config().await;
-    let work_dir = runtime::env("WORK_DIR").unwrap_or_else(|_| DEFAULT_WORK_DIR.to_owned());
+    lambda_runtime::tracing::init_default_subscriber();
+    let sdk = config::sdk_config().await;
+    let work_dir = config::optional("WORK_DIR").unwrap_or_else(|| DEFAULT_WORK_DIR.to_owned());
     let state = State::new(
-        Store::new(
-            aws_sdk_dynamodb::Client::new(&config),
-            runtime::env("TABLE_NAME")?,
-        ),
-        aws_sdk_s3::Client::new(&config),
-        aws_sdk_cloudfront::Client::new(&config),
-        runtime::env("SITE_BUCKET")?,
-        runtime::env("DISTRIBUTION_ID")?,
+        config::store(&sdk)?,
+        aws_sdk_s3::Client::new(&sdk),
+        aws_sdk_cloudfront::Client::new(&sdk),
+        config::required("SITE_BUCKET")?,
+        config::required("DISTRIBUTION_ID")?,
         site_config_from_env()?,
         work_dir,
     );

@@ -6,26 +6,21 @@
 //! `STRIPE_SECRET_PARAM` or, locally, `STRIPE_SECRET_KEY`.
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use shop::Store;
+use shop::config;
 use shop::mailer::Mailer;
-use shop::payments::{Payments, STRIPE_API};
 use stream_handlers::order_events::{State, handle};
-use stream_handlers::{records, runtime};
+use stream_handlers::records;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    runtime::init_tracing();
-    let config = runtime::aws_config().await;
-    let base = runtime::env("STRIPE_API_BASE").unwrap_or_else(|_| STRIPE_API.to_owned());
+    lambda_runtime::tracing::init_default_subscriber();
+    let sdk = config::sdk_config().await;
     let state = State {
-        store: Store::new(
-            aws_sdk_dynamodb::Client::new(&config),
-            runtime::env("TABLE_NAME")?,
-        ),
-        payments: Payments::new(&base, runtime::stripe_secret(&config).await?),
+        store: config::store(&sdk)?,
+        payments: config::payments(&sdk).await?,
         mailer: Mailer::new(
-            aws_sdk_sesv2::Client::new(&config),
-            runtime::env("FROM_EMAIL")?,
+            aws_sdk_sesv2::Client::new(&sdk),
+            config::required("FROM_EMAIL")?,
         ),
     };
     let state = &state;
