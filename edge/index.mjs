@@ -14,8 +14,23 @@ const addon = addonModule.exports;
 // Config and JWKS are baked into the bundle: a cold start makes no network call.
 addon.init(readFileSync(new URL('./config.json', import.meta.url), 'utf8'));
 
-const TOKEN_TIMEOUT_MS = 3000;
-const JWKS_TIMEOUT_MS = 3000;
+// Lambda@Edge gives a viewer request 5 s. Every network call of one request shares one
+// deadline (a JWKS fetch, a token request and a second JWKS fetch must all fit in it), so the
+// request is always answered in time: a call that runs out of it fails like an unreachable
+// endpoint (the addon then answers an error page, or goes on with the keys it has).
+const BUDGET_MS = 4500;
+const ANSWER_MARGIN_MS = 300;
+
+/** The request's deadline (ms since the epoch): the budget, or less when Lambda says so. */
+function deadlineOf(context) {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function'
+    ? context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS
+    : BUDGET_MS;
+  return Date.now() + Math.max(0, Math.min(BUDGET_MS, remaining));
+}
+
+/** An abort signal that fires at `deadline`. */
+const until = (deadline) => AbortSignal.timeout(Math.max(1, deadline - Date.now()));
 const KNOWN = { cookie: 'Cookie', authorization: 'Authorization' };
 const canonical = (name) =>
   KNOWN[name] ?? name.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
@@ -40,7 +55,7 @@ function toResponse(d) {
   return response;
 }
 
-async function callTokenEndpoint(d) {
+async function callTokenEndpoint(d, deadline) {
   let status = 0;
   let body = '';
   try {
@@ -49,7 +64,7 @@ async function callTokenEndpoint(d) {
       headers: Object.fromEntries(d.headers),
       body: d.body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+      signal: until(deadline),
     });
     status = res.status;
     body = await res.text();
@@ -64,11 +79,11 @@ async function callTokenEndpoint(d) {
 // waits for it, so a rotated key never signs anybody out.
 let keysFetch = null;
 
-async function fetchKeys(d) {
+async function fetchKeys(d, deadline) {
   if (keysFetch === null) {
     keysFetch = (async () => {
       try {
-        const res = await fetch(d.url, { redirect: 'manual', signal: AbortSignal.timeout(JWKS_TIMEOUT_MS) });
+        const res = await fetch(d.url, { redirect: 'manual', signal: until(deadline) });
         const text = await res.text();
         if (res.status !== 200) throw new Error(`status ${res.status}`);
         const n = addon.replaceKeys(text);
@@ -80,8 +95,16 @@ async function fetchKeys(d) {
       }
     })();
   }
-  await keysFetch;
+  await waitAtMost(keysFetch, deadline);
   return addon.retry(JSON.stringify(d.retry));
+}
+
+/** Waits for `promise`, or until `deadline`, whichever comes first. */
+async function waitAtMost(promise, deadline) {
+  if (promise === null) return;
+  let timer;
+  await Promise.race([promise, new Promise((resolve) => { timer = setTimeout(resolve, Math.max(0, deadline - Date.now())); })]);
+  clearTimeout(timer);
 }
 
 // Forward decisions come as `F` plus lines `/uri` (new path), `name\tvalue` (set header) or
@@ -112,14 +135,17 @@ function applyJson(request, d) {
   return request;
 }
 
-export async function handler(event) {
+export async function handler(event, context) {
+  const deadline = deadlineOf(context);
   const cf = event.Records[0].cf;
   if (cf.config.eventType !== 'viewer-request') {
     // origin-response (or viewer-response): add the security headers.
     addSecurityHeaders(cf.response.headers);
     return cf.response;
   }
-  if (keysFetch !== null) await keysFetch;
+  // Only when one is running: awaiting nothing would let a concurrent request past before the
+  // fetch another request is about to start (it must wait for it instead).
+  if (keysFetch !== null) await waitAtMost(keysFetch, deadline);
   const request = cf.request;
   const h = request.headers;
   const c = h.cookie;
@@ -135,8 +161,8 @@ export async function handler(event) {
     if (encoded.charCodeAt(0) === 70 /* F */) return apply(request, encoded);
     const d = JSON.parse(encoded);
     if (d.kind === 'forward') return applyJson(request, d);
-    if (d.kind === 'token_request') encoded = await callTokenEndpoint(d);
-    else if (d.kind === 'fetch_keys') encoded = await fetchKeys(d);
+    if (d.kind === 'token_request') encoded = await callTokenEndpoint(d, deadline);
+    else if (d.kind === 'fetch_keys') encoded = await fetchKeys(d, deadline);
     else return toResponse(d);
   }
   console.error('edge: too many steps for one request');

@@ -3,9 +3,12 @@
 //! Lambda@Edge has no environment variables, so the edge function's configuration (user
 //! pool, app client, hosted-UI endpoints, path rules, a generated state-signing secret) and
 //! the user pool's JWKS are written into `config.json` inside its package at deploy time.
-//! `main.rs` does the I/O (CloudFormation, Lambda, Cognito, HTTP); this library holds what
+//! [`resource`] does the I/O (CloudFormation, Lambda, Cognito, HTTP) under the invocation's
+//! deadline; the rest of this library is what
 //! can be tested without it: the CloudFormation request and response shapes, the config
 //! document, and the zip rewrite.
+
+pub mod resource;
 
 use std::io::{Cursor, Read, Write};
 

@@ -1,252 +1,50 @@
 //! `edge-config`: the SAM template's custom resource Lambda (`Custom::EdgeConfig` and
-//! `Custom::UserPoolClientUrls`). It always answers CloudFormation, also on failure, so a
-//! stack never waits an hour for it.
+//! `Custom::UserPoolClientUrls`). `main` builds the clients, with timeouts, and hands each
+//! request to [`edge_config::resource::handle`], which always answers CloudFormation before the
+//! invocation's deadline, also on failure, so a stack never waits an hour for it.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, bail};
-use aws_sdk_lambda::types::LastUpdateStatus;
-use edge_config::{
-    ClientUrlSettings, EdgeSettings, Request, Response, check_jwks, edge_config,
-    generate_state_secret, inject_config,
-};
+use aws_config::timeout::TimeoutConfig;
+use edge_config::resource::{Clients, handle};
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-struct Clients {
-    lambda: aws_sdk_lambda::Client,
-    cognito: aws_sdk_cognitoidentityprovider::Client,
-    http: reqwest::Client,
-}
+/// Time kept before the invocation's deadline to answer CloudFormation.
+const ANSWER_MARGIN: Duration = Duration::from_secs(15);
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_current_span(false)
-        .with_target(false)
-        .without_time()
-        .init();
-    let aws = aws_config::load_from_env().await;
+    lambda_runtime::tracing::init_default_subscriber();
+    let aws = aws_config::from_env()
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(Duration::from_secs(60))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        )
+        .load()
+        .await;
     let clients = Clients {
         lambda: aws_sdk_lambda::Client::new(&aws),
         cognito: aws_sdk_cognitoidentityprovider::Client::new(&aws),
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()?,
+        answer_margin: ANSWER_MARGIN,
     };
     let clients = &clients;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(clients, event.payload).await
+        let deadline = instant_of(event.context.deadline);
+        handle(clients, event.payload, deadline).await
     }))
     .await
 }
 
-async fn handle(clients: &Clients, payload: Value) -> Result<(), lambda_runtime::Error> {
-    let req: Request = serde_json::from_value(payload).context("not a CloudFormation request")?;
-    tracing::info!(
-        request_type = %req.request_type,
-        resource_type = %req.resource_type,
-        logical_id = %req.logical_resource_id,
-        "custom resource request"
-    );
-    let answer = match run(clients, &req).await {
-        Ok((physical, data)) => Response::success(&req, physical, data),
-        Err(err) => {
-            tracing::error!(error = format!("{err:#}"), "custom resource failed");
-            Response::failed(&req, &format!("{err:#}"))
-        }
-    };
-    // The presigned URL is signed without a content type: send none.
-    let status = clients
-        .http
-        .put(&req.response_url)
-        .body(serde_json::to_vec(&answer)?)
-        .send()
-        .await
-        .context("answering CloudFormation")?
-        .status();
-    if !status.is_success() {
-        return Err(format!("CloudFormation's response URL answered {status}").into());
-    }
-    Ok(())
-}
-
-async fn run(clients: &Clients, req: &Request) -> anyhow::Result<(String, Value)> {
-    if req.request_type == "Delete" {
-        // Published versions go with the function (Lambda@Edge replicas cannot be deleted
-        // by hand anyway); the app client goes with the pool. Nothing to undo.
-        let physical = req
-            .physical_resource_id
-            .clone()
-            .unwrap_or_else(|| req.logical_resource_id.clone());
-        return Ok((physical, json!({})));
-    }
-    match req.resource_type.as_str() {
-        "Custom::EdgeConfig" => {
-            let settings: EdgeSettings = serde_json::from_value(req.resource_properties.clone())
-                .context("Custom::EdgeConfig properties")?;
-            let arn = publish_configured_version(clients, &settings).await?;
-            Ok((arn.clone(), json!({ "VersionArn": arn })))
-        }
-        "Custom::UserPoolClientUrls" => {
-            let settings: ClientUrlSettings =
-                serde_json::from_value(req.resource_properties.clone())
-                    .context("Custom::UserPoolClientUrls properties")?;
-            set_client_urls(clients, &settings).await?;
-            Ok((
-                format!("{}:urls", settings.client_id),
-                json!({ "CallbackUrl": settings.callback_url }),
-            ))
-        }
-        other => bail!("unknown resource type {other}"),
-    }
-}
-
-/// Downloads the unconfigured package, adds `config.json`, uploads it and publishes a version.
-async fn publish_configured_version(
-    clients: &Clients,
-    settings: &EdgeSettings,
-) -> anyhow::Result<String> {
-    let jwks: Value = clients
-        .http
-        .get(settings.jwks_url())
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .with_context(|| format!("fetching {}", settings.jwks_url()))?
-        .json()
-        .await
-        .context("JWKS is not JSON")?;
-    check_jwks(&jwks)?;
-
-    let source = clients
-        .lambda
-        .get_function()
-        .function_name(&settings.source_version_arn)
-        .send()
-        .await
-        .context("lambda:GetFunction on the source version")?;
-    let location = source
-        .code()
-        .and_then(|c| c.location())
-        .context("the source version has no code location")?;
-    let package = clients
-        .http
-        .get(location)
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .context("downloading the edge package")?
-        .bytes()
-        .await?;
-
-    let config = edge_config(settings, jwks, &generate_state_secret());
-    let configured = inject_config(&package, &config)?;
-    tracing::info!(
-        source_bytes = package.len(),
-        configured_bytes = configured.len(),
-        "config.json injected"
-    );
-
-    let updated = clients
-        .lambda
-        .update_function_code()
-        .function_name(&settings.function_name)
-        .zip_file(aws_sdk_lambda::primitives::Blob::new(configured))
-        .send()
-        .await
-        .context("lambda:UpdateFunctionCode")?;
-    let sha = updated
-        .code_sha256()
-        .context("no CodeSha256 in the update answer")?
-        .to_owned();
-    wait_until_updated(clients, &settings.function_name).await?;
-
-    let published = clients
-        .lambda
-        .publish_version()
-        .function_name(&settings.function_name)
-        .code_sha256(sha)
-        .description(format!(
-            "config.json injected into {}",
-            settings.source_version_arn
-        ))
-        .send()
-        .await
-        .context("lambda:PublishVersion")?;
-    let arn = published
-        .function_arn()
-        .context("no FunctionArn in the publish answer")?
-        .to_owned();
-    tracing::info!(version_arn = %arn, "edge version published");
-    Ok(arn)
-}
-
-async fn wait_until_updated(clients: &Clients, function: &str) -> anyhow::Result<()> {
-    for _ in 0..120 {
-        let conf = clients
-            .lambda
-            .get_function_configuration()
-            .function_name(function)
-            .send()
-            .await
-            .context("lambda:GetFunctionConfiguration")?;
-        match conf.last_update_status() {
-            Some(LastUpdateStatus::Successful) | None => return Ok(()),
-            Some(LastUpdateStatus::Failed) => bail!(
-                "the code update failed: {}",
-                conf.last_update_status_reason()
-                    .unwrap_or("no reason given")
-            ),
-            _ => tokio::time::sleep(Duration::from_secs(2)).await,
-        }
-    }
-    bail!("the code update did not finish in 4 minutes")
-}
-
-/// Sets the app client's callback and sign-out URLs, keeping every other setting
-/// (UpdateUserPoolClient resets what it is not given).
-async fn set_client_urls(clients: &Clients, settings: &ClientUrlSettings) -> anyhow::Result<()> {
-    let described = clients
-        .cognito
-        .describe_user_pool_client()
-        .user_pool_id(&settings.user_pool_id)
-        .client_id(&settings.client_id)
-        .send()
-        .await
-        .context("cognito-idp:DescribeUserPoolClient")?;
-    let c = described
-        .user_pool_client
-        .context("DescribeUserPoolClient returned no client")?;
-    clients
-        .cognito
-        .update_user_pool_client()
-        .user_pool_id(&settings.user_pool_id)
-        .client_id(&settings.client_id)
-        .set_client_name(c.client_name)
-        .refresh_token_validity(c.refresh_token_validity)
-        .set_access_token_validity(c.access_token_validity)
-        .set_id_token_validity(c.id_token_validity)
-        .set_token_validity_units(c.token_validity_units)
-        .set_read_attributes(c.read_attributes)
-        .set_write_attributes(c.write_attributes)
-        .set_explicit_auth_flows(c.explicit_auth_flows)
-        .set_supported_identity_providers(c.supported_identity_providers)
-        .callback_urls(&settings.callback_url)
-        .logout_urls(&settings.logout_url)
-        .set_allowed_o_auth_flows(c.allowed_o_auth_flows)
-        .set_allowed_o_auth_scopes(c.allowed_o_auth_scopes)
-        .set_allowed_o_auth_flows_user_pool_client(c.allowed_o_auth_flows_user_pool_client)
-        .set_analytics_configuration(c.analytics_configuration)
-        .set_prevent_user_existence_errors(c.prevent_user_existence_errors)
-        .set_enable_token_revocation(c.enable_token_revocation)
-        .set_enable_propagate_additional_user_context_data(
-            c.enable_propagate_additional_user_context_data,
-        )
-        .set_auth_session_validity(c.auth_session_validity)
-        .send()
-        .await
-        .context("cognito-idp:UpdateUserPoolClient")?;
-    Ok(())
+/// The invocation's deadline (milliseconds since the epoch) as a monotonic instant.
+fn instant_of(deadline_ms: u64) -> tokio::time::Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    tokio::time::Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
 }
