@@ -1,5 +1,5 @@
 //! From an authorised PaymentIntent to an order: the one code path behind
-//! both the shopper's confirm call and Stripe's webhook (DESIGN.md, path 4).
+//! both the shopper's confirm call and Stripe's webhook (ARCHITECTURE.md, path 4).
 //!
 //! Whichever arrives first writes the order with a conditional put; the
 //! other finds it there and answers the same. The order is built only from

@@ -1,5 +1,5 @@
 //! `POST /api/stripe/webhook`: Stripe's word that a payment was authorised,
-//! succeeded or failed (DESIGN.md, path 4).
+//! succeeded or failed (ARCHITECTURE.md, path 4).
 //!
 //! The `Stripe-Signature` is verified with `shop::payments::webhook` (HMAC
 //! with the `hmac` crate, 300 s tolerance, any of several `v1`), and the event

@@ -1,4 +1,4 @@
-//! `catalogue-publisher`: product changes reach the static site (DESIGN.md, path 6).
+//! `catalogue-publisher`: product changes reach the static site (ARCHITECTURE.md, path 6).
 //!
 //! For each `PRODUCT` stream record (in order) whose **content** changed
 //! ([`content_changed`]: name, description, price, images, category, status,

@@ -1,4 +1,4 @@
-//! Edge Shop's DynamoDB Streams consumers (DESIGN.md, paths 5 and 6).
+//! Edge Shop's DynamoDB Streams consumers (ARCHITECTURE.md, paths 5 and 6).
 //!
 //! - [`order_events`]: stock, capture or cancel, and emails for `ORDER#` records.
 //! - [`catalogue_publisher`]: re-renders, uploads and invalidates the pages of
