@@ -979,14 +979,34 @@ async fn an_order_whose_capture_failed_is_retried_before_it_ships() {
         ulid::Ulid::new().to_string().to_lowercase()
     );
     let order = authorised_order(&o.shop, &email).await;
-    events.settle().await;
-    // What order-events records when Stripe refuses the capture for good (a refusal that the
-    // bank lifted later: the authorisation is still capturable).
+    // The order as order-events leaves it when Stripe refused the capture for good, and the
+    // bank lifted the refusal later: confirmed, stock taken, `capture:failed`, and the
+    // authorisation still capturable at Stripe. (Written here rather than through order-events,
+    // which would capture it.)
     let mut stored = o.shop.store.find_order(&order.id).await.unwrap();
-    assert_eq!(stored.status, OrderStatus::Confirmed);
-    stored.effects.retain(|e| e != shop::effect::CAPTURE);
-    stored.effects.push(shop::effect::CAPTURE_FAILED.into());
+    stored.status = OrderStatus::Confirmed;
+    stored.effects = vec![
+        shop::effect::STOCK.into(),
+        shop::effect::CAPTURE_FAILED.into(),
+    ];
     o.shop.store.update_order(&stored).await.unwrap();
+    let stripe_status = |pi: String| async move {
+        let stripe = local::services::stripe().endpoint();
+        let pi: serde_json::Value = reqwest::Client::new()
+            .get(format!("{stripe}/v1/payment_intents/{pi}"))
+            .bearer_auth(common::STRIPE_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        pi["status"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        stripe_status(order.payment_intent.clone()).await,
+        "requires_capture"
+    );
     let path = |action: &str| format!("/api/admin/orders/{}/{action}", order.id);
 
     let a = o.send("POST", &path("ship"), None).await;
@@ -1053,20 +1073,11 @@ async fn an_order_whose_capture_failed_is_retried_before_it_ships() {
         !effects.contains(&shop::effect::CAPTURE_FAILED),
         "{effects:?}"
     );
-    let stripe = local::services::stripe().endpoint();
-    let pi: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{stripe}/v1/payment_intents/{}",
-            order.payment_intent
-        ))
-        .bearer_auth(common::STRIPE_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(pi["status"], "succeeded", "captured at Stripe: {pi}");
+    assert_eq!(
+        stripe_status(order.payment_intent.clone()).await,
+        "succeeded",
+        "captured at Stripe by the retry"
+    );
     let a = o
         .send(
             "GET",

@@ -1,5 +1,5 @@
 //! `reservation-sweeper`: gives back the units of checkouts that never
-//! became orders (DESIGN.md, path 5), and cancels their card holds.
+//! became orders (ARCHITECTURE.md, path 5), and cancels their card holds.
 //!
 //! DynamoDB's TTL can take days, so a scheduled run (EventBridge, every
 //! [`SCHEDULE_MINUTES`] minute; `shop-local` runs the same function on the

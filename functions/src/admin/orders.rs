@@ -314,9 +314,8 @@ fn not_captured(order: &Order) -> ApiError {
 }
 
 /// `POST /api/admin/orders/{id}/capture`: retries the capture of a confirmed order whose
-/// capture Stripe refused (`capture:failed`). Idempotent: the same Stripe key as
-/// order-events' capture (`capture-<order>`), an intent already captured is taken as done,
-/// and an order already captured is answered as it is. Audited.
+/// capture Stripe refused (`capture:failed`). Idempotent: an intent already captured is taken
+/// as done, and an order already captured is answered as it is. Audited.
 pub(super) async fn capture(
     State(state): State<AdminState>,
     identity: Identity,
@@ -341,7 +340,10 @@ pub(super) async fn capture(
             "this order's payment is being captured; try again in a moment",
         ));
     }
-    let key = format!("capture-{}", order.id);
+    // A key of its own: Stripe replays a key's first answer, and order-events' key
+    // (`capture-<order>`) answered the refusal this retries. Two retries at once are still one
+    // capture (the intent is read first; a second capture of a captured intent is "done").
+    let key = format!("capture-retry-{}-{}", order.id, ulid::Ulid::new());
     if let Err(e) = state.payments.capture(&order.payment_intent, &key).await {
         return Err(match e {
             e if e.is_retryable() => e.into(),

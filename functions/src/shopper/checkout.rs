@@ -1,4 +1,4 @@
-//! `POST /api/checkout` and `POST /api/checkout/{id}/confirm` (DESIGN.md,
+//! `POST /api/checkout` and `POST /api/checkout/{id}/confirm` (ARCHITECTURE.md,
 //! paths 3–4).
 //!
 //! Checkout prices the cart from the table, stores the priced snapshot and

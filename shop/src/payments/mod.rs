@@ -36,7 +36,7 @@ pub const STRIPE_API: &str = "https://api.stripe.com";
 /// localstripe ignores it).
 pub const STRIPE_VERSION: &str = "2024-06-20";
 
-/// A Stripe client for the shop's payment flow (DESIGN.md, paths 3–5).
+/// A Stripe client for the shop's payment flow (ARCHITECTURE.md, paths 3–5).
 ///
 /// Cheap to clone (the HTTP client is an `Arc` inside).
 #[derive(Clone)]

@@ -1,5 +1,5 @@
 //! Reservations: units held for a checkout between "Pay" and the order
-//! (DESIGN.md, paths 3 and 5).
+//! (ARCHITECTURE.md, paths 3 and 5).
 //!
 //! Two kinds of item:
 //!

@@ -1,4 +1,4 @@
-//! `order-events`: what happens after an order is authorised (DESIGN.md, path 5).
+//! `order-events`: what happens after an order is authorised (ARCHITECTURE.md, path 5).
 //!
 //! For each `ORDER#` stream record the handler reads the order as it is now
 //! (a consistent read, not the stream image) and does the next missing step
