@@ -214,12 +214,10 @@ impl Shop {
             self.publisher.clone(),
             on_failure,
         )));
-        let _sweeping = AbortOnDrop(tokio::spawn(run_sweeper(
-            stream_handlers::sweeper::State {
-                store: self.store.clone(),
-                payments: self.payments.clone(),
-            },
-        )));
+        let _sweeping = AbortOnDrop(tokio::spawn(run_sweeper(stream_handlers::sweeper::State {
+            store: self.store.clone(),
+            payments: self.payments.clone(),
+        })));
         let app = self.gateway.clone().router();
         let served = axum::serve(self.listener, app).await;
         drop(poller);
