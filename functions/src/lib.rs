@@ -8,10 +8,14 @@
 //! - [`users`] reads the user pool (the shopper's email when the token has none, staff);
 //! - [`identity`] reads the caller from the JWT authorizer's claims;
 //! - [`settle`] turns an authorised payment into an order, for confirm and webhook alike;
-//! - [`error`] and [`extract`] hold the one error shape and strict request parsing;
+//! - [`error`] and [`extract`] hold the one error shape and strict request parsing, and
+//!   `routes` the routes-declared-once macro and the layer stack the three routers share;
 //! - [`config`] builds the state from the environment, for the binaries' `main`.
 //!
 //! Errors are always `status + {"error":{"code","message"}}`.
+
+#[macro_use]
+mod routes;
 
 pub mod admin;
 pub mod config;

@@ -19,15 +19,14 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use base64::Engine;
 use shop::payments::webhook::{self, WebhookError};
 use shop::payments::{PaymentIntent, Payments};
 use shop::{Store, StoreError};
 
-use crate::error::{ApiError, json_errors};
+use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::settle;
 
@@ -51,8 +50,9 @@ impl std::fmt::Debug for WebhookState {
     }
 }
 
-/// Every (method, path) [`router`] serves (see [`crate::shopper::ROUTES`]).
-pub const ROUTES: &[(&str, &str)] = &[("POST", "/api/stripe/webhook")];
+crate::routes::api_routes! { WebhookState;
+    post "/api/stripe/webhook" => receive,
+}
 
 /// Seen-once record kind for Stripe events.
 pub const SEEN_KIND: &str = "STRIPE";
@@ -70,11 +70,7 @@ pub const HANDLED: &[&str] = &[
 
 /// The webhook as an axum router.
 pub fn router(state: WebhookState) -> Router {
-    Router::new()
-        .route(ROUTES[0].1, post(receive))
-        .fallback(|| async { ApiError::not_found("route") })
-        .layer(DefaultBodyLimit::max(MAX_EVENT_BYTES))
-        .layer(axum::middleware::map_response(json_errors))
+    crate::routes::api_layers(routes().fallback(crate::routes::no_route), MAX_EVENT_BYTES)
         .with_state(state)
 }
 

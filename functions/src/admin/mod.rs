@@ -18,17 +18,16 @@ mod staff;
 mod trail;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
 use serde::de::DeserializeOwned;
 use shop::Store;
 use shop::payments::Payments;
 use shop::store::AuditEntry;
 
-use crate::error::{ApiError, json_errors};
+use crate::error::ApiError;
 use crate::identity::Identity;
 use crate::users::UserDirectory;
 
@@ -59,24 +58,7 @@ pub struct AdminState {
     pub admin_group: String,
 }
 
-/// Declares the admin routes once: [`ROUTES`] (what tests and the OpenAPI check enumerate)
-/// and the router's table are both made from this one list, so they cannot disagree.
-macro_rules! admin_routes {
-    ($($method:ident $path:literal => $handler:path,)*) => {
-        /// Every (method, path) [`router`] serves, in the OpenAPI document's path syntax.
-        pub const ROUTES: &[(&str, &str)] = &[$((admin_routes!(@name $method), $path)),*];
-
-        fn routes() -> Router<AdminState> {
-            Router::new()$(.route($path, $method($handler)))*
-        }
-    };
-    (@name get) => { "GET" };
-    (@name post) => { "POST" };
-    (@name put) => { "PUT" };
-    (@name delete) => { "DELETE" };
-}
-
-admin_routes! {
+crate::routes::api_routes! { AdminState;
     get "/api/admin/products" => products::list,
     post "/api/admin/products" => products::create,
     get "/api/admin/products/{sku}" => products::get,
@@ -101,15 +83,15 @@ admin_routes! {
 /// The admin API as an axum router (paths include `/api/admin`), for
 /// `lambda_http` in AWS and for `shop-local`.
 pub fn router(state: AdminState) -> Router {
-    routes()
-        .fallback(|| async { ApiError::not_found("route") })
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            require_admin,
-        ))
-        .layer(DefaultBodyLimit::max(MAX_ADMIN_BODY_BYTES))
-        .layer(axum::middleware::map_response(json_errors))
-        .with_state(state)
+    // Unknown admin paths pass the admin check too: nobody else learns which exist.
+    let guarded =
+        routes()
+            .fallback(crate::routes::no_route)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                require_admin,
+            ));
+    crate::routes::api_layers(guarded, MAX_ADMIN_BODY_BYTES).with_state(state)
 }
 
 /// Middleware: only members of the admin group get past (401 without an

@@ -8,12 +8,9 @@ mod me;
 mod orders;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use shop::Store;
 use shop::payments::Payments;
 
-use crate::error::{ApiError, json_errors};
 use crate::extract::MAX_BODY_BYTES;
 use crate::users::UserDirectory;
 
@@ -31,32 +28,19 @@ pub struct ShopperState {
     pub users: Option<UserDirectory>,
 }
 
-/// Every (method, path) [`router`] serves, in the OpenAPI document's path
-/// syntax; the router is built from the same list's paths, and a test checks
-/// the document against it.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/catalogue/stock"),
-    ("GET", "/api/me"),
-    ("POST", "/api/checkout"),
-    ("POST", "/api/checkout/{id}/confirm"),
-    ("GET", "/api/orders"),
-    ("GET", "/api/orders/{id}"),
-    ("POST", "/api/checkout/quote"),
-];
+crate::routes::api_routes! { ShopperState;
+    get "/api/catalogue/stock" => catalogue::stock,
+    get "/api/me" => me::me,
+    post "/api/checkout" => checkout::create,
+    post "/api/checkout/{id}/confirm" => checkout::confirm,
+    get "/api/orders" => orders::list,
+    get "/api/orders/{id}" => orders::get,
+    post "/api/checkout/quote" => checkout::quote,
+}
 
 /// The shopper API as an axum router (paths include `/api`), for
 /// `lambda_http` in AWS and for `shop-local`.
 pub fn router(state: ShopperState) -> Router {
-    Router::new()
-        .route(ROUTES[0].1, get(catalogue::stock))
-        .route(ROUTES[1].1, get(me::me))
-        .route(ROUTES[2].1, post(checkout::create))
-        .route(ROUTES[3].1, post(checkout::confirm))
-        .route(ROUTES[4].1, get(orders::list))
-        .route(ROUTES[5].1, get(orders::get))
-        .route(ROUTES[6].1, post(checkout::quote))
-        .fallback(|| async { ApiError::not_found("route") })
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response(json_errors))
+    crate::routes::api_layers(routes().fallback(crate::routes::no_route), MAX_BODY_BYTES)
         .with_state(state)
 }
