@@ -72,11 +72,6 @@ impl Mailer {
         }
     }
 
-    /// The sender address.
-    pub fn from_address(&self) -> &str {
-        &self.from
-    }
-
     /// Sends `email` to `to`. Returns SES's message id.
     pub async fn send(&self, to: &str, email: &Email) -> Result<String, MailError> {
         let content = |data: &str| {

@@ -41,7 +41,7 @@
 //! | `BASE_URL`, `STRIPE_PUBLISHABLE_KEY` (required), `SITE_NAME`, `STRIPE_JS_URL`, `API_BASE`, `PAGE_SIZE` | or one by one, without `SITE_CONFIG` |
 //! | `WORK_DIR` | where pages are rendered (default `/tmp/site`) |
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
@@ -465,11 +465,6 @@ pub async fn publish_batch(state: &State, event: Event) -> (Published, DynamoDbE
         })
         .collect();
     (done, response)
-}
-
-/// True when `dir` already has rendered files (a warm container).
-pub fn has_render(dir: &Path) -> bool {
-    dir.join("index.html").is_file()
 }
 
 #[cfg(test)]

@@ -91,11 +91,6 @@ impl Payments {
         }
     }
 
-    /// The base URL calls go to.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
     async fn send<T: for<'de> Deserialize<'de>>(
         &self,
         method: reqwest::Method,
