@@ -1,5 +1,5 @@
 //! CloudFront event types against AWS's documented example events.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! The decisions: public and protected paths, groups, the API, login, callback, refresh,
 //! sign-out, and redirects that never leave the host.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs)]
 
 mod common;
 

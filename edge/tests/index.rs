@@ -1,7 +1,7 @@
 //! The S3 origin's directory index: page paths ending in `/` are forwarded as
 //! `<path>index.html`, dotless page paths get a 301 to the path with a trailing slash; never
 //! for the API or the edge's own paths.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs)]
 
 mod common;
 

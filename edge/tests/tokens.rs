@@ -1,5 +1,5 @@
 //! Token verification: valid tokens pass, every kind of bad token is refused with a reason.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -167,13 +167,11 @@ pub fn request_context(claims: &[(&str, &str)]) -> RequestContext {
         "timeEpoch": 0
     });
     // A fixed, valid document: deserialising it cannot fail.
-    #[allow(clippy::expect_used)]
     let ctx = serde_json::from_value(ctx).expect("a valid API Gateway v2 request context");
     RequestContext::ApiGatewayV2(ctx)
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

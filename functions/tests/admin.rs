@@ -2,7 +2,7 @@
 //! aws-ses-v2-local (through order-events, run from the table's stream),
 //! cognito-local and moto's S3.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -2,8 +2,6 @@
 //! item 13): an address with a line break, and a total beyond what an
 //! amount can hold, each answered 400 with its own code and nothing written.
 
-#![allow(clippy::unwrap_used)]
-
 mod common;
 
 use axum::http::StatusCode;

@@ -1,7 +1,5 @@
 //! The shopper API against DynamoDB Local and localstripe, called in process.
 
-#![allow(clippy::unwrap_used)]
-
 mod common;
 
 use axum::http::StatusCode;

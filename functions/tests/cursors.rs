@@ -4,8 +4,6 @@
 //! `ValidationException`, a 500 and an alarm) or starting in another
 //! shopper's orders.
 
-#![allow(clippy::unwrap_used)]
-
 mod common;
 
 use axum::Router;

@@ -2,7 +2,7 @@
 //! decoded by `lambda_http` and answered by the shopper router over DynamoDB Local: the JWT
 //! authorizer's claims become the caller's identity, and an event without them is refused.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! product; every kind of bad upload is refused with a 4xx JSON error and leaves nothing
 //! stored, nothing published and the product unchanged.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -4,8 +4,6 @@
 //! The routers are built from the same `ROUTES`, and each route is called to
 //! prove it exists.
 
-#![allow(clippy::unwrap_used)]
-
 use std::collections::BTreeSet;
 
 use axum::body::Body;

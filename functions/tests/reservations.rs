@@ -2,8 +2,6 @@
 //! localstripe: the race for the last units, abandoned checkouts, the
 //! take-over of a request that hung on Stripe, and declined cards.
 
-#![allow(clippy::unwrap_used)]
-
 mod common;
 
 use std::sync::Arc;

@@ -2,8 +2,6 @@
 //! cognito-local (an email-alias pool, as in the template: UUID usernames,
 //! the address in the `email` attribute).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, MessageActionType, UsernameAttributeType,

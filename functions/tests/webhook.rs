@@ -2,8 +2,6 @@
 //! signed here as Stripe's CLI signs them (localstripe never sends
 //! `payment_intent.amount_capturable_updated`).
 
-#![allow(clippy::unwrap_used)]
-
 mod common;
 
 use axum::http::StatusCode;

@@ -2,8 +2,6 @@
 //! 1800 × 1350 JPEG (wider than the largest variant, so every variant is exactly its width)
 //! of a blue jug on a warm background. Run: `cargo run -p photos --example journey-photo`.
 
-#![allow(clippy::unwrap_used)]
-
 use image::{Rgb, RgbImage};
 
 fn main() {

@@ -1,7 +1,7 @@
 //! The resizer on images made here: dimensions and format of every variant, and each way
 //! an upload is refused.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 use std::io::Cursor;
 

@@ -3,8 +3,6 @@
 //! answers them; aws-ses-v2-local accepts every sender and recipient, so it
 //! cannot produce them) replayed to the real SDK client, which parses them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,5 @@
 //! The Stripe adapter against a real localstripe.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use shop::payments::{PaymentError, PaymentStatus, Payments};
 use shop::{Currency, Money};
 

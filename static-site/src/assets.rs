@@ -105,7 +105,6 @@ pub fn is_hashed_asset(file: &str) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

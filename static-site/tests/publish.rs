@@ -1,7 +1,7 @@
 //! Publishing against moto's S3 and CloudFront: only changed files travel,
 //! only changed pages are invalidated, stale objects go.
 
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs)]
 
 mod common;
 

@@ -6,7 +6,7 @@
 //! product shows as unavailable and leaves its listing, and redelivery
 //! uploads nothing.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -2,7 +2,7 @@
 //! product change, a TTL removal by the service, and a record holding an untyped `{}` value, as
 //! DynamoDB Local streams an empty map), decoded as the binaries decode it.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 use aws_lambda_events::streams::DynamoDbEventResponse;
 use stream_handlers::filter::KeyFilter;

@@ -1,5 +1,5 @@
 //! Test helpers: RSA keys generated in the test, JWTs signed with them, and a config.
-#![allow(dead_code, missing_docs, clippy::unwrap_used)]
+#![allow(dead_code, missing_docs)]
 
 use std::sync::OnceLock;
 

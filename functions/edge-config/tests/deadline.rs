@@ -2,7 +2,7 @@
 //! work does: a Cognito endpoint that accepts the connection and never answers stands for a
 //! call that hangs; the response URL is a listener on loopback that records the answer.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(missing_docs)]
 
 use std::time::Duration;
 

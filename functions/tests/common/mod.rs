@@ -1,7 +1,7 @@
 //! Shared by the functions' tests: a fresh table in the shared DynamoDB
 //! Local, the shared localstripe, card tokens, and in-process calls.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -68,7 +68,6 @@ pub(crate) fn from_response(status: u16, body: &[u8]) -> PaymentError {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -130,7 +130,6 @@ impl From<RawPaymentIntent> for PaymentIntent {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

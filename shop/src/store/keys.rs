@@ -155,7 +155,6 @@ pub(crate) fn decode_cursor(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: the demo catalogue and file reading.
 
-#![allow(dead_code, missing_docs, clippy::unwrap_used)]
+#![allow(dead_code, missing_docs)]
 
 use std::path::{Path, PathBuf};
 
