@@ -46,6 +46,8 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use shop::store::keys;
+use shop::store::table::PK;
 use shop::{Product, Store};
 use static_site::{PublishReport, SiteConfig, SiteError, routes};
 use tokio::sync::Mutex;
@@ -407,7 +409,7 @@ pub async fn publish_batch(state: &State, event: Event) -> (Published, DynamoDbE
     let mut uploaders: Vec<String> = Vec::new();
     for record in event.records {
         let is_product = products.matches(&record)
-            && key_string(&record, "PK").is_some_and(|pk| pk.starts_with("PRODUCT#"));
+            && key_string(&record, PK).is_some_and(|pk| pk.starts_with(keys::PRODUCT_PREFIX));
         if !is_product {
             continue;
         }

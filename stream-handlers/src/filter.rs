@@ -6,6 +6,8 @@
 
 use aws_lambda_events::event::dynamodb::EventRecord;
 use serde_dynamo::AttributeValue;
+use shop::store::keys;
+use shop::store::table::{PK, SK};
 
 /// "Key attribute `attribute` is a string beginning with `prefix`", as the
 /// template's pattern `{"dynamodb":{"Keys":{"<attribute>":{"S":[{"prefix":"<prefix>"}]}}}}`.
@@ -21,7 +23,7 @@ impl KeyFilter {
     /// Sort key begins with `prefix`.
     pub fn sk_begins_with(prefix: impl Into<String>) -> KeyFilter {
         KeyFilter {
-            attribute: "SK".into(),
+            attribute: SK.into(),
             prefix: prefix.into(),
         }
     }
@@ -29,19 +31,19 @@ impl KeyFilter {
     /// Partition key begins with `prefix`.
     pub fn pk_begins_with(prefix: impl Into<String>) -> KeyFilter {
         KeyFilter {
-            attribute: "PK".into(),
+            attribute: PK.into(),
             prefix: prefix.into(),
         }
     }
 
     /// The filter of the `order-events` mapping: `SK` begins with `ORDER#`.
     pub fn orders() -> KeyFilter {
-        KeyFilter::sk_begins_with("ORDER#")
+        KeyFilter::sk_begins_with(keys::ORDER_PREFIX)
     }
 
     /// The filter of the `catalogue-publisher` mapping: `SK` begins with `PRODUCT`.
     pub fn products() -> KeyFilter {
-        KeyFilter::sk_begins_with("PRODUCT")
+        KeyFilter::sk_begins_with(keys::PRODUCT_SK)
     }
 
     /// True if the record's keys pass the filter.

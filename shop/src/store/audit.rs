@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::{CursorShape, decode_cursor, encode_cursor, s};
+use super::keys::{CursorShape, audit_partition, decode_cursor, encode_cursor, s};
 use super::table::{PK, SK};
 use super::{Page, Store, StoreError};
 
@@ -100,7 +100,7 @@ impl Store {
             ..entry.clone()
         };
         let mut item: super::Item = serde_dynamo::to_item(&entry)?;
-        item.insert(PK.into(), s(format!("AUDIT#{}", entry.day())));
+        item.insert(PK.into(), s(audit_partition(entry.day())));
         item.insert(SK.into(), s(format!("{}#{}", entry.at, ulid::Ulid::new())));
         self.client
             .put_item()
@@ -124,12 +124,12 @@ impl Store {
             .table_name(&self.table)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", s(format!("AUDIT#{day}")))
+            .expression_attribute_values(":pk", s(audit_partition(day)))
             .limit(limit.clamp(1, 1000))
             .consistent_read(true)
             .set_exclusive_start_key(decode_cursor(
                 cursor,
-                &CursorShape::table(&format!("AUDIT#{day}"), None),
+                &CursorShape::table(&audit_partition(day), None),
             )?)
             .send()
             .await?;

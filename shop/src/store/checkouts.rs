@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::keys::{key_map, n, s};
+use super::keys::{checkout_key, key_map, n, s};
 use super::table::TTL_ATTRIBUTE;
 use super::{Store, StoreError, now_unix};
 use crate::domain::Checkout;
@@ -33,13 +33,9 @@ pub enum IdempotencyClaim {
 /// for the claim's whole TTL.
 pub const CLAIM_LEASE_SECS: i64 = 15;
 
-fn checkout_key(id: &str) -> (String, String) {
-    (format!("CHECKOUT#{id}"), "CHECKOUT".to_owned())
-}
-
 fn claim_key(customer: &str, key: &str) -> (String, String) {
     let h = hex::encode(Sha256::digest(format!("{customer}\n{key}").as_bytes()));
-    (format!("IDEMPOTENCY#{h}"), "IDEMPOTENCY".to_owned())
+    super::keys::claim_key(&h)
 }
 
 /// The idempotency claim item: `key` belongs to `checkout_id` (made from a

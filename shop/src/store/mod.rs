@@ -15,7 +15,7 @@ pub mod audit;
 mod checkouts;
 pub mod error;
 mod inventory;
-mod keys;
+pub mod keys;
 mod orders;
 mod products;
 pub mod reservations;

@@ -3,7 +3,8 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::keys::{
-    CursorShape, decode_cursor, encode_cursor, key_map, n, order_item, order_key, s,
+    CursorShape, ORDER_PREFIX, customer_partition, decode_cursor, encode_cursor, key_map, n,
+    order_index_partition, order_item, order_key, orders_partition, s,
 };
 use super::table::{GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, PK, SK};
 use super::{Page, Store, StoreError};
@@ -67,7 +68,7 @@ impl Store {
             .index_name(GSI2)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", GSI2PK)
-            .expression_attribute_values(":pk", s(format!("ORDER#{order_id}")))
+            .expression_attribute_values(":pk", s(order_index_partition(order_id)))
             .limit(1)
             .send()
             .await?;
@@ -95,13 +96,13 @@ impl Store {
             .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(format!("CUSTOMER#{customer}")))
-            .expression_attribute_values(":prefix", s("ORDER#"))
+            .expression_attribute_values(":pk", s(customer_partition(customer)))
+            .expression_attribute_values(":prefix", s(ORDER_PREFIX))
             .scan_index_forward(false)
             .limit(limit.clamp(1, 100))
             .set_exclusive_start_key(decode_cursor(
                 cursor,
-                &CursorShape::table(&format!("CUSTOMER#{customer}"), Some("ORDER#")),
+                &CursorShape::table(&customer_partition(customer), Some(ORDER_PREFIX)),
             )?)
             .send()
             .await?;
@@ -145,12 +146,12 @@ impl Store {
             .table_name(&self.table)
             .index_name(GSI1)
             .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(format!("ORDERS#{status}")))
+            .expression_attribute_values(":pk", s(orders_partition(status)))
             .scan_index_forward(false)
             .limit(limit.clamp(1, 100))
             .set_exclusive_start_key(decode_cursor(
                 cursor,
-                &CursorShape::gsi1(&format!("ORDERS#{status}"), None),
+                &CursorShape::gsi1(&orders_partition(status), None),
             )?);
         // GSI1SK is `<created rfc3339>#<ulid>`: a day range is a key range. '~' sorts after
         // every character of a timestamp, so `<day>~` ends that day.

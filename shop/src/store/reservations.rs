@@ -29,7 +29,9 @@ use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, Put, TransactWr
 use serde::{Deserialize, Serialize};
 
 use super::checkouts::{checkout_item, claim_item};
-use super::keys::{key_map, n, product_key, s};
+use super::keys::{
+    PRODUCT_PREFIX, RESERVED_SK, counter_key, key_map, n, product_key, reservation_key, s,
+};
 use super::table::{GSI1, GSI1PK, GSI1SK, TTL_ATTRIBUTE};
 use super::{Item, Store, StoreError, now_unix};
 use crate::domain::{CartLine, Checkout, Product, Sku};
@@ -138,14 +140,6 @@ impl Availability {
     }
 }
 
-fn counter_key(sku: &Sku) -> (String, String) {
-    (product_key(sku).0, "RESERVED".to_owned())
-}
-
-fn reservation_key(checkout_id: &str) -> (String, String) {
-    (format!("CHECKOUT#{checkout_id}"), "RESERVATION".to_owned())
-}
-
 fn held_sort_key(held_until: i64, checkout_id: &str) -> String {
     format!("{held_until:012}#{checkout_id}")
 }
@@ -199,11 +193,11 @@ impl Store {
                     .unwrap_or_default()
                 {
                     let sk = item.get("SK").and_then(|v| v.as_s().ok()).cloned();
-                    if sk.as_deref() == Some("RESERVED") {
+                    if sk.as_deref() == Some(RESERVED_SK) {
                         let sku = item
                             .get("PK")
                             .and_then(|v| v.as_s().ok())
-                            .and_then(|pk| pk.strip_prefix("PRODUCT#"))
+                            .and_then(|pk| pk.strip_prefix(PRODUCT_PREFIX))
                             .and_then(|s| Sku::parse(s).ok());
                         let reserved = item
                             .get("reserved")

@@ -1,6 +1,6 @@
 //! "Seen once" records: remember an id (a Stripe event, a side effect) for a while.
 
-use super::keys::{key_map, n};
+use super::keys::{key_map, n, seen_key};
 use super::table::TTL_ATTRIBUTE;
 use super::{Store, StoreError, now_unix};
 
@@ -9,7 +9,10 @@ impl Store {
     /// time and `false` every later time (a conditional put: concurrent
     /// callers cannot both see `true`).
     pub async fn mark_seen(&self, kind: &str, id: &str, ttl_secs: i64) -> Result<bool, StoreError> {
-        let mut item = key_map(format!("{kind}#{id}"), "SEEN".to_owned());
+        let mut item = {
+            let (pk, sk) = seen_key(kind, id);
+            key_map(pk, sk)
+        };
         item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + ttl_secs));
         let put = self
             .client
@@ -33,7 +36,10 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key_map(format!("{kind}#{id}"), "SEEN".to_owned())))
+            .set_key(Some({
+                let (pk, sk) = seen_key(kind, id);
+                key_map(pk, sk)
+            }))
             .consistent_read(true)
             .send()
             .await?;
@@ -51,7 +57,10 @@ impl Store {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(key_map(format!("{kind}#{id}"), "SEEN".to_owned())))
+            .set_key(Some({
+                let (pk, sk) = seen_key(kind, id);
+                key_map(pk, sk)
+            }))
             .send()
             .await?;
         Ok(())

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use futures::StreamExt;
+use shop::store::table::{PK, SK};
 
 use super::{HandleError, State, steps};
 use crate::filter::{KeyFilter, key_string};
@@ -31,8 +32,8 @@ pub async fn handle(state: &State, event: Event) -> DynamoDbEventResponse {
         }
         let key = format!(
             "{}|{}",
-            key_string(&record, "PK").unwrap_or_default(),
-            key_string(&record, "SK").unwrap_or_default()
+            key_string(&record, PK).unwrap_or_default(),
+            key_string(&record, SK).unwrap_or_default()
         );
         let i = *index.entry(key.clone()).or_insert_with(|| {
             groups.push((key, Vec::new()));
