@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use super::keys::{checkout_key, key_map, n, s};
-use super::table::TTL_ATTRIBUTE;
+use super::table::{PK, SK, TTL_ATTRIBUTE};
 use super::{Store, StoreError, now_unix};
 use crate::domain::Checkout;
 use crate::domain::checkout::CHECKOUT_TTL_SECS;
@@ -60,8 +60,8 @@ pub(super) fn claim_item(
 pub(super) fn checkout_item(checkout: &Checkout) -> Result<super::Item, StoreError> {
     let mut item: super::Item = serde_dynamo::to_item(checkout)?;
     let (pk, sk) = checkout_key(&checkout.id);
-    item.insert("PK".into(), s(pk));
-    item.insert("SK".into(), s(sk));
+    item.insert(PK.into(), s(pk));
+    item.insert(SK.into(), s(sk));
     item.insert(TTL_ATTRIBUTE.into(), n(checkout.expires_at));
     Ok(item)
 }

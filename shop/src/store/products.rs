@@ -67,19 +67,30 @@ impl Store {
     /// Reads several products at once (for pricing a cart). Missing SKUs are
     /// simply absent from the map.
     pub async fn get_products(&self, skus: &[Sku]) -> Result<HashMap<Sku, Product>, StoreError> {
-        let mut found = HashMap::new();
         let mut unique: Vec<&Sku> = skus.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(100) {
-            let mut keys: Vec<Item> = chunk
-                .iter()
-                .map(|sku| {
-                    let (pk, sk) = product_key(sku);
-                    key_map(pk, sk)
-                })
-                .collect();
-            // BatchGetItem may return some keys unprocessed: ask again for those.
+        let keys = unique
+            .into_iter()
+            .map(|sku| {
+                let (pk, sk) = product_key(sku);
+                key_map(pk, sk)
+            })
+            .collect();
+        let mut found = HashMap::new();
+        for item in self.batch_get(keys).await? {
+            let p: Product = serde_dynamo::from_item(item)?;
+            found.insert(p.sku.clone(), p);
+        }
+        Ok(found)
+    }
+
+    /// Reads the items with `keys`, consistently, 100 keys a call (BatchGetItem's limit),
+    /// asking again for the keys a call leaves unprocessed. Missing items are absent.
+    pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut keys = chunk.to_vec();
             for _attempt in 0..10 {
                 if keys.is_empty() {
                     break;
@@ -94,15 +105,12 @@ impl Store {
                     .request_items(&self.table, ka)
                     .send()
                     .await?;
-                for item in out
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default()
-                {
-                    let p: Product = serde_dynamo::from_item(item)?;
-                    found.insert(p.sku.clone(), p);
-                }
+                found.extend(
+                    out.responses
+                        .unwrap_or_default()
+                        .remove(&self.table)
+                        .unwrap_or_default(),
+                );
                 keys = out
                     .unprocessed_keys
                     .and_then(|mut u| u.remove(&self.table))

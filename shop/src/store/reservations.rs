@@ -25,14 +25,14 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use super::checkouts::{checkout_item, claim_item};
 use super::keys::{
     PRODUCT_PREFIX, RESERVED_SK, counter_key, key_map, n, product_key, reservation_key, s,
 };
-use super::table::{GSI1, GSI1PK, GSI1SK, TTL_ATTRIBUTE};
+use super::table::{GSI1, GSI1PK, GSI1SK, PK, SK, TTL_ATTRIBUTE};
 use super::{Item, Store, StoreError, now_unix};
 use crate::domain::{CartLine, Checkout, Product, Sku};
 
@@ -157,72 +157,40 @@ fn canceled_reasons(err: &TransactWriteItemsError) -> Option<Vec<Option<String>>
 }
 
 impl Store {
-    /// Products and their reservation counters, read consistently (one
-    /// batch per 50 SKUs: both items of each).
+    /// Products and their reservation counters (both items of each SKU), read
+    /// consistently.
     pub async fn availability(&self, skus: &[Sku]) -> Result<Availability, StoreError> {
         let mut out = Availability::default();
         let mut unique: Vec<&Sku> = skus.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(50) {
-            let mut keys: Vec<Item> = Vec::with_capacity(chunk.len() * 2);
-            for sku in chunk {
-                let (pk, sk) = product_key(sku);
-                keys.push(key_map(pk, sk));
-                let (pk, sk) = counter_key(sku);
-                keys.push(key_map(pk, sk));
-            }
-            for _attempt in 0..10 {
-                if keys.is_empty() {
-                    break;
+        let mut keys: Vec<Item> = Vec::with_capacity(unique.len() * 2);
+        for sku in unique {
+            let (pk, sk) = product_key(sku);
+            keys.push(key_map(pk, sk));
+            let (pk, sk) = counter_key(sku);
+            keys.push(key_map(pk, sk));
+        }
+        for item in self.batch_get(keys).await? {
+            let sk = item.get(SK).and_then(|v| v.as_s().ok()).cloned();
+            if sk.as_deref() == Some(RESERVED_SK) {
+                let sku = item
+                    .get(PK)
+                    .and_then(|v| v.as_s().ok())
+                    .and_then(|pk| pk.strip_prefix(PRODUCT_PREFIX))
+                    .and_then(|s| Sku::parse(s).ok());
+                let reserved = item
+                    .get("reserved")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0);
+                if let Some(sku) = sku {
+                    out.reserved
+                        .insert(sku, u32::try_from(reserved.max(0)).unwrap_or(u32::MAX));
                 }
-                let ka = KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .consistent_read(true)
-                    .build()?;
-                let got = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, ka)
-                    .send()
-                    .await?;
-                for item in got
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default()
-                {
-                    let sk = item.get("SK").and_then(|v| v.as_s().ok()).cloned();
-                    if sk.as_deref() == Some(RESERVED_SK) {
-                        let sku = item
-                            .get("PK")
-                            .and_then(|v| v.as_s().ok())
-                            .and_then(|pk| pk.strip_prefix(PRODUCT_PREFIX))
-                            .and_then(|s| Sku::parse(s).ok());
-                        let reserved = item
-                            .get("reserved")
-                            .and_then(|v| v.as_n().ok())
-                            .and_then(|v| v.parse::<i64>().ok())
-                            .unwrap_or(0);
-                        if let Some(sku) = sku {
-                            out.reserved
-                                .insert(sku, u32::try_from(reserved.max(0)).unwrap_or(u32::MAX));
-                        }
-                    } else {
-                        let p: Product = serde_dynamo::from_item(item)?;
-                        out.products.insert(p.sku.clone(), p);
-                    }
-                }
-                keys = got
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-            }
-            if !keys.is_empty() {
-                return Err(StoreError::Retryable(
-                    "batch get left keys unprocessed".into(),
-                ));
+            } else {
+                let p: Product = serde_dynamo::from_item(item)?;
+                out.products.insert(p.sku.clone(), p);
             }
         }
         Ok(out)
@@ -285,8 +253,8 @@ impl Store {
         };
         let mut item: Item = serde_dynamo::to_item(&reservation)?;
         let (pk, sk) = reservation_key(&checkout.id);
-        item.insert("PK".into(), s(pk));
-        item.insert("SK".into(), s(sk));
+        item.insert(PK.into(), s(pk));
+        item.insert(SK.into(), s(sk));
         item.insert(GSI1PK.into(), s(HELD_INDEX));
         item.insert(GSI1SK.into(), s(held_sort_key(held_until, &checkout.id)));
         items.push(
