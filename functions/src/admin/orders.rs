@@ -64,6 +64,42 @@ fn day(query: &QueryPairs, name: &str) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// What a change to a re-read order decided.
+enum Change {
+    /// Write the changed order.
+    Write,
+    /// Nothing to do: answer the order as it is.
+    Done,
+}
+
+/// Re-reads order `id`, lets `change` change it, and writes it with its version, again from
+/// the top when a concurrent writer (order-events recording an effect) got there first:
+/// the one read-modify-write of the back office's order actions. Answers the order and
+/// whether it was written (`false`: `change` found nothing to do; the order as read).
+async fn modify_order(
+    state: &AdminState,
+    id: &str,
+    tries: usize,
+    mut change: impl FnMut(&mut Order) -> Result<Change, ApiError>,
+) -> Result<(Order, bool), ApiError> {
+    for _ in 0..tries {
+        let mut order = find(state, id).await?;
+        if let Change::Done = change(&mut order)? {
+            return Ok((order, false));
+        }
+        order.updated_at = now_rfc3339();
+        match state.store.update_order(&order).await {
+            Ok(saved) => return Ok((saved, true)),
+            Err(StoreError::VersionConflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(conflict(
+        "busy",
+        "the order keeps changing; please try again",
+    ))
+}
+
 /// `GET /api/admin/orders?status=confirmed&attention=true&from=&to=&cursor=&limit=`: newest
 /// first; with `attention=true`, only the orders whose capture or an email failed; `from` and
 /// `to` (UTC days, inclusive) narrow by creation day.
@@ -167,40 +203,32 @@ pub(super) async fn ship(
             "the tracking reference must be at most 100 printable characters",
         ));
     }
-    for _ in 0..RETRIES {
-        let mut order = find(&state, &id).await?;
+    let (order, shipped) = modify_order(&state, &id, RETRIES, |order| {
         if order.status == OrderStatus::Shipped {
-            return Ok(Json(order));
+            return Ok(Change::Done);
         }
         order.status = order
             .status
             .apply(OrderEvent::Ship)
-            .map_err(|_| transition_error(&order, OrderEvent::Ship))?;
+            .map_err(|_| transition_error(order, OrderEvent::Ship))?;
         if !order.is_captured() {
-            return Err(not_captured(&order));
+            return Err(not_captured(order));
         }
         order.tracking = tracking.clone();
-        order.updated_at = now_rfc3339();
-        match state.store.update_order(&order).await {
-            Ok(saved) => {
-                audit(
-                    &state,
-                    &identity,
-                    "order.ship",
-                    &saved.id,
-                    json!({"tracking": tracking}),
-                )
-                .await;
-                return Ok(Json(saved));
-            }
-            Err(StoreError::VersionConflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
+        Ok(Change::Write)
+    })
+    .await?;
+    if shipped {
+        audit(
+            &state,
+            &identity,
+            "order.ship",
+            &order.id,
+            json!({"tracking": tracking}),
+        )
+        .await;
     }
-    Err(conflict(
-        "busy",
-        "the order keeps changing; please try again",
-    ))
+    Ok(Json(order))
 }
 
 /// `POST /api/admin/orders/{id}/refund`: the whole amount back through
@@ -257,45 +285,33 @@ pub(super) async fn refund(
     };
     tracing::info!(order = %order.id, refund = %refund_id, "refunded");
     // The money is back: record it, re-reading after concurrent effect writes.
-    let mut last = None;
-    for _ in 0..RETRIES * 2 {
-        let mut now = find(&state, &id).await?;
+    let recorded = modify_order(&state, &id, RETRIES * 2, |now| {
         if now.status != OrderStatus::Refunded {
             // Through the state machine: a concurrent change that made the refund invalid
             // (none can today) would show here rather than be overwritten.
             now.status = now
                 .status
                 .apply(OrderEvent::Refund)
-                .map_err(|_| transition_error(&now, OrderEvent::Refund))?;
+                .map_err(|_| transition_error(now, OrderEvent::Refund))?;
         }
         if !now.has_effect(effect::REFUND) {
             now.effects.push(effect::REFUND.into());
         }
-        now.updated_at = now_rfc3339();
-        match state.store.update_order(&now).await {
-            Ok(saved) => {
-                audit(
-                    &state,
-                    &identity,
-                    "order.refund",
-                    &saved.id,
-                    json!({"refund": refund_id, "amount": saved.total}),
-                )
-                .await;
-                return Ok(Json(saved));
-            }
-            Err(StoreError::VersionConflict { .. }) => continue,
-            Err(e) => {
-                last = Some(e);
-                break;
-            }
-        }
-    }
-    tracing::error!(order = %order.id, refund = %refund_id, "refunded at Stripe but the order was not updated");
-    Err(last.map_or_else(
-        || conflict("busy", "the order keeps changing; please try again"),
-        ApiError::from,
-    ))
+        Ok(Change::Write)
+    })
+    .await;
+    let (saved, _) = recorded.inspect_err(|_| {
+        tracing::error!(order = %order.id, refund = %refund_id, "refunded at Stripe but the order was not updated");
+    })?;
+    audit(
+        &state,
+        &identity,
+        "order.refund",
+        &saved.id,
+        json!({"refund": refund_id, "amount": saved.total}),
+    )
+    .await;
+    Ok(Json(saved))
 }
 
 /// 409 `not_captured`: the order's payment was not captured (yet, or Stripe refused it).
@@ -354,33 +370,27 @@ pub(super) async fn capture(
         });
     }
     tracing::info!(order = %order.id, "capture retried by the owner");
-    for _ in 0..RETRIES * 2 {
-        let mut now = find(&state, &id).await?;
+    let recorded = modify_order(&state, &id, RETRIES * 2, |now| {
         if now.is_captured() {
-            return Ok(Json(now));
+            return Ok(Change::Done);
         }
         now.effects.retain(|e| e != effect::CAPTURE_FAILED);
         now.effects.push(effect::CAPTURE.into());
-        now.updated_at = now_rfc3339();
-        match state.store.update_order(&now).await {
-            Ok(saved) => {
-                audit(
-                    &state,
-                    &identity,
-                    "order.capture",
-                    &saved.id,
-                    json!({"amount": saved.total}),
-                )
-                .await;
-                return Ok(Json(saved));
-            }
-            Err(StoreError::VersionConflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
+        Ok(Change::Write)
+    })
+    .await;
+    let (saved, captured) = recorded.inspect_err(|_| {
+        tracing::error!(order = %order.id, "captured at Stripe but the order was not updated");
+    })?;
+    if captured {
+        audit(
+            &state,
+            &identity,
+            "order.capture",
+            &saved.id,
+            json!({"amount": saved.total}),
+        )
+        .await;
     }
-    tracing::error!(order = %order.id, "captured at Stripe but the order was not updated");
-    Err(conflict(
-        "busy",
-        "the order keeps changing; please try again",
-    ))
+    Ok(Json(saved))
 }
