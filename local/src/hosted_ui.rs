@@ -478,12 +478,18 @@ enum CodeKind {
 
 impl Ctx {
     /// The code cognito-local stored for `username` (its `ConfirmationCode`).
-    fn stored_code(&self, username: &str) -> anyhow::Result<String> {
+    /// cognito-local's stored pool (`.cognito/db/<pool>.json`) and its path.
+    fn pool_db(&self) -> anyhow::Result<(serde_json::Value, PathBuf)> {
         let file = self
             .settings
             .cognito_data
             .join(format!("{}.json", self.settings.pool_id));
-        let db: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+        let db = serde_json::from_slice(&std::fs::read(&file)?)?;
+        Ok((db, file))
+    }
+
+    fn stored_code(&self, username: &str) -> anyhow::Result<String> {
+        let (db, file) = self.pool_db()?;
         // Signed-up users are stored under their `sub` (the pool's defaults
         // make the email an alias), admin-created ones under their username.
         let is_user = |u: &serde_json::Value| {
@@ -508,11 +514,7 @@ impl Ctx {
 
     /// The refresh tokens cognito-local stored for `username` (`None`: no such user).
     fn refresh_tokens(&self, username: &str) -> anyhow::Result<Option<Vec<String>>> {
-        let file = self
-            .settings
-            .cognito_data
-            .join(format!("{}.json", self.settings.pool_id));
-        let db: serde_json::Value = serde_json::from_slice(&std::fs::read(&file)?)?;
+        let (db, _) = self.pool_db()?;
         let user = db
             .get("Users")
             .and_then(|u| u.as_object())
