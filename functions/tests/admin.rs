@@ -1171,15 +1171,18 @@ async fn a_revoked_admin_is_refused_although_the_token_still_says_admin() {
         }
     };
     assert_eq!(as_new_admin(o.api.clone()).await, StatusCode::OK);
-    // Another container, which has read the membership too.
-    let other = admin::router(AdminState {
-        store: o.shop.store.clone(),
-        payments: o.shop.payments.clone(),
-        users: UserDirectory::new(o.pool.users.client().clone(), o.pool.users.pool_id()),
-        s3: o.s3.clone(),
-        site_bucket: o.bucket.clone(),
-        admin_group: ADMIN_GROUP.into(),
-    });
+    // Another container (its own membership cache), which has read the membership too.
+    let container = || {
+        admin::router(AdminState {
+            store: o.shop.store.clone(),
+            payments: o.shop.payments.clone(),
+            users: UserDirectory::new(o.pool.users.client().clone(), o.pool.users.pool_id()),
+            s3: o.s3.clone(),
+            site_bucket: o.bucket.clone(),
+            admin_group: ADMIN_GROUP.into(),
+        })
+    };
+    let other = container();
     assert_eq!(as_new_admin(other.clone()).await, StatusCode::OK);
 
     // A session of theirs, as the hosted login leaves one (a refresh token).
@@ -1225,14 +1228,7 @@ async fn a_revoked_admin_is_refused_although_the_token_still_says_admin() {
         "the revoke signed them out everywhere"
     );
     // A fresh container reads the pool and refuses too.
-    let fresh = admin::router(AdminState {
-        store: o.shop.store.clone(),
-        payments: o.shop.payments.clone(),
-        users: UserDirectory::new(o.pool.users.client().clone(), o.pool.users.pool_id()),
-        s3: o.s3.clone(),
-        site_bucket: o.bucket.clone(),
-        admin_group: ADMIN_GROUP.into(),
-    });
+    let fresh = container();
     assert_eq!(as_new_admin(fresh).await, StatusCode::FORBIDDEN);
 }
 
