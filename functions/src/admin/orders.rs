@@ -136,6 +136,16 @@ pub(super) async fn list(
         from_day: day(&query, "from")?,
         to_day: day(&query, "to")?,
     };
+    // Days are yyyy-mm-dd: their text order is their date order. (DynamoDB refuses a
+    // BETWEEN whose bounds are the wrong way round.)
+    if let (Some(from), Some(to)) = (&filter.from_day, &filter.to_day)
+        && from > to
+    {
+        return Err(ApiError::bad_request(
+            "invalid_day",
+            "from must not be after to",
+        ));
+    }
     let page = state
         .store
         .list_orders(status, &filter, limit, query.first("cursor"))
