@@ -1,5 +1,6 @@
-// Lambda@Edge handler for Edge Shop: Cognito cookie auth (viewer-request) and security
-// headers (origin-response). The decisions are made by the Rust addon (edge.node); this file
+// Lambda@Edge handler for Edge Shop: Cognito cookie auth, on viewer-request only (security
+// headers on origin responses come from CloudFront's ResponseHeadersPolicies, see
+// edge/routes.json). The decisions are made by the Rust addon (edge.node); this file
 // only moves strings in and out, applies the decision, and makes the network calls the addon
 // asks for: the token endpoint, and the JWKS when a token names an unknown kid.
 // No npm runtime dependencies. See edge/README.md.
@@ -34,15 +35,6 @@ const until = (deadline) => AbortSignal.timeout(Math.max(1, deadline - Date.now(
 const KNOWN = { cookie: 'Cookie', authorization: 'Authorization' };
 const canonical = (name) =>
   KNOWN[name] ?? name.replace(/(^|-)([a-z])/g, (_, d, c) => d + c.toUpperCase());
-const SECURITY_HEADERS = JSON.parse(addon.securityHeaders()).map(([name, value]) => [
-  name,
-  { key: canonical(name), value },
-]);
-
-function addSecurityHeaders(headers) {
-  for (const [name, header] of SECURITY_HEADERS) headers[name] = [header];
-  return headers;
-}
 
 function toResponse(d) {
   const headers = {};
@@ -139,9 +131,9 @@ export async function handler(event, context) {
   const deadline = deadlineOf(context);
   const cf = event.Records[0].cf;
   if (cf.config.eventType !== 'viewer-request') {
-    // origin-response (or viewer-response): add the security headers.
-    addSecurityHeaders(cf.response.headers);
-    return cf.response;
+    // Only viewer-request is ever associated (sam/tests' routing test holds the template to
+    // that): any other trigger is a misconfigured distribution, refused loudly.
+    throw new Error(`edge: unexpected ${cf.config.eventType} event; only viewer-request is handled`);
   }
   // Only when one is running: awaiting nothing would let a concurrent request past before the
   // fetch another request is about to start (it must wait for it instead).
@@ -166,7 +158,7 @@ export async function handler(event, context) {
     else return toResponse(d);
   }
   console.error('edge: too many steps for one request');
-  const r = toResponse({ status: 502, headers: [['content-type', 'text/plain']], cookies: [], body: 'Bad gateway' });
-  addSecurityHeaders(r.headers);
-  return r;
+  // A generated answer carries the security headers, as the addon's own responses do.
+  const headers = [...JSON.parse(addon.securityHeaders()), ['content-type', 'text/plain']];
+  return toResponse({ status: 502, headers, cookies: [], body: 'Bad gateway' });
 }

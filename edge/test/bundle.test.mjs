@@ -38,13 +38,10 @@ test("AWS's example viewer request for / is forwarded as /index.html, nothing el
   assert.deepEqual(out, { ...before, uri: '/index.html' });
 });
 
-test("AWS's example origin response gets the security headers", async () => {
-  const out = await edge.handler(fixture('origin-response.json'));
-  assert.equal(out.status, '200');
-  assert.equal(out.headers['strict-transport-security'][0].key, 'Strict-Transport-Security');
-  assert.equal(out.headers['x-content-type-options'][0].value, 'nosniff');
-  assert.match(out.headers['content-security-policy'][0].value, /frame-ancestors 'none'/);
-  assert.equal(out.headers.server[0].value, 'ExampleCustomOriginServer');
+test("AWS's example origin response is refused: only viewer-request is associated", async () => {
+  // Security headers come from ResponseHeadersPolicies; an origin-response association would
+  // be a misconfigured distribution, and the handler says so instead of passing it through.
+  await assert.rejects(edge.handler(fixture('origin-response.json')), /unexpected origin-response event/);
 });
 
 test('a protected page redirects to the configured hosted UI with PKCE', async () => {
