@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing
-# (Java 17 for DynamoDB Local, Chromium for browser tests, zip/unzip for the edge bundle).
+# (Java 17 for DynamoDB Local, Chromium for browser tests, zip/unzip for the edge bundle,
+# strace to check that no Lambda reads a CA bundle at start).
 set -euo pipefail
 need=()
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
@@ -8,6 +9,7 @@ command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v chromium >/dev/null || need+=(chromium)
 command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
+command -v strace >/dev/null || need+=(strace)  # bench/init and functions/tests/no_ca_bundle.rs: no /etc/ssl read at start
 command -v node >/dev/null || need+=(nodejs npm)
 if ((${#need[@]})); then
   echo "==> installing Debian packages: ${need[*]}" >&2
