@@ -32,7 +32,7 @@ const OWNER: &str = "owner@example.com";
 /// `owner` is in the admin group (the guard asks the pool); S3 is not reached.
 async fn admin_api(shop: &Shop) -> (Router, Vec<(String, String)>) {
     use aws_sdk_cognitoidentityprovider::types::MessageActionType;
-    let cognito = local::aws::sdk_config(&local::services::cognito().endpoint()).await;
+    let cognito = standins::aws::sdk_config(&standins::services::cognito().endpoint()).await;
     let client = aws_sdk_cognitoidentityprovider::Client::new(&cognito);
     let pool = client
         .create_user_pool()
@@ -66,7 +66,7 @@ async fn admin_api(shop: &Shop) -> (Router, Vec<(String, String)>) {
         .send()
         .await
         .unwrap();
-    let dead = local::aws::sdk_config("http://127.0.0.1:9").await;
+    let dead = standins::aws::sdk_config("http://127.0.0.1:9").await;
     let api = admin::router(AdminState {
         store: shop.store.clone(),
         payments: shop.payments.clone(),

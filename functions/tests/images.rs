@@ -27,30 +27,30 @@ struct Office {
 
 async fn office() -> Office {
     let shop = common::shop().await;
-    let moto = tokio::task::spawn_blocking(local::services::moto)
+    let moto = tokio::task::spawn_blocking(standins::services::moto)
         .await
         .unwrap()
         .endpoint();
-    let s3 = local::aws::s3_client(&moto).await;
+    let s3 = standins::aws::s3_client(&moto).await;
     let bucket = format!("photos-{}", ulid::Ulid::new().to_string().to_lowercase());
     s3.create_bucket().bucket(&bucket).send().await.unwrap();
     // The owner, an admin in a pool of this test's own (the API checks live membership).
-    let cognito = tokio::task::spawn_blocking(local::services::cognito)
+    let cognito = tokio::task::spawn_blocking(standins::services::cognito)
         .await
         .unwrap()
         .endpoint();
     let client =
-        aws_sdk_cognitoidentityprovider::Client::new(&local::aws::sdk_config(&cognito).await);
+        aws_sdk_cognitoidentityprovider::Client::new(&standins::aws::sdk_config(&cognito).await);
     let email = format!(
         "owner-{}@example.com",
         ulid::Ulid::new().to_string().to_lowercase()
     );
-    let people = vec![local::cognito::DemoUser {
+    let people = vec![standins::cognito::DemoUser {
         email: email.clone(),
         password: "Owner-Passw0rd!".into(),
         admin: true,
     }];
-    let pool = local::cognito::create_user_pool(&client, "http://127.0.0.1:3000", &people)
+    let pool = standins::cognito::create_user_pool(&client, "http://127.0.0.1:3000", &people)
         .await
         .unwrap();
     let users = UserDirectory::new(client, pool.pool_id);

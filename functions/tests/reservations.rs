@@ -64,7 +64,7 @@ async fn shown_stock(shop: &Shop, sku: &str) -> serde_json::Value {
 
 async fn stripe_get(path: &str) -> serde_json::Value {
     reqwest::Client::new()
-        .get(format!("{}{path}", local::services::stripe().endpoint()))
+        .get(format!("{}{path}", standins::services::stripe().endpoint()))
         .bearer_auth(STRIPE_KEY)
         .send()
         .await
@@ -106,12 +106,12 @@ async fn intents_of(customer: &str) -> Vec<serde_json::Value> {
 }
 
 async fn order_events(shop: &Shop) -> stream_handlers::order_events::State {
-    let ses = local::services::ses().endpoint();
+    let ses = standins::services::ses().endpoint();
     stream_handlers::order_events::State {
         store: shop.store.clone(),
         payments: shop.payments.clone(),
         mailer: Mailer::new(
-            aws_sdk_sesv2::Client::new(&local::aws::sdk_config(&ses).await),
+            aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&ses).await),
             "shop@example.com",
         ),
     }
@@ -237,7 +237,7 @@ async fn n_buyers_race_for_k_units_and_only_k_cards_are_held() {
     for (buyer, id) in &winners {
         let order = shop.store.get_order(buyer, id).await.unwrap();
         assert_eq!(order.status, OrderStatus::Confirmed, "{id}");
-        assert!(order.has_effect("capture"), "{id}: {:?}", order.effects);
+        assert!(order.has_effect(shop::Effect::Capture), "{id}: {:?}", order.effects);
         let pi = shop.payments.retrieve(&order.payment_intent).await.unwrap();
         assert_eq!(pi.status, PaymentStatus::Succeeded);
         let r = shop.store.get_reservation(id).await.unwrap().unwrap();
@@ -411,7 +411,7 @@ async fn declined_cards_and_failed_3ds_release_the_reservation() {
     let failed: serde_json::Value = reqwest::Client::new()
         .post(format!(
             "{}/v1/payment_intents/{pi}/_authenticate",
-            local::services::stripe().endpoint()
+            standins::services::stripe().endpoint()
         ))
         .bearer_auth(STRIPE_KEY)
         .form(&[
@@ -468,7 +468,7 @@ async fn hanging_stripe(reached: Arc<AtomicBool>) -> String {
     use axum::body::{Body, to_bytes};
     use axum::extract::Request;
     use axum::response::Response;
-    let upstream = local::services::stripe().endpoint();
+    let upstream = standins::services::stripe().endpoint();
     let client = reqwest::Client::new();
     let app = axum::Router::new().fallback(move |req: Request| {
         let (upstream, client, reached) = (upstream.clone(), client.clone(), reached.clone());

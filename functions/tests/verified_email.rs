@@ -10,7 +10,7 @@ use functions::identity::Identity;
 use functions::users::UserDirectory;
 
 async fn pool() -> (Client, String) {
-    let sdk = local::aws::sdk_config(&local::services::cognito().endpoint()).await;
+    let sdk = standins::aws::sdk_config(&standins::services::cognito().endpoint()).await;
     let client = Client::new(&sdk);
     let pool = client
         .create_user_pool()

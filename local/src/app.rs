@@ -44,7 +44,7 @@ impl Shop {
         );
         let stack = Stack::start(opts).await?;
 
-        let ddb = crate::aws::dynamodb_client(&stack.dynamodb.endpoint()).await;
+        let ddb = standins::aws::dynamodb_client(&stack.dynamodb.endpoint()).await;
         let store = Store::new(ddb, stack::TABLE);
         let products = crate::demo::load_catalogue()?;
         let created = crate::demo::put_catalogue(&store, &products).await?;
@@ -73,20 +73,25 @@ impl Shop {
             &stack.stripe.endpoint(),
             stack::STRIPE_SECRET_KEY.to_owned(),
         );
-        let ses = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config(&stack.ses.endpoint()).await);
+        let ses = aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&stack.ses.endpoint()).await);
         let mailer = Mailer::new(ses, stack::FROM_EMAIL);
 
         // Through the hosted-UI server, which completes what cognito-local's API lacks
         // (`AdminUserGlobalSignOut`) and forwards the rest.
         let cognito = aws_sdk_cognitoidentityprovider::Client::new(
-            &crate::aws::sdk_config(&stack.hosted_ui.endpoint()).await,
+            &standins::aws::sdk_config(&stack.hosted_ui.endpoint()).await,
         );
         let users = functions::users::UserDirectory::new(cognito, stack.pool.pool_id.clone());
-        let s3 = crate::aws::s3_client(&stack.moto.endpoint()).await;
+        let s3 = standins::aws::s3_client(&stack.moto.endpoint()).await;
         let s3_images = s3.clone();
         let cloudfront =
-            aws_sdk_cloudfront::Client::new(&crate::aws::sdk_config(&stack.moto.endpoint()).await);
-        let distribution = site_distribution(&cloudfront).await?;
+            aws_sdk_cloudfront::Client::new(&standins::aws::sdk_config(&stack.moto.endpoint()).await);
+        let distribution = standins::fixtures::distribution(
+            &cloudfront,
+            stack::SITE_BUCKET,
+            &format!("edge-shop-local-{}", std::process::id()),
+        )
+        .await?;
         // Admin changes re-render into the served directory and publish to moto's bucket.
         let publisher = stream_handlers::catalogue_publisher::State::new(
             store.clone(),
@@ -198,7 +203,7 @@ impl Shop {
     pub async fn serve(self) -> anyhow::Result<()> {
         let on_failure = OnFailure {
             sqs: aws_sdk_sqs::Client::new(
-                &crate::aws::sdk_config(&self.stack.moto.endpoint()).await,
+                &standins::aws::sdk_config(&self.stack.moto.endpoint()).await,
             ),
             queue_url: self.stack.failure_queue_url.clone(),
         };
@@ -271,7 +276,7 @@ async fn run_stream(
     mailer: Mailer,
     on_failure: OnFailure,
 ) {
-    let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
+    let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&endpoint).await);
     let orders = table_stream(&streams, store.table()).await;
     let state = stream_handlers::order_events::State {
         store,
@@ -296,39 +301,6 @@ async fn table_stream(streams: &aws_sdk_dynamodbstreams::Client, table: &str) ->
     }
 }
 
-/// The CloudFront distribution (in moto) the local publisher invalidates.
-async fn site_distribution(cloudfront: &aws_sdk_cloudfront::Client) -> anyhow::Result<String> {
-    use aws_sdk_cloudfront::types::{
-        DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
-        ViewerProtocolPolicy,
-    };
-    let origin = Origin::builder()
-        .id("site")
-        .domain_name(format!("{}.s3.amazonaws.com", stack::SITE_BUCKET))
-        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-        .build()?;
-    let config = DistributionConfig::builder()
-        .caller_reference(format!("edge-shop-local-{}", std::process::id()))
-        .comment("edge-shop local site")
-        .enabled(true)
-        .origins(Origins::builder().quantity(1).items(origin).build()?)
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("site")
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .build()?,
-        )
-        .build()?;
-    let out = cloudfront
-        .create_distribution()
-        .distribution_config(config)
-        .send()
-        .await?;
-    out.distribution()
-        .map(|d| d.id().to_owned())
-        .ok_or_else(|| anyhow::anyhow!("moto created no distribution"))
-}
-
 /// Plays the catalogue-publisher's event source mapping: uploads the
 /// rendered site to moto's bucket once, then hands `PRODUCT` records written
 /// from then on to the publisher, which re-renders into the served directory.
@@ -338,7 +310,7 @@ async fn run_publisher(
     on_failure: OnFailure,
 ) {
     use stream_handlers::poller::StartPosition;
-    let streams = aws_sdk_dynamodbstreams::Client::new(&crate::aws::sdk_config(&endpoint).await);
+    let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&endpoint).await);
     let mut products = table_stream(&streams, publisher.store.table())
         .await
         .with_filter((mapping::CATALOGUE_PUBLISHER.filter)())

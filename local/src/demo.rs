@@ -6,12 +6,12 @@ use shop::{Product, Store, StoreError};
 
 /// Path of the demo catalogue JSON.
 pub fn catalogue_path() -> PathBuf {
-    crate::process::repo_root().join("local/demo/catalogue.json")
+    standins::process::repo_root().join("local/demo/catalogue.json")
 }
 
 /// Folder of the demo product images.
 pub fn images_dir() -> PathBuf {
-    crate::process::repo_root().join("local/demo/images")
+    standins::process::repo_root().join("local/demo/images")
 }
 
 /// Reads and validates the demo catalogue.

@@ -1,22 +1,15 @@
-//! Edge Shop on one machine.
+//! shop-local: Edge Shop on one machine.
 //!
-//! - [`services`]: the stand-ins harness — DynamoDB Local, cognito-local,
-//!   aws-ses-v2-local, localstripe and moto, installed on demand into the
-//!   git-ignored `.local-deps/` and `node_modules/`, started on free loopback
-//!   ports, stopped on drop (or when the process that started them exits).
-//! - [`aws`]: SDK configuration for a stand-in's endpoint.
+//! - [`stack`]: the stand-ins (crate `standins`) started and set up as the template sets up
+//!   their AWS counterparts.
+//! - [`app`]: the shop on the stack: the table's demo catalogue, the rendered site, the
+//!   stream mappings, the timers.
+//! - [`gateway`]: the front door, dispatching by the routing table as CloudFront does.
 //! - [`demo`]: the demo catalogue and its loader.
 //! - [`mapping`]: Lambda's event source mappings (bounded retries, on-failure queue).
 
 pub mod app;
-pub mod aws;
-pub mod cognito;
 pub mod demo;
 pub mod gateway;
-pub mod hosted_ui;
 pub mod mapping;
-pub mod process;
-pub mod services;
 pub mod stack;
-
-pub use process::{Service, StartError};

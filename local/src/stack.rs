@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::cognito::{DemoUser, UserPool, create_user_pool, demo_users};
-use crate::hosted_ui::HostedUi;
-use crate::process::Service;
-use crate::services::{self, DynamoStorage};
+use standins::cognito::{DemoUser, UserPool, create_user_pool, demo_users};
+use standins::hosted_ui::HostedUi;
+use standins::process::Service;
+use standins::services::{self, DynamoStorage};
 
 /// Name of the table in DynamoDB Local.
 pub const TABLE: &str = "edge-shop";
@@ -49,7 +49,7 @@ pub struct Stack {
     /// The user pool and app client.
     pub pool: UserPool,
     /// The local hosted-UI domain: cognito-local behind the pages it lacks
-    /// (sign-up, confirmation, password reset; [`crate::hosted_ui`]).
+    /// (sign-up, confirmation, password reset; [`standins::hosted_ui`]).
     pub hosted_ui: HostedUi,
     /// The demo accounts.
     pub users: Vec<DemoUser>,
@@ -76,7 +76,7 @@ impl Stack {
                 let st = s.spawn(services::start_stripe);
                 let m = s.spawn(services::start_moto);
                 let join =
-                    |h: std::thread::ScopedJoinHandle<'_, Result<Service, crate::StartError>>| {
+                    |h: std::thread::ScopedJoinHandle<'_, Result<Service, standins::StartError>>| {
                         h.join()
                             .map_err(|_| anyhow::anyhow!("a start thread panicked"))?
                             .map_err(anyhow::Error::from)
@@ -87,7 +87,7 @@ impl Stack {
         .await??;
         let site_url = format!("http://127.0.0.1:{}", opts.port);
 
-        let ddb = crate::aws::dynamodb_client(&dynamodb.endpoint()).await;
+        let ddb = standins::aws::dynamodb_client(&dynamodb.endpoint()).await;
         let exists = ddb
             .list_tables()
             .send()
@@ -100,11 +100,11 @@ impl Stack {
         }
 
         let cognito_client = aws_sdk_cognitoidentityprovider::Client::new(
-            &crate::aws::sdk_config(&cognito.endpoint()).await,
+            &standins::aws::sdk_config(&cognito.endpoint()).await,
         );
         let users = demo_users();
         let pool = create_user_pool(&cognito_client, &site_url, &users).await?;
-        let hosted_ui = crate::hosted_ui::start(crate::hosted_ui::Settings {
+        let hosted_ui = standins::hosted_ui::start(standins::hosted_ui::Settings {
             cognito_endpoint: cognito.endpoint(),
             cognito_data: cognito.dir().join(".cognito/db"),
             pool_id: pool.pool_id.clone(),
@@ -113,7 +113,7 @@ impl Stack {
         .await?;
 
         // SES: the sender identity (aws-ses-v2-local accepts any sender; creating it mirrors the template).
-        let ses_client = aws_sdk_sesv2::Client::new(&crate::aws::sdk_config(&ses.endpoint()).await);
+        let ses_client = aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&ses.endpoint()).await);
         if let Err(e) = ses_client
             .create_email_identity()
             .email_identity(FROM_EMAIL)
@@ -141,7 +141,7 @@ impl Stack {
         );
 
         // S3 bucket for the published catalogue (what catalogue-publisher uploads to).
-        let s3 = crate::aws::s3_client(&moto.endpoint()).await;
+        let s3 = standins::aws::s3_client(&moto.endpoint()).await;
         if s3.head_bucket().bucket(SITE_BUCKET).send().await.is_err() {
             s3.create_bucket().bucket(SITE_BUCKET).send().await?;
         }
@@ -164,7 +164,7 @@ impl Stack {
 
         // SQS queue (in moto) the stream mappings send exhausted records to, as the template's
         // `StreamFailureQueue`.
-        let sqs = aws_sdk_sqs::Client::new(&crate::aws::sdk_config(&moto.endpoint()).await);
+        let sqs = aws_sdk_sqs::Client::new(&standins::aws::sdk_config(&moto.endpoint()).await);
         let failure_queue_url = sqs
             .create_queue()
             .queue_name(STREAM_FAILURE_QUEUE)
@@ -204,7 +204,7 @@ impl Stack {
         // The hosted-UI domain the edge redirects to (and exchanges codes at).
         let c = self.hosted_ui.endpoint();
         let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
-            crate::process::repo_root().join("edge/config.example.json"),
+            standins::process::repo_root().join("edge/config.example.json"),
         )?)?;
         let obj = config
             .as_object_mut()

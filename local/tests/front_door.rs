@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use local::gateway::{EDGE_RUNS_PATH, Gateway};
+use shop_local::gateway::{EDGE_RUNS_PATH, Gateway};
 use tower::ServiceExt;
 
 fn repo(rel: &str) -> std::path::PathBuf {

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_dynamodb::types::AttributeValue;
-use local::mapping::{Mapping, MappingSpec, OnFailure};
-use local::services;
+use shop_local::mapping::{Mapping, MappingSpec, OnFailure};
+use standins::services;
 use stream_handlers::filter::KeyFilter;
 use stream_handlers::poller::StreamPoller;
 
@@ -46,13 +46,13 @@ fn sk_of(event: &Event) -> Vec<String> {
 }
 
 async fn setup(table: &str) -> (aws_sdk_dynamodb::Client, StreamPoller, OnFailure) {
-    let ddb = local::aws::dynamodb_client(&services::dynamodb().endpoint()).await;
+    let ddb = standins::aws::dynamodb_client(&services::dynamodb().endpoint()).await;
     shop::store::table::create_table(&ddb, table).await.unwrap();
     let streams = aws_sdk_dynamodbstreams::Client::new(
-        &local::aws::sdk_config(&services::dynamodb().endpoint()).await,
+        &standins::aws::sdk_config(&services::dynamodb().endpoint()).await,
     );
     let poller = StreamPoller::for_table(streams, table).await.unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&local::aws::sdk_config(&services::moto().endpoint()).await);
+    let sqs = aws_sdk_sqs::Client::new(&standins::aws::sdk_config(&services::moto().endpoint()).await);
     let queue_url = sqs
         .create_queue()
         .queue_name(format!("{table}-failures"))

@@ -55,7 +55,7 @@ fn replay(status: u16, error_type: &str, body: &'static str) -> String {
 }
 
 async fn mailer_at(endpoint: &str) -> Mailer {
-    let sdk = local::aws::sdk_config(endpoint).await;
+    let sdk = standins::aws::sdk_config(endpoint).await;
     let client = aws_sdk_sesv2::Client::from_conf(
         aws_sdk_sesv2::config::Builder::from(&sdk)
             // One attempt: the classification, not the SDK's retries, is under test.
@@ -72,7 +72,7 @@ async fn refusal(status: u16, error_type: &str, body: &'static str) -> MailError
 
 #[tokio::test]
 async fn aws_ses_v2_local_accepts_a_send() {
-    let mailer = mailer_at(&local::services::ses().endpoint()).await;
+    let mailer = mailer_at(&standins::services::ses().endpoint()).await;
     let id = mailer.send(TO, &email()).await.unwrap();
     assert!(!id.is_empty());
 }

@@ -12,8 +12,8 @@ static TABLES: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh table in the shared DynamoDB Local, so tests do not see each other's items.
 async fn store() -> Store {
-    let ddb = local::services::dynamodb();
-    let client = local::aws::dynamodb_client(&ddb.endpoint()).await;
+    let ddb = standins::services::dynamodb();
+    let client = standins::aws::dynamodb_client(&ddb.endpoint()).await;
     let name = format!(
         "shop-test-{}-{}",
         std::process::id(),

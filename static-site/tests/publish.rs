@@ -5,9 +5,6 @@
 
 mod common;
 
-use aws_sdk_cloudfront::types::{
-    DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig, ViewerProtocolPolicy,
-};
 use common::{config, demo, product_mut};
 use static_site::{files, publish, publish_files, render_product_change, render_site};
 
@@ -19,10 +16,10 @@ struct Moto {
 }
 
 async fn moto(bucket: &str) -> Moto {
-    let service = tokio::task::spawn_blocking(local::services::moto)
+    let service = tokio::task::spawn_blocking(standins::services::moto)
         .await
         .unwrap();
-    let sdk = local::aws::sdk_config(&service.endpoint()).await;
+    let sdk = standins::aws::sdk_config(&service.endpoint()).await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(true)
@@ -30,39 +27,9 @@ async fn moto(bucket: &str) -> Moto {
     );
     let cloudfront = aws_sdk_cloudfront::Client::new(&sdk);
     s3.create_bucket().bucket(bucket).send().await.unwrap();
-    let origin = Origin::builder()
-        .id("site")
-        .domain_name(format!("{bucket}.s3.amazonaws.com"))
-        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-        .build()
-        .unwrap();
-    let dist = DistributionConfig::builder()
-        .caller_reference(format!("test-{bucket}"))
-        .comment("static-site publish test")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(origin)
-                .build()
-                .unwrap(),
-        )
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("site")
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    let out = cloudfront
-        .create_distribution()
-        .distribution_config(dist)
-        .send()
+    let distribution = standins::fixtures::distribution(&cloudfront, bucket, &format!("test-{bucket}"))
         .await
         .unwrap();
-    let distribution = out.distribution().unwrap().id().to_owned();
     Moto {
         s3,
         cloudfront,
@@ -153,7 +120,7 @@ async fn publishes_only_what_changed() {
 
     // One product changes: only its pages go up, only their paths are invalidated.
     let before = product_mut(&mut products, "KIT-002").clone();
-    product_mut(&mut products, "KIT-002").stock = 0;
+    product_mut(&mut products, "KIT-002").price.amount += 50;
     let changed = product_mut(&mut products, "KIT-002").clone();
     let touched =
         render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();

@@ -11,9 +11,6 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_lambda_events::event::dynamodb::EventRecord;
-use aws_sdk_cloudfront::types::{
-    DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig, ViewerProtocolPolicy,
-};
 use shop::store::table;
 use shop::{Category, Currency, Money, Product, ProductStatus, Sku, Store};
 use static_site::SiteConfig;
@@ -45,54 +42,18 @@ fn product(sku: &str, category: &str, cents: i64) -> Product {
     }
 }
 
-async fn distribution(cloudfront: &aws_sdk_cloudfront::Client, bucket: &str) -> String {
-    let origin = Origin::builder()
-        .id("site")
-        .domain_name(format!("{bucket}.s3.amazonaws.com"))
-        .s3_origin_config(S3OriginConfig::builder().origin_access_identity("").build())
-        .build()
-        .unwrap();
-    let config = DistributionConfig::builder()
-        .caller_reference(format!("publisher-{bucket}"))
-        .comment("catalogue-publisher test")
-        .enabled(true)
-        .origins(
-            Origins::builder()
-                .quantity(1)
-                .items(origin)
-                .build()
-                .unwrap(),
-        )
-        .default_cache_behavior(
-            DefaultCacheBehavior::builder()
-                .target_origin_id("site")
-                .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
-    let out = cloudfront
-        .create_distribution()
-        .distribution_config(config)
-        .send()
-        .await
-        .unwrap();
-    out.distribution().unwrap().id().to_owned()
-}
-
 impl World {
     /// A table with KIT-1, KIT-2 (kitchen) and GAR-1 (garden) whose site was
     /// published to a fresh bucket (as the deployment does), and a publisher
     /// with an empty working directory (a cold start).
     async fn new() -> World {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let ddb = local::services::dynamodb().endpoint();
-        let moto = tokio::task::spawn_blocking(local::services::moto)
+        let ddb = standins::services::dynamodb().endpoint();
+        let moto = tokio::task::spawn_blocking(standins::services::moto)
             .await
             .unwrap()
             .endpoint();
-        let client = local::aws::dynamodb_client(&ddb).await;
+        let client = standins::aws::dynamodb_client(&ddb).await;
         let name = format!("publisher-{}-{n}", std::process::id());
         table::create_table(&client, &name).await.unwrap();
         let store = Store::new(client, &name);
@@ -103,16 +64,18 @@ impl World {
         ] {
             store.put_product(&p).await.unwrap();
         }
-        let streams = aws_sdk_dynamodbstreams::Client::new(&local::aws::sdk_config(&ddb).await);
+        let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&ddb).await);
         let poller = StreamPoller::for_table(streams, &name)
             .await
             .unwrap()
             .with_filter(KeyFilter::products());
-        let s3 = local::aws::s3_client(&moto).await;
-        let cloudfront = aws_sdk_cloudfront::Client::new(&local::aws::sdk_config(&moto).await);
+        let s3 = standins::aws::s3_client(&moto).await;
+        let cloudfront = aws_sdk_cloudfront::Client::new(&standins::aws::sdk_config(&moto).await);
         let bucket = format!("site-{}-{n}", std::process::id());
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
-        let dist = distribution(&cloudfront, &bucket).await;
+        let dist = standins::fixtures::distribution(&cloudfront, &bucket, &format!("publisher-{bucket}"))
+            .await
+            .unwrap();
         let config = SiteConfig {
             base_url: "https://shop.example".into(),
             ..SiteConfig::default()
@@ -273,11 +236,15 @@ async fn product_changes_reach_exactly_their_pages() {
         ]
     );
     let price = Money::new(1234, Currency::Eur).to_string();
+    let page = w.object("p/KIT-1/index.html").await.unwrap();
+    assert!(page.contains(&price));
+    // What went up carries no stock (the stock decrement above is nowhere in it).
+    assert!(!page.contains("data-stock") && !page.contains(">In stock<"));
     assert!(
-        w.object("p/KIT-1/index.html")
+        !w.object("data/c/kitchen.json")
             .await
             .unwrap()
-            .contains(&price)
+            .contains("\"stock\"")
     );
     assert!(
         w.object("c/kitchen/index.html")

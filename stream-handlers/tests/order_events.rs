@@ -321,8 +321,8 @@ async fn product_records_and_deletions_are_ignored() {
     w.product("PEN-1", 1).await;
     let order = w.authorised_order(&[("PEN-1", 1)]).await;
     // Unfiltered, the stream also has the product's INSERT: the handler skips it.
-    let ddb = local::services::dynamodb().endpoint();
-    let streams = aws_sdk_dynamodbstreams::Client::new(&local::aws::sdk_config(&ddb).await);
+    let ddb = standins::services::dynamodb().endpoint();
+    let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&ddb).await);
     let mut raw = stream_handlers::poller::StreamPoller::for_table(streams, w.state.store.table())
         .await
         .expect("stream");

@@ -16,7 +16,7 @@ use shop::store::table;
 use shop::{Category, Currency, Money, Product, ProductStatus, Sku, Store};
 use tower::ServiceExt;
 
-pub const STRIPE_KEY: &str = "sk_test_edge_shop";
+pub const STRIPE_KEY: &str = standins::fixtures::STRIPE_KEY;
 pub const WEBHOOK_SECRET: &str = "whsec_edge_shop_test";
 
 static TABLES: AtomicU32 = AtomicU32::new(0);
@@ -31,8 +31,8 @@ pub struct Shop {
 /// A fresh table with a small catalogue: A-1 (€12.50, 10), B-2 (€30.00, 3),
 /// OLD-1 (retired), and the shared localstripe.
 pub async fn shop() -> Shop {
-    let ddb = local::services::dynamodb();
-    let client = local::aws::dynamodb_client(&ddb.endpoint()).await;
+    let ddb = standins::services::dynamodb();
+    let client = standins::aws::dynamodb_client(&ddb.endpoint()).await;
     let name = format!(
         "functions-test-{}-{}",
         std::process::id(),
@@ -61,7 +61,7 @@ pub async fn shop() -> Shop {
             .await
             .unwrap();
     }
-    let payments = Payments::new(&local::services::stripe().endpoint(), STRIPE_KEY.into());
+    let payments = Payments::new(&standins::services::stripe().endpoint(), STRIPE_KEY.into());
     let api = shopper::router(ShopperState {
         store: store.clone(),
         payments: payments.clone(),
@@ -82,23 +82,9 @@ pub async fn shop() -> Shop {
 
 /// A card token as Stripe.js `createToken` makes it.
 pub async fn card_token(number: &str) -> String {
-    let url = format!("{}/v1/tokens", local::services::stripe().endpoint());
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .bearer_auth(STRIPE_KEY)
-        .form(&[
-            ("card[number]", number),
-            ("card[exp_month]", "12"),
-            ("card[exp_year]", "2034"),
-            ("card[cvc]", "123"),
-        ])
-        .send()
+    standins::fixtures::card_token(&standins::services::stripe().endpoint(), number)
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    resp["id"].as_str().unwrap().to_owned()
 }
 
 /// A signed-in shopper's claims (as API Gateway's JWT authorizer passes them).

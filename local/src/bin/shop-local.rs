@@ -37,12 +37,12 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let opts = local::stack::Options {
+    let opts = shop_local::stack::Options {
         port: args.port,
         data_dir: args.data_dir,
         quiet: args.quiet,
     };
-    let shop = local::app::Shop::start(&opts).await?;
+    let shop = shop_local::app::Shop::start(&opts).await?;
     shop.print_banner();
     tokio::select! {
         r = shop.serve() => r?,

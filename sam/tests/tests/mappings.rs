@@ -1,4 +1,4 @@
-//! shop-local's event source mappings (`local::mapping`) and the template's declare the same
+//! shop-local's event source mappings (`shop_local::mapping`) and the template's declare the same
 //! thing: which function, which key filter, how many retries before a record is set aside.
 
 use sam_checks::{load_template, resources_of};
@@ -10,10 +10,10 @@ fn local_mappings_follow_the_templates() {
     let mappings = resources_of(&t, "AWS::Lambda::EventSourceMapping");
     assert_eq!(
         mappings.len(),
-        local::mapping::MAPPINGS.len(),
+        shop_local::mapping::MAPPINGS.len(),
         "every template mapping is played locally"
     );
-    for spec in local::mapping::MAPPINGS {
+    for spec in shop_local::mapping::MAPPINGS {
         let (id, m) = mappings
             .iter()
             .find(|(_, m)| m["Properties"]["FunctionName"]["Ref"] == spec.function)

@@ -23,7 +23,7 @@ use stream_handlers::poller::StreamPoller;
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A secret localstripe accepts (it checks none).
-pub const STRIPE_KEY: &str = "sk_test_edge_shop";
+pub const STRIPE_KEY: &str = standins::fixtures::STRIPE_KEY;
 
 /// One test's world.
 pub struct World {
@@ -52,7 +52,7 @@ pub fn closed_port() -> u16 {
 
 /// A mailer whose SES endpoint refuses connections.
 pub async fn dead_mailer() -> Mailer {
-    let conf = local::aws::sdk_config(&format!("http://127.0.0.1:{}", closed_port())).await;
+    let conf = standins::aws::sdk_config(&format!("http://127.0.0.1:{}", closed_port())).await;
     Mailer::new(aws_sdk_sesv2::Client::new(&conf), "shop@example.com")
 }
 
@@ -67,20 +67,20 @@ pub fn dead_payments() -> Payments {
 impl World {
     /// A fresh table (and stream) plus the shared stand-ins.
     pub async fn new() -> World {
-        let ddb = local::services::dynamodb().endpoint();
-        let ses = local::services::ses().endpoint();
-        let stripe = local::services::stripe().endpoint();
-        let client = local::aws::dynamodb_client(&ddb).await;
+        let ddb = standins::services::dynamodb().endpoint();
+        let ses = standins::services::ses().endpoint();
+        let stripe = standins::services::stripe().endpoint();
+        let client = standins::aws::dynamodb_client(&ddb).await;
         let name = unique("events");
         table::create_table(&client, &name)
             .await
             .expect("create table");
-        let streams = aws_sdk_dynamodbstreams::Client::new(&local::aws::sdk_config(&ddb).await);
+        let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&ddb).await);
         let poller = StreamPoller::for_table(streams, &name)
             .await
             .expect("stream")
             .with_filter(KeyFilter::orders());
-        let ses_client = aws_sdk_sesv2::Client::new(&local::aws::sdk_config(&ses).await);
+        let ses_client = aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&ses).await);
         World {
             state: State {
                 store: Store::new(client, name),
@@ -136,7 +136,7 @@ impl World {
         struct Id {
             id: String,
         }
-        let stripe = local::services::stripe().endpoint();
+        let stripe = standins::services::stripe().endpoint();
         let token: Id = self
             .http
             .post(format!("{stripe}/v1/tokens"))
@@ -259,7 +259,7 @@ impl World {
 
     /// Emails sent to this test's addresses (the SES store is shared).
     pub async fn emails(&self) -> Vec<SentEmail> {
-        let ses = local::services::ses().endpoint();
+        let ses = standins::services::ses().endpoint();
         let store: SesStore = self
             .http
             .get(format!("{ses}/store"))

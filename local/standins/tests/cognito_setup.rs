@@ -2,11 +2,11 @@
 
 #[tokio::test]
 async fn demo_pool_client_group_and_users() {
-    let cognito = local::services::cognito();
-    let conf = local::aws::sdk_config(&cognito.endpoint()).await;
+    let cognito = standins::services::cognito();
+    let conf = standins::aws::sdk_config(&cognito.endpoint()).await;
     let client = aws_sdk_cognitoidentityprovider::Client::new(&conf);
-    let users = local::cognito::demo_users();
-    let pool = local::cognito::create_user_pool(&client, "http://127.0.0.1:3999", &users)
+    let users = standins::cognito::demo_users();
+    let pool = standins::cognito::create_user_pool(&client, "http://127.0.0.1:3999", &users)
         .await
         .unwrap();
     let listed = client

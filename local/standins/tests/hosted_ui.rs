@@ -67,15 +67,15 @@ fn location(resp: &reqwest::Response) -> String {
 #[tokio::test]
 async fn sign_up_confirm_sign_in_and_reset_through_the_hosted_pages() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let cognito = local::services::cognito();
-    let ses = local::services::ses();
+    let cognito = standins::services::cognito();
+    let ses = standins::services::ses();
     let client = aws_sdk_cognitoidentityprovider::Client::new(
-        &local::aws::sdk_config(&cognito.endpoint()).await,
+        &standins::aws::sdk_config(&cognito.endpoint()).await,
     );
-    let pool = local::cognito::create_user_pool(&client, SITE, &[])
+    let pool = standins::cognito::create_user_pool(&client, SITE, &[])
         .await
         .unwrap();
-    let ui = local::hosted_ui::start(local::hosted_ui::Settings {
+    let ui = standins::hosted_ui::start(standins::hosted_ui::Settings {
         cognito_endpoint: cognito.endpoint(),
         cognito_data: cognito.dir().join(".cognito/db"),
         pool_id: pool.pool_id.clone(),

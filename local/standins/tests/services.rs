@@ -1,6 +1,6 @@
 //! Each stand-in starts, listens on loopback only, and answers one real SDK or HTTP call from Rust.
 
-use local::services;
+use standins::services;
 
 /// True when the port is bound to 127.0.0.1 only (not 0.0.0.0 or ::).
 fn listens_on_loopback_only(port: u16) -> bool {
@@ -23,8 +23,37 @@ async fn dynamodb_local_creates_and_lists_a_table() {
         listens_on_loopback_only(ddb.port()),
         "DynamoDB Local must bind 127.0.0.1 only"
     );
-    let client = local::aws::dynamodb_client(&ddb.endpoint()).await;
-    shop::store::table::create_table(&client, "services-test")
+    let client = standins::aws::dynamodb_client(&ddb.endpoint()).await;
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        StreamSpecification, StreamViewType,
+    };
+    client
+        .create_table()
+        .table_name("services-test")
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("id")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("id")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .unwrap(),
+        )
+        .send()
         .await
         .unwrap();
     let tables = client.list_tables().send().await.unwrap();
@@ -43,7 +72,7 @@ async fn dynamodb_local_creates_and_lists_a_table() {
 async fn cognito_local_creates_a_user_pool() {
     let cognito = services::cognito();
     assert!(listens_on_loopback_only(cognito.port()));
-    let conf = local::aws::sdk_config(&cognito.endpoint()).await;
+    let conf = standins::aws::sdk_config(&cognito.endpoint()).await;
     let client = aws_sdk_cognitoidentityprovider::Client::new(&conf);
     let pool = client
         .create_user_pool()
@@ -70,7 +99,7 @@ async fn cognito_local_creates_a_user_pool() {
 async fn ses_local_stores_a_sent_email() {
     let ses = services::ses();
     assert!(listens_on_loopback_only(ses.port()));
-    let conf = local::aws::sdk_config(&ses.endpoint()).await;
+    let conf = standins::aws::sdk_config(&ses.endpoint()).await;
     let client = aws_sdk_sesv2::Client::new(&conf);
     use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
     let content = |s: &str| Content::builder().data(s).build().unwrap();
@@ -126,7 +155,7 @@ async fn localstripe_creates_a_customer() {
 async fn moto_serves_s3() {
     let moto = services::moto();
     assert!(listens_on_loopback_only(moto.port()));
-    let conf = local::aws::sdk_config(&moto.endpoint()).await;
+    let conf = standins::aws::sdk_config(&moto.endpoint()).await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&conf)
             .force_path_style(true)
@@ -159,10 +188,10 @@ async fn moto_serves_s3() {
 
 #[test]
 fn a_failed_start_names_the_service_and_command() {
-    use local::process::{Service, Spec};
+    use standins::process::{Service, Spec};
     let err = Service::start(Spec {
         name: "broken stand-in",
-        port: local::process::free_port().unwrap(),
+        port: standins::process::free_port().unwrap(),
         program: "false",
         args: vec![],
         env: vec![],
@@ -175,22 +204,4 @@ fn a_failed_start_names_the_service_and_command() {
         msg.contains("broken stand-in") && msg.contains("false") && msg.contains("exited"),
         "{msg}"
     );
-}
-
-#[test]
-fn the_demo_catalogue_is_valid() {
-    let products = local::demo::load_catalogue().unwrap();
-    assert!(products.len() >= 50, "about 60 products");
-    let categories: std::collections::BTreeSet<_> =
-        products.iter().map(|p| p.category.as_str()).collect();
-    assert!(categories.len() >= 6);
-    assert!(products.iter().any(|p| p.stock == 0) && products.iter().any(|p| p.stock == 1));
-    for p in &products {
-        for image in &p.images {
-            assert!(
-                local::demo::images_dir().join(image).exists(),
-                "missing image {image}"
-            );
-        }
-    }
 }

@@ -10,6 +10,7 @@ pub const REGION: &str = "us-east-1";
 /// stand-ins want a SigV4 header but check no secret).
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client())
         .region(Region::new(REGION))
         .endpoint_url(endpoint)
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
@@ -21,6 +22,21 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         ))
         .load()
         .await
+}
+
+/// The SDK's HTTP client as the Lambdas build it (`shop::config::https_client`: hyper +
+/// rustls on ring; the workspace builds the SDK without a default client), with no root
+/// trusted: the stand-ins speak plain HTTP, so nothing here ever needs one.
+fn http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::empty())
+        .build()
+        .expect("a TLS context is only data: building it cannot fail");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .tls_context(context)
+        .build_https()
 }
 
 /// A DynamoDB client for a local endpoint.

@@ -23,8 +23,10 @@ pub struct StartError {
 
 /// The repository root (where `Cargo.toml`, `tools/` and `node_modules/` are).
 pub fn repo_root() -> PathBuf {
+    // This crate lives in `local/standins/`.
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+        .ancestors()
+        .nth(2)
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
 }
