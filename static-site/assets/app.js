@@ -59,38 +59,56 @@ async function signInStatus() {
 }
 signInStatus();
 
+/** Live availability already asked for on this page view: sku -> item from the stock API. */
+const known = new Map();
+
+/** The live items of `skus`, asking the API only for those not yet known. */
+async function live(skus) {
+  const missing = [...new Set(skus)].filter((s) => !known.has(s));
+  if (missing.length) (await liveStock(missing)).forEach((item, sku) => known.set(sku, item));
+  return known;
+}
+
+/**
+ * Fills a badge from live data. Pages are rendered without stock (the badge is empty and
+ * reserves its line, so nothing moves when the words arrive).
+ */
+function showBadge(badge, item) {
+  if (!badge) return;
+  const [cls, label] = badgeOf(item);
+  badge.className = `badge badge-${cls}`;
+  badge.textContent = label;
+}
+
 /** Updates a card's or the product page's price and badge from live data. */
 function overlay(root, item, priceSel, badgeSel) {
   const price = $(priceSel, root);
   if (price && item.price) price.textContent = formatMoney(item.price);
-  const badge = $(badgeSel, root);
-  if (badge) {
-    const [cls, label] = badgeOf(item);
-    badge.className = `badge badge-${cls}`;
-    badge.textContent = label;
-  }
+  showBadge($(badgeSel, root), item);
 }
 
 async function overlayCards(cards) {
   const list = [...cards];
   if (!list.length) return;
-  const live = await liveStock(list.map((c) => c.dataset.sku));
+  const items = await live(list.map((c) => c.dataset.sku));
   for (const card of list) {
-    const item = live.get(card.dataset.sku);
+    const item = items.get(card.dataset.sku);
     if (item) overlay(card, item, "[data-price]", "[data-badge]");
   }
 }
 
 function card(item) {
   const url = `/p/${encodeURIComponent(item.sku)}/`;
-  const [cls, label] = badgeOf(item);
   const link = el("a", { href: url },
     item.img ? el("img", { src: item.img, alt: "", width: "240", height: "240", loading: "lazy" }) : null,
     el("span", { class: "card-name", text: item.name }));
+  const badge = el("span", { class: "badge badge-pending", "data-badge": true });
+  const liveItem = known.get(item.sku);
+  if (liveItem) showBadge(badge, liveItem);
   return el("li", { class: "card", "data-sku": item.sku, "data-testid": "product-card" },
     link,
-    el("span", { class: "price", "data-price": true, text: formatMoney(item.price) }), " ",
-    el("span", { class: `badge badge-${cls}`, "data-badge": true, text: label }));
+    el("span", { class: "price", "data-price": true, text: formatMoney(liveItem?.price ?? item.price) }),
+    el("span", { class: "availability" }, badge));
 }
 
 function productPage() {
@@ -103,17 +121,21 @@ function productPage() {
     name: d.name,
     price: { amount: Number(d.amount), currency: d.currency },
     image: d.image || null,
-    stock: Number(d.stock),
+    stock: null, // unknown until the live overlay answers: the page carries none
     status: d.status,
   };
   const button = $("#add-to-cart");
   const qty = $("#quantity");
   const message = $("#cart-message");
+  // Rendered disabled. Live stock decides; when the stock API cannot be reached, an active
+  // product can still go in the cart (no claim is shown; the cart and checkout ask again).
   const apply = () => {
-    const available = state.status === "active" && state.stock > 0;
+    const counted = Number.isInteger(state.stock);
+    const available = state.status === "active" && (!counted || state.stock > 0);
     button.disabled = !available;
     qty.disabled = !available;
-    qty.max = String(Math.max(1, state.stock));
+    if (counted) qty.max = String(Math.max(1, state.stock));
+    else qty.removeAttribute("max");
     button.textContent = available ? "Add to cart" : badgeOf(state)[1];
   };
   form.addEventListener("submit", (e) => {
@@ -123,12 +145,13 @@ function productPage() {
     const total = addToCart({ sku: state.sku, name: state.name, price: state.price, image: state.image, stock: state.stock }, n);
     message.textContent = `Added to cart (${total} in cart).`;
   });
-  liveStock([state.sku]).then((live) => {
-    const item = live.get(state.sku);
-    if (!item) return;
-    Object.assign(state, { stock: item.stock, status: item.status, price: item.price });
-    product.dataset.liveStock = String(item.stock);
-    overlay(document, item, "#price", "#stock-badge");
+  if (state.status !== "active") return;
+  live([state.sku]).then((items) => {
+    const item = items.get(state.sku);
+    if (item) {
+      Object.assign(state, { stock: item.stock, status: item.status, price: item.price });
+      overlay(document, item, "#price", "#stock-badge");
+    }
     apply();
   });
 }
@@ -159,7 +182,7 @@ function matchesWords(words) {
 const wordsOf = (q) => fold(q).split(/\s+/).filter(Boolean);
 
 /** A list fed from a JSON file: filtering, text search, sorting and "load more". */
-function listing({ list, source, pageSize, summary, more, sentinel, filters, sort, prefilled }) {
+function listing({ list, source, pageSize, summary, more, sentinel, filters, inStockOnly = () => false, sort, prefilled }) {
   let all = null;
   let shown = prefilled;
   let matches = null;
@@ -184,13 +207,22 @@ function listing({ list, source, pageSize, summary, more, sentinel, filters, sor
     overlayCards(cards);
   };
   // Retired products leave listings and search results (their page stays, marked unavailable).
-  const select = (items) => items.filter((it) => it.status !== "retired").filter(filters()).sort(SORTS[sort()] || SORTS[DEFAULT_SORT]);
+  // "In stock only" asks the live API about the remaining candidates (the JSON has no stock;
+  // an item whose availability is unknown is not claimed to be in stock).
+  const select = async (items) => {
+    let chosen = items.filter((it) => it.status !== "retired").filter(filters());
+    if (inStockOnly()) {
+      const avail = await live(chosen.map((it) => it.sku));
+      chosen = chosen.filter((it) => avail.get(it.sku)?.available === true);
+    }
+    return chosen.sort(SORTS[sort()] || SORTS[DEFAULT_SORT]);
+  };
   const refilter = async () => {
-    matches = select(await load());
+    matches = await select(await load());
     render(true);
   };
   const loadMore = async () => {
-    if (!matches) matches = select(await load());
+    if (!matches) matches = await select(await load());
     if (shown < matches.length) render(false);
   };
   if (more) more.addEventListener("click", loadMore);
@@ -270,12 +302,10 @@ function categoryPage() {
     const match = matchesWords(wordsOf($("#filter-q").value));
     const min = num("#filter-min");
     const max = num("#filter-max");
-    const inStock = $("#filter-instock").checked;
     return (it) =>
       match(it) &&
       (min == null || it.price.amount >= min) &&
-      (max == null || it.price.amount <= max) &&
-      (!inStock || (it.status === "active" && it.stock > 0));
+      (max == null || it.price.amount <= max);
   };
   const l = listing({
     list,
@@ -285,6 +315,7 @@ function categoryPage() {
     more: $("#load-more"),
     sentinel: $("#list-end"),
     filters,
+    inStockOnly: () => $("#filter-instock").checked,
     sort: () => $("#sort").value,
     prefilled: list.children.length,
   });

@@ -128,25 +128,34 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The badge words for live stock, as the server renders them. */
+/** At or below this many left, the badge says how many ("Only 2 left"). */
+export const FEW_LEFT = 3;
+
+/**
+ * The badge for live availability (`/api/catalogue/stock`: stock − units held by
+ * checkouts). Pages carry no stock: this is the only place the words are decided.
+ */
 export function badgeOf(item) {
   if (item.status === "retired") return ["retired", "No longer available"];
   if (item.stock <= 0) return ["sold-out", "Sold out"];
-  if (item.stock === 1) return ["last-one", "Last one"];
+  if (item.stock <= FEW_LEFT) return ["few-left", `Only ${item.stock} left`];
   return ["in-stock", "In stock"];
 }
 
-/** Live stock and price for up to 50 SKUs: Map sku -> item. */
+/** Most SKUs one stock call may ask about (the API's MAX_SKUS). */
+const STOCK_BATCH = 100;
+
+/** Live stock and price for SKUs, 100 a call: Map sku -> item (empty for a failed call). */
 export async function liveStock(skus) {
   const out = new Map();
   const unique = [...new Set(skus)];
-  for (let i = 0; i < unique.length; i += 50) {
-    const q = unique.slice(i, i + 50).map((s) => "sku=" + encodeURIComponent(s)).join("&");
+  for (let i = 0; i < unique.length; i += STOCK_BATCH) {
+    const q = unique.slice(i, i + STOCK_BATCH).map((s) => "sku=" + encodeURIComponent(s)).join("&");
     try {
       const r = await call("/catalogue/stock?" + q);
       if (r.ok && r.data && Array.isArray(r.data.items)) r.data.items.forEach((it) => out.set(it.sku, it));
     } catch {
-      // Offline or API down: the prebuilt page stays as rendered.
+      // Offline or API down: the caller decides what unknown availability means.
     }
   }
   return out;

@@ -273,7 +273,8 @@ struct Offer<'a> {
     kind: &'static str,
     price: String,
     price_currency: &'a Currency,
-    availability: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    availability: Option<&'static str>,
     url: String,
 }
 

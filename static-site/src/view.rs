@@ -7,56 +7,50 @@ use shop::{Category, Money, Product, ProductStatus, Sku};
 use crate::config::SiteConfig;
 use crate::routes;
 
-/// How much is left, as a shopper reads it.
+/// What a page says about availability before the browser's live overlay: only what
+/// the product's content decides. Stock is never on a page (a stock change re-renders
+/// nothing, ARCHITECTURE.md path 6): the overlay fills the badge from
+/// `GET /api/catalogue/stock` ("In stock", "Only 2 left", "Sold out") and enables
+/// add-to-cart; until then the badge is empty and the button disabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StockBadge {
-    /// Two or more on the shelf.
-    InStock,
-    /// Exactly one left.
-    LastOne,
-    /// Active but none left.
-    SoldOut,
-    /// Retired by the owner.
+pub enum StatusBadge {
+    /// On sale: availability is the overlay's to say.
+    Live,
+    /// Retired by the owner (a content change, so the page says it).
     Retired,
 }
 
-impl StockBadge {
+impl StatusBadge {
     /// The badge of a product.
-    pub fn of(p: &Product) -> StockBadge {
-        match (p.status, p.stock) {
-            (ProductStatus::Retired, _) => StockBadge::Retired,
-            (ProductStatus::Active, 0) => StockBadge::SoldOut,
-            (ProductStatus::Active, 1) => StockBadge::LastOne,
-            (ProductStatus::Active, _) => StockBadge::InStock,
+    pub fn of(p: &Product) -> StatusBadge {
+        match p.status {
+            ProductStatus::Active => StatusBadge::Live,
+            ProductStatus::Retired => StatusBadge::Retired,
         }
     }
 
-    /// The text on the badge (the browser scripts use the same words).
+    /// The text on the badge as rendered (empty until the overlay fills it).
     pub fn label(self) -> &'static str {
         match self {
-            StockBadge::InStock => "In stock",
-            StockBadge::LastOne => "Last one",
-            StockBadge::SoldOut => "Sold out",
-            StockBadge::Retired => "No longer available",
+            StatusBadge::Live => "",
+            StatusBadge::Retired => "No longer available",
         }
     }
 
-    /// A CSS class modifier and stable test hook (`badge-sold-out`, …).
+    /// A CSS class modifier and stable test hook (`badge-pending`, `badge-retired`).
     pub fn class(self) -> &'static str {
         match self {
-            StockBadge::InStock => "in-stock",
-            StockBadge::LastOne => "last-one",
-            StockBadge::SoldOut => "sold-out",
-            StockBadge::Retired => "retired",
+            StatusBadge::Live => "pending",
+            StatusBadge::Retired => "retired",
         }
     }
 
-    /// The schema.org availability for JSON-LD.
-    pub fn schema_availability(self) -> &'static str {
+    /// The schema.org availability for JSON-LD: only a retired product's is known
+    /// when the page is rendered (in-stock or sold-out would go stale).
+    pub fn schema_availability(self) -> Option<&'static str> {
         match self {
-            StockBadge::InStock | StockBadge::LastOne => "https://schema.org/InStock",
-            StockBadge::SoldOut => "https://schema.org/OutOfStock",
-            StockBadge::Retired => "https://schema.org/Discontinued",
+            StatusBadge::Live => None,
+            StatusBadge::Retired => Some("https://schema.org/Discontinued"),
         }
     }
 }
@@ -70,8 +64,8 @@ pub struct ProductView<'a> {
     pub url: String,
     /// The price for people, via `Money`'s `Display` ("€19.99").
     pub price: String,
-    /// The stock badge.
-    pub badge: StockBadge,
+    /// The availability badge as rendered (no stock: see [`StatusBadge`]).
+    pub badge: StatusBadge,
     /// URL of the main image, if any.
     pub image: Option<String>,
     /// `srcset` for the main image (empty when there is no image).
@@ -91,15 +85,16 @@ impl<'a> ProductView<'a> {
             p,
             url: routes::product(&p.sku),
             price: p.price.to_string(),
-            badge: StockBadge::of(p),
+            badge: StatusBadge::of(p),
             image,
             srcset,
         }
     }
 
-    /// True when the add-to-cart button is enabled.
-    pub fn available(&self) -> bool {
-        self.p.is_available()
+    /// True when the product is on sale (not retired); whether any is left is the
+    /// live overlay's to say.
+    pub fn on_sale(&self) -> bool {
+        self.p.status == ProductStatus::Active
     }
 
     /// `active` or `retired`, as the API spells it.
@@ -160,7 +155,8 @@ pub fn title_of(slug: &Category) -> String {
 }
 
 /// One product in the JSON files the browser filters, searches and appends
-/// from (`/data/c/<category>.json`, `/data/search.json`). Compact on purpose.
+/// from (`/data/c/<category>.json`, `/data/search.json`). Compact on purpose, and
+/// without stock (the listing asks the live API for it, as the pages do).
 #[derive(Debug, Clone, Serialize)]
 pub struct ProductSummary<'a> {
     /// The SKU; the page is `/p/<sku>/`.
@@ -175,8 +171,6 @@ pub struct ProductSummary<'a> {
     pub category: &'a Category,
     /// Unit price.
     pub price: Money,
-    /// Units on the shelf at render time (the page overlays live stock).
-    pub stock: u32,
     /// On sale or retired.
     pub status: ProductStatus,
     /// Main image URL.
@@ -193,7 +187,6 @@ impl<'a> ProductSummary<'a> {
             description: &p.description,
             category: &p.category,
             price: p.price,
-            stock: p.stock,
             status: p.status,
             image: p.images.first().map(|k| routes::image(k)),
         }

@@ -1,5 +1,5 @@
 //! The rendered demo catalogue: every page is there, links resolve, text is
-//! escaped, prices and stock read right, JSON-LD parses.
+//! escaped, prices read right and no stock is shown, JSON-LD parses.
 
 #![allow(missing_docs)]
 
@@ -273,42 +273,64 @@ fn add_button(html: &str) -> &str {
     &html[start..start + html[start..].find("</button>").unwrap()]
 }
 
+/// Every stock figure a page could carry: a badge's words, `data-stock`, a quantity `max`.
+fn stock_claims(html: &str) -> Vec<&'static str> {
+    [
+        ">In stock<",
+        ">Sold out<",
+        ">Last one<",
+        " left<",
+        "data-stock",
+        "max=\"",
+        "schema.org/InStock",
+        "schema.org/OutOfStock",
+    ]
+    .into_iter()
+    .filter(|claim| html.contains(claim))
+    .collect()
+}
+
 #[test]
-fn stock_shows_as_sold_out_last_one_or_retired() {
+fn pages_carry_no_stock_only_what_the_content_decides() {
     let products = demo();
     let dir = rendered(&products);
     let page = |sku: &str| read(dir.path(), &format!("p/{sku}/index.html"));
 
-    let sold_out = page("KIT-003");
-    assert!(sold_out.contains("id=\"stock-badge\" data-testid=\"stock-badge\">Sold out<"));
-    assert!(add_button(&sold_out).contains(" disabled"));
-    assert_eq!(
-        json_ld(&sold_out)["offers"]["availability"],
-        "https://schema.org/OutOfStock"
-    );
+    // Sold out (KIT-003, 0), the last one (KIT-006, 1), plenty (KIT-001): the same page
+    // but for the product's own content. The badge is empty (reserving its line) and
+    // add-to-cart disabled until the live overlay answers; without scripts a note says why.
+    for sku in ["KIT-003", "KIT-006", "KIT-001"] {
+        let html = page(sku);
+        assert_eq!(stock_claims(&html), Vec::<&str>::new(), "{sku} shows stock");
+        assert!(html.contains(
+            "class=\"badge badge-pending\" id=\"stock-badge\" data-testid=\"stock-badge\" aria-live=\"polite\"></span>"
+        ));
+        assert!(add_button(&html).contains(" disabled>Add to cart"));
+        assert!(html.contains("<noscript>"));
+        assert!(json_ld(&html)["offers"].get("availability").is_none());
+    }
 
-    let last = page("KIT-006");
-    assert!(last.contains(">Last one<"));
-    assert!(!add_button(&last).contains(" disabled"));
-    assert!(last.contains("max=\"1\""));
-
+    // Retired is content (the owner's change re-renders the page): it says so.
     let retired = page("TAB-010");
     assert!(retired.contains(">No longer available<"));
-    assert!(add_button(&retired).contains(" disabled"));
+    assert!(add_button(&retired).contains(" disabled>No longer available"));
     assert_eq!(
         json_ld(&retired)["offers"]["availability"],
         "https://schema.org/Discontinued"
     );
 
-    let in_stock = page("KIT-001");
-    assert!(in_stock.contains(">In stock<"));
-    assert_eq!(
-        json_ld(&in_stock)["offers"]["availability"],
-        "https://schema.org/InStock"
-    );
-
+    // Listings and the JSON the browser filters: no stock either.
     let listing = read(dir.path(), "c/kitchen/index.html");
-    assert!(listing.contains("badge-sold-out"));
+    assert_eq!(stock_claims(&listing), Vec::<&str>::new());
+    assert!(listing.contains("badge-pending"));
+    for json in ["data/c/kitchen.json", "data/search.json"] {
+        let data: serde_json::Value = serde_json::from_str(&read(dir.path(), json)).unwrap();
+        let items = data["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        for item in items {
+            assert!(item.get("stock").is_none(), "{json}: {item}");
+        }
+    }
 }
 
 #[test]
@@ -387,8 +409,16 @@ fn a_product_change_rerenders_exactly_its_pages() {
         render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
     assert!(paths.is_empty(), "{paths:?}");
 
-    // Stock of a non-featured product: its page, its listing, its JSON, the index.
+    // Stock alone (what every order changes): no page shows it, nothing rewritten.
     product_mut(&mut products, "KIT-002").stock = 0;
+    let changed = product_mut(&mut products, "KIT-002").clone();
+    let paths =
+        render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
+    assert!(paths.is_empty(), "{paths:?}");
+
+    // Price of a non-featured product: its page, its listing, its JSON, the index.
+    let before = changed.clone();
+    product_mut(&mut products, "KIT-002").price.amount += 50;
     let changed = product_mut(&mut products, "KIT-002").clone();
     let paths =
         render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
@@ -401,7 +431,7 @@ fn a_product_change_rerenders_exactly_its_pages() {
             "p/KIT-002/index.html"
         ]
     );
-    assert!(read(dir.path(), "p/KIT-002/index.html").contains(">Sold out<"));
+    assert!(read(dir.path(), "p/KIT-002/index.html").contains(&changed.price.to_string()));
 
     // A featured product's price: the home page too.
     let before = product_mut(&mut products, "KIT-001").clone();

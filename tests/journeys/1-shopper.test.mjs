@@ -32,10 +32,13 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
   assert.ok(listed.includes(product.name), `${product.name} is listed in its category`);
   await shot('category');
 
-  // The product page, with its live stock.
+  // The product page: its availability comes from the live overlay (the page carries none).
   await page.click(`a[href="/p/${product.sku}/"] >> nth=0`);
   await page.waitForURL(`${SHOP}/p/${product.sku}/`);
   assert.equal((await page.locator('#product-name').innerText()).trim(), product.name);
+  await page.waitForFunction(() => !document.querySelector('#add-to-cart').disabled);
+  assert.equal((await page.locator('#stock-badge').innerText()).trim(), 'In stock');
+  assert.equal(await page.getAttribute('#quantity', 'max'), String(product.stock));
   await shot('product');
 
   // Add 2; the badge says 2 and survives a reload.
@@ -108,14 +111,16 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
   // A stock-only change re-renders nothing (catalogue-publisher: no upload, no paid
   // invalidation per order); the page's live overlay shows it. The stock API may be cached for 10 s
   // (Cache-Control: max-age=10, as CloudFront would), and this browser asked
-  // for it a few seconds ago: reload until that has passed.
+  // for it a few seconds ago: reload until that has passed. What a person sees: the quantity
+  // can go up to what is left, and the badge says whether any is.
+  const words = expected <= 0 ? 'Sold out' : expected <= 3 ? `Only ${expected} left` : 'In stock';
   const overlaid = await eventually(async () => {
     await page.goto(`${SHOP}/p/${product.sku}/`);
-    return page.waitForFunction(() => document.querySelector('#product')?.dataset.liveStock, null, { timeout: 5000 })
-      .then(() => page.evaluate(() => document.querySelector('#product').dataset.liveStock))
-      .then((live) => live === String(expected), () => false);
+    return page.waitForFunction(() => !document.querySelector('#add-to-cart').disabled, null, { timeout: 5000 })
+      .then(async () => (await page.getAttribute('#quantity', 'max')) === String(expected) &&
+        (await page.locator('#stock-badge').innerText()).trim() === words, () => false);
   }, { tries: 15, delayMs: 1000 });
-  assert.ok(overlaid, `the live overlay shows stock ${expected}`);
+  assert.ok(overlaid, `the product page lets a shopper pick up to ${expected} and says "${words}"`);
   await shot('stock-reduced');
   await context.close();
 });
@@ -125,9 +130,12 @@ test('a sold-out product cannot be added to the cart', async () => {
   const soldOut = catalogue.find((p) => p.status === 'active' && p.stock === 0);
   assert.ok(soldOut, 'the demo catalogue has a sold-out product');
   await page.goto(`${SHOP}/p/${soldOut.sku}/`);
+  // The overlay fills the badge (empty as served) and names the button.
+  await page.waitForFunction(() => document.querySelector('#stock-badge').textContent.trim() !== '');
   const badge = (await page.locator('#stock-badge').innerText()).toLowerCase();
   assert.ok(badge.includes('sold out'), `badge says sold out, got "${badge}"`);
   assert.equal(await page.locator('#add-to-cart').isDisabled(), true);
+  assert.equal((await page.locator('#add-to-cart').innerText()).trim(), 'Sold out');
   await recorder(page, 'sold-out')('product');
   await page.close();
 });

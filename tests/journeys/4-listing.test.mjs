@@ -83,6 +83,9 @@ test('a listing sorts by price, and reload and back/forward keep filters and sor
   const ascending = await cardPrices(page, '#product-list');
   assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
   assert.equal(ascending.length, inCategory.length);
+  // Each card's availability is the live overlay's: the sold-out one says so.
+  const soldOutCard = inCategory.find((p) => p.stock === 0);
+  await page.waitForFunction((sku) => document.querySelector(`#product-list [data-sku="${sku}"] [data-badge]`)?.textContent === 'Sold out', soldOutCard.sku);
   await shot('price-ascending');
 
   // In stock only: sold-out products leave the list; the URL says so.
@@ -90,6 +93,9 @@ test('a listing sorts by price, and reload and back/forward keep filters and sor
   await page.waitForURL((u) => u.searchParams.get('instock') === '1' && u.searchParams.get('sort') === 'price-asc');
   const inStock = inCategory.filter((p) => p.stock > 0).length;
   await page.waitForFunction((n) => document.querySelectorAll('#product-list [data-testid="product-card"]').length === n, inStock);
+  // What is left says so on every card ("In stock" or "Only 2 left"), never "Sold out".
+  await page.waitForFunction(() => [...document.querySelectorAll('#product-list [data-badge]')]
+    .every((b) => /^(In stock|Only \d+ left)$/.test(b.textContent)));
   await shot('in-stock-only');
 
   // Reload: the same filters, the same order.
