@@ -7,14 +7,24 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+# CI builds from scratch once: incremental compilation's bookkeeping only costs time there.
+ifneq ($(CI),)
+export CARGO_INCREMENTAL ?= 0
+endif
 CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
 .PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
 
-## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included)
-dev: deps
-	@echo "==> building shop-local (the first build takes a few minutes)"
-	$(CARGO) build -p local --bin shop-local
+## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included). The stand-ins
+## install while shop-local compiles. shop-local is built as the tests build it (tools/cargo.sh,
+## the workspace's features with its one integration test beside it), compiling only what
+## shop-local needs; after `make test` there is nothing left to compile.
+SHOP_LOCAL_TEST = $(shell $(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(next(t["name"] for p in json.load(sys.stdin)["packages"] if any(b["name"] == "shop-local" and "bin" in b["kind"] for b in p["targets"]) for t in p["targets"] if "test" in t["kind"]))')
+dev:
+	@$(MAKE) --no-print-directory deps & deps=$$!; \
+	echo "==> building shop-local while the stand-ins install (the first build takes a few minutes)"; \
+	if ! bash tools/cargo.sh build --workspace --bin shop-local --test $(SHOP_LOCAL_TEST); then wait $$deps || true; exit 1; fi; \
+	wait $$deps || { echo "make dev: installing the stand-ins failed (see above)" >&2; exit 1; }
 	$(CARGO_TARGET)/debug/shop-local $(ARGS)
 
 ## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
@@ -23,11 +33,12 @@ TEST_STAGES := deps lint unit edge-test sam-check journeys contract
 test:
 	@t0=$$(date +%s); for stage in $(TEST_STAGES); do \
 	  s=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
-	  echo "==> make $$stage took $$(( $$(date +%s) - s )) s"; \
+	  echo "==> make $$stage took $$(( $$(date +%s) - s )) s (load average $$(cut -d' ' -f1 /proc/loadavg))"; \
 	done; echo "==> make test: all green in $$(( $$(date +%s) - t0 )) s"
 
+## unit: the workspace's tests, from the build `make lint` made (tools/cargo.sh)
 unit:
-	$(CARGO) test --workspace --no-fail-fast
+	bash tools/cargo.sh test --workspace --no-fail-fast
 
 edge-test:
 	bash edge/test.sh
@@ -47,10 +58,12 @@ journeys:
 contract:
 	bash tests/contract/run.sh
 
-## lint: formatting and clippy, warnings are errors
+## lint: formatting and clippy, warnings are errors. Clippy runs inside the test build
+## (tools/cargo.sh: clippy-driver compiles the workspace's crates), so this stage compiles the
+## workspace once for lint, unit, journeys, contract and dev; `make unit` then only runs.
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	bash tools/cargo.sh --deny-warnings test --workspace --no-run
 
 ## deps: install what is missing (Debian packages, npm packages, Python venvs)
 deps: deps-apt deps-npm deps-python

@@ -7,10 +7,10 @@
 start_shop_local() {
   bash tools/apt.sh
   bash tools/npm.sh
-  # Built as `make unit` builds it (cargo test builds the bins of packages with integration
-  # tests, with the workspace's features unified the same way), so after the unit stage this is
-  # a no-op instead of a second compilation of the SDKs with other features.
-  cargo test --workspace --no-run --quiet
+  # Built as `make lint`/`make unit` build it (tools/cargo.sh: the same wrapper; cargo test
+  # builds the bins of packages with integration tests, with the workspace's features unified
+  # the same way), so after those stages this is a no-op instead of a second compilation.
+  bash tools/cargo.sh test --workspace --no-run --quiet
   local port target_dir
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   mkdir -p tests/output
