@@ -10,11 +10,22 @@
 //! | `STRIPE_API_BASE` | Stripe's base URL (default `https://api.stripe.com`; localstripe locally) |
 //! | `STRIPE_SECRET_KEY` / `STRIPE_SECRET_PARAM` | the Stripe secret key, or the SSM parameter holding it |
 //!
+//! Every HTTPS client of the Lambdas trusts one compiled-in root store ([`trusted_roots`]:
+//! Mozilla's set from `webpki-root-certs`) and runs rustls on `ring`: nothing is read from
+//! `/etc/ssl` at start (reading it was most of a Lambda's init), and no C crypto library is
+//! built. The AWS SDK's clients get it through [`https_client`] (set by [`sdk_loader`]);
+//! reqwest and the Stripe client use `webpki-roots`, the same set as trust anchors. A test
+//! (`tests/trust_store.rs`) holds both sets to the real roots of AWS's and Stripe's chains.
+//!
 //! Logs are set up by the runtime's own helper (`lambda_runtime::tracing::init_default_subscriber`:
 //! `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`; JSON when `AWS_LAMBDA_LOG_FORMAT` is
 //! `JSON`, as the template's `LoggingConfig` sets it).
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use base64::Engine as _;
+use rustls_pki_types::CertificateDer;
 
 use crate::Store;
 use crate::payments::{Payments, STRIPE_API};
@@ -56,9 +67,55 @@ pub fn required(name: &str) -> Result<String, ConfigError> {
     optional(name).ok_or_else(|| ConfigError::Missing(name.to_owned()))
 }
 
+/// The root certificates every HTTPS client of the shop trusts: Mozilla's root program's set,
+/// compiled in (`webpki-root-certs`), so no Lambda reads a CA bundle at start.
+pub fn trusted_roots() -> &'static [CertificateDer<'static>] {
+    webpki_root_certs::TLS_SERVER_ROOT_CERTS
+}
+
+/// The HTTP client of every AWS SDK client: hyper 1 + rustls on `ring`, trusting exactly
+/// [`trusted_roots`] (the platform's store is off). Built through the SDK's own builder
+/// (`aws-smithy-http-client`), which keeps the SDK's timeouts, pooling and cipher choice.
+pub fn https_client() -> SharedHttpClient {
+    // The SDK's trust store takes PEM (it decodes it when the first connection is made).
+    let mut store = TrustStore::empty().with_native_roots(false);
+    for cert in trusted_roots() {
+        store.add_pem_certificate(pem(cert));
+    }
+    let context = TlsContext::builder()
+        .with_trust_store(store)
+        .build()
+        .expect("a TLS context is only data: building it cannot fail");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .tls_context(context)
+        .build_https()
+}
+
+/// A DER certificate as one PEM block.
+fn pem(cert: &CertificateDer<'_>) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+    let mut pem = String::with_capacity(body.len() + body.len() / 64 + 64);
+    pem.push_str("-----BEGIN CERTIFICATE-----");
+    for (i, c) in body.chars().enumerate() {
+        if i % 64 == 0 {
+            pem.push('\n');
+        }
+        pem.push(c);
+    }
+    pem.push_str("\n-----END CERTIFICATE-----\n");
+    pem
+}
+
+/// The SDK's configuration loader with the shop's [`https_client`]: every SDK configuration
+/// (Lambdas, the CLI, the stand-ins' clients) starts here.
+pub fn sdk_loader() -> ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client())
+}
+
 /// The AWS configuration of the Lambda's environment (region, role credentials).
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).load().await
+    sdk_loader().load().await
 }
 
 /// A secret: the value of `direct` when set (local runs), else the SSM parameter (a
@@ -115,6 +172,17 @@ pub async fn payments(sdk: &SdkConfig) -> Result<Payments, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_root_goes_to_the_sdk_as_the_same_certificate() {
+        use rustls_pki_types::pem::PemObject;
+        for cert in trusted_roots() {
+            let pem = pem(cert);
+            assert!(pem.lines().all(|l| l.len() <= 64), "{pem}");
+            let back = CertificateDer::from_pem_slice(pem.as_bytes()).expect("valid PEM");
+            assert_eq!(back.as_ref(), cert.as_ref());
+        }
+    }
 
     #[test]
     fn blank_is_unset_and_values_are_trimmed() {

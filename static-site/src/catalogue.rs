@@ -18,7 +18,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Product>, SiteError> {
 /// configuration (region, credentials and `AWS_ENDPOINT_URL` from the
 /// environment), so the CLI renders what is live.
 pub async fn load_table(table: &str) -> Result<Vec<Product>, SiteError> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let sdk = shop::config::sdk_config().await;
     let store = shop::Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     Ok(store.all_products().await?)
 }

@@ -16,7 +16,7 @@ const ANSWER_MARGIN: Duration = Duration::from_secs(15);
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let aws = aws_config::from_env()
+    let aws = shop::config::sdk_loader()
         .timeout_config(
             TimeoutConfig::builder()
                 .operation_timeout(Duration::from_secs(60))

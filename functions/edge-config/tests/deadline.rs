@@ -66,7 +66,7 @@ async fn response_url() -> (String, tokio::sync::oneshot::Receiver<String>) {
 #[tokio::test]
 async fn a_hanging_call_is_answered_failed_before_the_deadline() {
     let cognito_endpoint = silent_endpoint().await;
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let conf = shop::config::sdk_loader()
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
             "test", "test", None, None, "test",
