@@ -452,7 +452,7 @@ fn unauthenticated(
 ) -> Decision {
     let mut clears: Vec<String> = names
         .iter()
-        .map(|n| cookies::clear(config, n, "/"))
+        .filter_map(|n| cookies::clear(config, n, "/"))
         .collect();
     if !clears.is_empty() || cookies::has_hint(&req.cookie) {
         clears.push(cookies::clear_hint(config));
@@ -511,7 +511,8 @@ fn login_at(
     ]);
     let sep = if endpoint.contains('?') { '&' } else { '?' };
     let mut r = redirect(config, 302, &format!("{endpoint}{sep}{query}"));
-    cookies_out.push(cookies::set(
+    // The nonce and verifier are base64url: always a cookie's name and value.
+    cookies_out.extend(cookies::set(
         config,
         &format!("{FLOW_PREFIX}{nonce}"),
         &verifier,
@@ -689,7 +690,7 @@ fn signed_out(config: &Config, names: &[String]) -> Respond {
     let mut r = redirect(config, 303, &location);
     r.cookies = names
         .iter()
-        .map(|n| cookies::clear(config, n, "/"))
+        .filter_map(|n| cookies::clear(config, n, "/"))
         .collect();
     r.cookies.push(cookies::clear_hint(config));
     r
@@ -767,11 +768,15 @@ fn resume_with(
             flow_cookie,
         } => {
             let clear_flow = cookies::clear(config, &flow_cookie, &config.paths.callback);
+            let verified = verified.and_then(|(tokens, user)| {
+                session_cookies(config, &user, &tokens, None)
+                    .ok_or_else(|| Failure::from("token not usable in a cookie".to_owned()))
+            });
             let mut r = match verified {
-                Ok((tokens, user)) => {
+                Ok(session) => {
                     let target = safe_local_path(&target).unwrap_or_else(|| "/".into());
                     let mut r = redirect(config, 302, &target);
-                    r.cookies = session_cookies(config, &user, &tokens, None);
+                    r.cookies = session;
                     r
                 }
                 Err(failure) => page(
@@ -781,7 +786,7 @@ fn resume_with(
                     &format!("The sign-in could not be completed ({}).", failure.why),
                 ),
             };
-            r.cookies.push(clear_flow);
+            r.cookies.extend(clear_flow);
             Decision::Respond(r)
         }
         Continuation::Refresh {
@@ -790,11 +795,13 @@ fn resume_with(
             refresh_token,
             api,
             names,
-        } => match verified {
-            Ok((tokens, user)) => {
+        } => match verified.and_then(|(tokens, user)| {
+            session_cookies(config, &user, &tokens, Some(&refresh_token))
+                .ok_or_else(|| Failure::from("token not usable in a cookie".to_owned()))
+        }) {
+            Ok(mut cookies_out) => {
                 let target = safe_local_path(&target).unwrap_or_else(|| "/".into());
                 let mut r = redirect(config, 307, &target);
-                let mut cookies_out = session_cookies(config, &user, &tokens, Some(&refresh_token));
                 let fresh: Vec<&str> = cookies_out
                     .iter()
                     .filter_map(|c| c.split('=').next())
@@ -802,7 +809,7 @@ fn resume_with(
                 let stale: Vec<String> = names
                     .iter()
                     .filter(|n| !fresh.contains(&n.as_str()))
-                    .map(|n| cookies::clear(config, n, "/"))
+                    .filter_map(|n| cookies::clear(config, n, "/"))
                     .collect();
                 cookies_out.extend(stale);
                 r.cookies = cookies_out;
@@ -886,12 +893,15 @@ fn verified_tokens(
     Ok((tokens, user))
 }
 
+/// The session's `Set-Cookie`s (`LastAuthUser`, the tokens, the hint). `None` when a token
+/// cannot be a cookie value: the refresh token is opaque to the edge, and one holding `;`, a
+/// space or a line break from a token endpoint is refused rather than written.
 fn session_cookies(
     config: &Config,
     user: &User,
     tokens: &Tokens,
     old_refresh: Option<&str>,
-) -> Vec<String> {
+) -> Option<Vec<String>> {
     let age = config.session_max_age;
     let name = |field: &str| cookies::token_name(config, &user.username, field);
     let mut out = vec![
@@ -901,9 +911,9 @@ fn session_cookies(
             &form::encode(&user.username),
             age,
             "/",
-        ),
-        cookies::set(config, &name("idToken"), &tokens.id_token, age, "/"),
-        cookies::set(config, &name("accessToken"), &tokens.access_token, age, "/"),
+        )?,
+        cookies::set(config, &name("idToken"), &tokens.id_token, age, "/")?,
+        cookies::set(config, &name("accessToken"), &tokens.access_token, age, "/")?,
     ];
     if let Some(refresh) = tokens.refresh_token.as_deref().or(old_refresh) {
         out.push(cookies::set(
@@ -912,8 +922,8 @@ fn session_cookies(
             refresh,
             age,
             "/",
-        ));
+        )?);
     }
     out.push(cookies::set_hint(config, age));
-    out
+    Some(out)
 }

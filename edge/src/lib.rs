@@ -38,7 +38,7 @@ mod token;
 mod viewer_function;
 
 pub use config::{Access, Config, ConfigError, Rule};
-pub use cookies::{AuthCookies, HINT_COOKIE};
+pub use cookies::{AuthCookies, HINT_COOKIE, MAX_COOKIE, MAX_COOKIES};
 pub use decide::{
     Continuation, Decision, FetchKeys, Forward, Request, Respond, Retry, TokenReply, TokenRequest,
     decide, resume, retry,

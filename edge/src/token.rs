@@ -68,6 +68,8 @@ pub enum Refusal {
     TokenUse,
     /// A cookie is larger than 8 KB.
     Oversized,
+    /// The `Cookie` header holds more cookies than a browser sends (see `MAX_COOKIES`).
+    TooMany,
     /// The same auth cookie was sent more than once.
     Duplicate,
     /// A required cookie is absent.
@@ -88,6 +90,7 @@ impl fmt::Display for Refusal {
             Refusal::ClientId => "wrong client_id",
             Refusal::TokenUse => "wrong token_use",
             Refusal::Oversized => "cookie larger than 8 KB",
+            Refusal::TooMany => "too many cookies",
             Refusal::Duplicate => "duplicate auth cookie",
             Refusal::Missing => "no token",
         })

@@ -153,8 +153,10 @@ fn the_signed_in_hint_comes_and_goes_with_the_tokens() {
         .iter()
         .find(|x| x.starts_with("es_signed_in="))
         .unwrap();
-    assert!(hint.starts_with("es_signed_in=1; Path=/;"), "{hint}");
-    assert!(hint.contains("; Secure") && hint.contains("SameSite=Lax"));
+    assert!(hint.starts_with("es_signed_in=1; "), "{hint}");
+    assert!(
+        hint.contains("; Path=/;") && hint.contains("; Secure") && hint.contains("SameSite=Lax")
+    );
     assert!(!hint.contains("HttpOnly"), "the page's script reads it");
     // ... and by a refresh.
     let old = session_cookie("alice", &[], NOW - 100, Some("r1"));
