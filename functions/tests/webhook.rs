@@ -1,6 +1,7 @@
 //! The Stripe webhook against DynamoDB Local and localstripe, with events
 //! signed here as Stripe's CLI signs them (localstripe never sends
-//! `payment_intent.amount_capturable_updated`).
+//! `payment_intent.amount_capturable_updated`), whole as Stripe sends them:
+//! async-stripe decodes them into Stripe's strict types.
 
 mod common;
 
@@ -20,14 +21,40 @@ fn event(id: &str, kind: &str, pi: serde_json::Value) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "id": id,
         "object": "event",
-        "api_version": "2024-06-20",
+        "api_version": "2026-09-30.endive",
         "created": now(),
         "livemode": false,
         "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null},
         "type": kind,
         "data": {"object": pi},
     }))
     .unwrap()
+}
+
+/// A PaymentIntent as Stripe sends it in an event, for one Stripe holds but this shop's
+/// localstripe does not (another integration's, or one it cannot find).
+fn stripe_payment_intent(
+    id: &str,
+    status: &str,
+    amount: i64,
+    metadata: serde_json::Value,
+) -> serde_json::Value {
+    json!({
+        "id": id, "object": "payment_intent", "amount": amount,
+        "amount_capturable": if status == "requires_capture" { amount } else { 0 },
+        "amount_received": if status == "succeeded" { amount } else { 0 },
+        "application": null, "application_fee_amount": null, "automatic_payment_methods": null,
+        "canceled_at": null, "cancellation_reason": null, "capture_method": "manual",
+        "client_secret": format!("{id}_secret_x"), "confirmation_method": "automatic",
+        "created": now(), "currency": "eur", "customer": null, "description": null,
+        "last_payment_error": null, "latest_charge": null, "livemode": false,
+        "metadata": metadata, "next_action": null, "on_behalf_of": null,
+        "payment_method": null, "payment_method_types": ["card"], "processing": null,
+        "receipt_email": null, "review": null, "setup_future_usage": null, "shipping": null,
+        "source": null, "statement_descriptor": null, "statement_descriptor_suffix": null,
+        "status": status, "transfer_data": null, "transfer_group": null,
+    })
 }
 
 async fn deliver(shop: &Shop, body: Vec<u8>, signature: &str) -> Answer {
@@ -60,7 +87,7 @@ async fn authorised_checkout(shop: &Shop, who: &str) -> (String, serde_json::Val
     let pi_id = a.json["paymentIntent"].as_str().unwrap();
     let url = format!(
         "{}/v1/payment_intents/{pi_id}",
-        local::services::stripe().endpoint()
+        standins::services::stripe().endpoint()
     );
     let pi: serde_json::Value = reqwest::Client::new()
         .get(url)
@@ -178,6 +205,13 @@ async fn bad_signature_old_timestamp_and_malformed_bodies_write_nothing() {
         (old.status, old.code()),
         (StatusCode::BAD_REQUEST, "signature_expired")
     );
+    let future = deliver(
+        &shop,
+        body.clone(),
+        &sign(WEBHOOK_SECRET, &body, now() + 301),
+    )
+    .await;
+    assert_eq!(future.code(), "signature_expired");
     let no_header = call(
         &shop.hook,
         "POST",
@@ -194,6 +228,13 @@ async fn bad_signature_old_timestamp_and_malformed_bodies_write_nothing() {
         b"not json".to_vec(),
         b"{\"id\":\"evt_x\"}".to_vec(),
         event("evt_notpi", "payment_intent.succeeded", json!({"no": "id"})),
+        // Stripe always sends these fields; a PaymentIntent without them is not Stripe's.
+        event(
+            "evt_partial",
+            "payment_intent.succeeded",
+            json!({"id": "pi_partial", "object": "payment_intent", "status": "succeeded",
+                "amount": 100, "currency": "eur", "metadata": {}}),
+        ),
     ] {
         let a = deliver(
             &shop,
@@ -218,7 +259,12 @@ async fn other_events_and_foreign_payments_are_ignored() {
     let body = event(
         "evt_cus",
         "customer.created",
-        json!({"id": "cus_1", "object": "customer"}),
+        json!({"id": "cus_1", "object": "customer", "balance": 0, "created": now(),
+            "currency": null, "default_source": null, "delinquent": false, "description": null,
+            "email": "ada@example.com", "invoice_settings": {"custom_fields": null,
+            "default_payment_method": null, "footer": null, "rendering_options": null},
+            "livemode": false, "metadata": {}, "name": null, "phone": null,
+            "preferred_locales": [], "shipping": null, "tax_exempt": "none", "test_clock": null}),
     );
     let a = deliver(&shop, body.clone(), &sign(WEBHOOK_SECRET, &body, now())).await;
     assert_eq!(a.json, json!({"received": true, "ignored": true}));
@@ -226,7 +272,7 @@ async fn other_events_and_foreign_payments_are_ignored() {
     let body = event(
         "evt_foreign",
         "payment_intent.succeeded",
-        json!({"id": "pi_foreign", "object": "payment_intent", "status": "succeeded", "amount": 100, "currency": "eur", "metadata": {}}),
+        stripe_payment_intent("pi_foreign", "succeeded", 100, json!({})),
     );
     let a = deliver(&shop, body.clone(), &sign(WEBHOOK_SECRET, &body, now())).await;
     assert_eq!(a.status, StatusCode::OK);
@@ -279,8 +325,12 @@ async fn handling_failure_forgets_the_event_for_stripes_retry() {
         .unwrap()
         .trim_start_matches("CHECKOUT#")
         .to_owned();
-    let fake = json!({"id": "pi_unknown_here", "object": "payment_intent", "status": "requires_payment_method",
-        "amount": 1750, "currency": "eur", "metadata": {"checkout_id": id}});
+    let fake = stripe_payment_intent(
+        "pi_unknown_here",
+        "requires_payment_method",
+        1750,
+        json!({"checkout_id": id}),
+    );
     let body = event("evt_failed", "payment_intent.payment_failed", fake);
     let a = deliver(&shop, body.clone(), &sign(WEBHOOK_SECRET, &body, now())).await;
     // The intent cannot be read at Stripe: handling fails, the event is forgotten for Stripe's retry.
@@ -338,4 +388,110 @@ async fn a_delivery_cut_short_anywhere_leaves_the_event_to_stripes_retry() {
     // Now it is a duplicate.
     let again = deliver(&shop, body.clone(), &signature).await;
     assert_eq!(again.json["duplicate"], true, "{}", again.json);
+}
+
+/// While the endpoint's secret is rolled, Stripe signs with the old and the new secret
+/// (two `v1`): one matching signature is enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signature_among_several_is_enough() {
+    let shop = shop().await;
+    let (id, pi) = authorised_checkout(&shop, "ada").await;
+    let body = event("evt_rolled", "payment_intent.amount_capturable_updated", pi);
+    let old = sign("whsec_old", &body, now());
+    let new = sign(WEBHOOK_SECRET, &body, now());
+    let header = format!("{old},v1={}", new.split_once(",v1=").unwrap().1);
+    let a = deliver(&shop, body.clone(), &header).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(
+        shop.store.get_order("ada", &id).await.unwrap().status,
+        OrderStatus::Authorized
+    );
+}
+
+/// What localstripe itself sends: its events, completed by its runner
+/// (`local/python/run_localstripe.py`) and signed with the endpoint's secret, pass
+/// async-stripe's verification and decoding, as Stripe's would. localstripe delivers them
+/// to a small receiver here, which hands each on to the webhook as it arrived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn localstripes_own_deliveries_are_accepted() {
+    use axum::extract::State as Received;
+    use axum::http::HeaderMap;
+    use tokio::sync::mpsc;
+
+    type Delivery = (Vec<u8>, String);
+    async fn receive(
+        Received(tx): Received<mpsc::UnboundedSender<Delivery>>,
+        headers: HeaderMap,
+        body: axum::body::Bytes,
+    ) -> StatusCode {
+        let signature = headers
+            .get("stripe-signature")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let _ = tx.send((body.to_vec(), signature));
+        StatusCode::OK
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel::<Delivery>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let receiver = axum::Router::new()
+        .route("/hook", axum::routing::post(receive))
+        .with_state(tx);
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let endpoint = standins::services::stripe().endpoint();
+    let registered = reqwest::Client::new()
+        .post(format!(
+            "{endpoint}/_config/webhooks/test-{}",
+            std::process::id()
+        ))
+        .bearer_auth(STRIPE_KEY)
+        .form(&[
+            ("url", url.as_str()),
+            ("secret", WEBHOOK_SECRET),
+            ("events[]", "customer.created"),
+            ("events[]", "payment_intent.succeeded"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(registered.status().is_success());
+
+    let shop = shop().await;
+    let (id, pi) = authorised_checkout(&shop, "ada").await;
+    let pi_id = pi["id"].as_str().unwrap().to_owned();
+    let customer = pi["customer"].as_str().unwrap().to_owned();
+    // Capturing makes localstripe send `payment_intent.succeeded`.
+    shop.payments
+        .capture(&pi_id, &format!("cap-{id}"))
+        .await
+        .unwrap();
+
+    let (mut created, mut succeeded) = (false, false);
+    while !(created && succeeded) {
+        let (body, signature) = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+            .await
+            .expect("localstripe delivered nothing within 10 s")
+            .unwrap();
+        let event: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let object = &event["data"]["object"];
+        let ours = match event["type"].as_str() {
+            Some("customer.created") => object["id"] == customer.as_str(),
+            Some("payment_intent.succeeded") => object["id"] == pi_id.as_str(),
+            _ => false,
+        };
+        if !ours {
+            continue; // another test's, from the same localstripe
+        }
+        let a = deliver(&shop, body, &signature).await;
+        assert_eq!(a.status, StatusCode::OK, "{}: {}", event["type"], a.json);
+        if event["type"] == "customer.created" {
+            assert_eq!(a.json, json!({"received": true, "ignored": true}));
+            created = true;
+        } else {
+            assert_eq!(a.json, json!({"received": true}));
+            succeeded = true;
+        }
+    }
+    assert!(shop.store.get_order("ada", &id).await.is_ok());
 }

@@ -3,31 +3,17 @@
 use shop::payments::{PaymentError, PaymentStatus, Payments};
 use shop::{Currency, Money};
 
-const KEY: &str = "sk_test_edge_shop";
+const KEY: &str = standins::fixtures::STRIPE_KEY;
 
 fn payments() -> Payments {
-    Payments::new(&local::services::stripe().endpoint(), KEY.into())
+    Payments::new(&standins::services::stripe().endpoint(), KEY.into())
 }
 
 /// A card token as Stripe.js `createToken` would make it.
 async fn card_token(number: &str) -> String {
-    let url = format!("{}/v1/tokens", local::services::stripe().endpoint());
-    let resp: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .bearer_auth(KEY)
-        .form(&[
-            ("card[number]", number),
-            ("card[exp_month]", "12"),
-            ("card[exp_year]", "2034"),
-            ("card[cvc]", "123"),
-        ])
-        .send()
+    standins::fixtures::card_token(&standins::services::stripe().endpoint(), number)
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    resp["id"].as_str().unwrap().to_owned()
 }
 
 async fn customer(number: &str) -> String {
@@ -103,6 +89,28 @@ async fn three_d_secure_card_requires_action() {
         .unwrap();
     assert_eq!(pi.status, PaymentStatus::RequiresAction);
     assert!(pi.client_secret.is_some());
+}
+
+#[tokio::test]
+async fn a_repeat_with_the_same_key_is_the_same_intent() {
+    let p = payments();
+    let cus = customer("4242424242424242").await;
+    let amount = Money::new(900, Currency::Eur);
+    let first = p
+        .create_authorization(&cus, amount, "01C5", "key-5")
+        .await
+        .unwrap();
+    let again = p
+        .create_authorization(&cus, amount, "01C5", "key-5")
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    // The same key with other parameters is refused, as at Stripe.
+    let err = p
+        .create_authorization(&cus, Money::new(901, Currency::Eur), "01C5", "key-5")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PaymentError::InvalidRequest(_)), "{err:?}");
 }
 
 #[tokio::test]

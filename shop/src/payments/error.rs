@@ -1,4 +1,8 @@
-//! What can go wrong talking to Stripe, sorted by what the caller can do about it.
+//! What can go wrong talking to Stripe, sorted by what the caller can do about it: the
+//! thin layer between async-stripe's [`stripe::StripeError`] and the shop's callers.
+
+use stripe::StripeError;
+use stripe_shared::{ApiErrors, ApiErrorsCode, ApiErrorsType};
 
 /// Why a Stripe call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,40 +28,42 @@ impl PaymentError {
     }
 }
 
-/// Stripe's error body: `{"error":{"type","code","message",…}}`.
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ErrorBody {
-    #[serde(default)]
-    pub error: ErrorDetail,
+/// What async-stripe's hyper client reports when an error status came with a body that is not
+/// Stripe's error JSON (it drops the status then): a proxy's or load balancer's page, in front
+/// of Stripe. Stripe itself always answers JSON.
+const UNREADABLE_ERROR: &str = "error deserializing Stripe error";
+
+/// Sorts an async-stripe failure of the call `what` into a [`PaymentError`].
+pub(crate) fn from_stripe(what: &str, e: StripeError) -> PaymentError {
+    match e {
+        StripeError::Stripe(detail, status) => from_api_error(status, &detail),
+        // Connection refused or reset, TLS, a timed-out attempt: the same call may succeed.
+        StripeError::ClientError(m) => PaymentError::Unavailable(format!("{what}: {m}")),
+        StripeError::Timeout => PaymentError::Unavailable(format!("{what}: timed out")),
+        StripeError::JSONDeserialize(m) if m == UNREADABLE_ERROR => {
+            PaymentError::Unavailable(format!("{what}: an error answer that is not Stripe's"))
+        }
+        // A 2xx answer that does not decode into Stripe's type for it.
+        StripeError::JSONDeserialize(m) => {
+            PaymentError::Other(format!("{what}: unreadable answer: {m}"))
+        }
+        StripeError::ConfigError(m) => PaymentError::Other(format!("{what}: {m}")),
+    }
 }
 
-/// The part of Stripe's error body we act on.
-#[derive(Debug, Default, serde::Deserialize)]
-pub(crate) struct ErrorDetail {
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
-}
-
-/// Maps an HTTP error answer from Stripe to a [`PaymentError`].
-pub(crate) fn from_response(status: u16, body: &[u8]) -> PaymentError {
-    let detail = serde_json::from_slice::<ErrorBody>(body)
-        .map(|b| b.error)
-        .unwrap_or_default();
+/// Maps Stripe's error answer (HTTP status and its `error` object) to a [`PaymentError`].
+pub(crate) fn from_api_error(status: u16, detail: &ApiErrors) -> PaymentError {
     let message = detail
         .message
         .clone()
-        .or_else(|| detail.code.clone())
+        .or_else(|| detail.code.as_ref().map(|c| c.as_str().to_owned()))
         .unwrap_or_else(|| format!("HTTP {status}"));
     if status == 429 || status >= 500 {
         return PaymentError::Unavailable(format!("HTTP {status}: {message}"));
     }
     if status == 402
-        || detail.kind.as_deref() == Some("card_error")
-        || detail.code.as_deref() == Some("card_declined")
+        || detail.type_ == ApiErrorsType::CardError
+        || detail.code == Some(ApiErrorsCode::CardDeclined)
     {
         return PaymentError::CardDeclined(message);
     }
@@ -71,20 +77,47 @@ pub(crate) fn from_response(status: u16, body: &[u8]) -> PaymentError {
 mod tests {
     use super::*;
 
+    /// Stripe's error object as async-stripe decodes it from an answer's body.
+    fn detail(json: &str) -> ApiErrors {
+        *miniserde::json::from_str::<stripe_shared::Error>(json)
+            .expect("Stripe's error JSON")
+            .error
+    }
+
     #[test]
     fn maps_statuses_and_types() {
-        let declined = br#"{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}"#;
+        let declined = detail(
+            r#"{"error":{"type":"card_error","code":"card_declined","message":"Your card was declined."}}"#,
+        );
         assert_eq!(
-            from_response(402, declined),
+            from_api_error(402, &declined),
             PaymentError::CardDeclined("Your card was declined.".into())
         );
+        let bad = detail(r#"{"error":{"type":"invalid_request_error","message":"Bad request"}}"#);
         assert!(matches!(
-            from_response(400, br#"{"error":{"type":"invalid_request_error","message":"Bad request"}}"#),
+            from_api_error(400, &bad),
             PaymentError::InvalidRequest(m) if m == "Bad request"
         ));
-        assert!(from_response(503, b"oops").is_retryable());
-        assert!(from_response(429, b"{}").is_retryable());
-        assert!(matches!(from_response(401, b"{}"), PaymentError::Other(_)));
-        assert!(!from_response(404, b"{}").is_retryable());
+        let api = detail(r#"{"error":{"type":"api_error"}}"#);
+        assert!(from_api_error(503, &api).is_retryable());
+        assert!(from_api_error(429, &bad).is_retryable());
+        assert!(matches!(from_api_error(401, &bad), PaymentError::Other(_)));
+        assert!(!from_api_error(404, &bad).is_retryable());
+    }
+
+    #[test]
+    fn sorts_client_failures() {
+        assert!(from_stripe("x", StripeError::Timeout).is_retryable());
+        assert!(from_stripe("x", StripeError::ClientError("refused".into())).is_retryable());
+        assert!(
+            from_stripe("x", StripeError::JSONDeserialize(UNREADABLE_ERROR.into())).is_retryable()
+        );
+        assert!(matches!(
+            from_stripe(
+                "x",
+                StripeError::JSONDeserialize("error deserializing request data".into())
+            ),
+            PaymentError::Other(_)
+        ));
     }
 }

@@ -1,8 +1,7 @@
-//! The PaymentIntent as the shop sees it: the few fields it acts on.
+//! The PaymentIntent as the shop sees it: the few fields it acts on, read from async-stripe's
+//! [`stripe_shared::PaymentIntent`] (an API answer or an event's object).
 
-use std::collections::HashMap;
-
-use serde::Deserialize;
+use stripe_shared::PaymentIntentStatus;
 
 /// Where a PaymentIntent stands (Stripe's `status`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,13 +60,15 @@ impl std::fmt::Display for PaymentStatus {
     }
 }
 
+impl From<&PaymentIntentStatus> for PaymentStatus {
+    /// By Stripe's name (the generated enum is non-exhaustive; so is this one, as `Other`).
+    fn from(s: &PaymentIntentStatus) -> Self {
+        PaymentStatus::parse(s.as_str())
+    }
+}
+
 /// A Stripe PaymentIntent, reduced to what the shop needs.
-///
-/// Deserialises from Stripe's JSON (an API answer or an event's
-/// `data.object`), ignoring every other field, so both Stripe and
-/// localstripe (which omits many fields) are read the same way.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "RawPaymentIntent")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentIntent {
     /// `pi_…`.
     pub id: String,
@@ -85,46 +86,20 @@ pub struct PaymentIntent {
     pub last_error: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawPaymentIntent {
-    id: String,
-    status: String,
-    #[serde(default)]
-    amount: i64,
-    #[serde(default)]
-    currency: String,
-    #[serde(default)]
-    client_secret: Option<String>,
-    #[serde(default)]
-    metadata: Option<HashMap<String, serde_json::Value>>,
-    #[serde(default)]
-    last_payment_error: Option<RawLastError>,
-}
-
-#[derive(Deserialize)]
-struct RawLastError {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    code: Option<String>,
-}
-
-impl From<RawPaymentIntent> for PaymentIntent {
-    fn from(raw: RawPaymentIntent) -> Self {
-        let checkout_id = raw
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get("checkout_id"))
-            .and_then(|v| v.as_str())
-            .map(str::to_owned);
+impl From<stripe_shared::PaymentIntent> for PaymentIntent {
+    fn from(pi: stripe_shared::PaymentIntent) -> Self {
+        let mut metadata = pi.metadata;
         PaymentIntent {
-            id: raw.id,
-            status: PaymentStatus::parse(&raw.status),
-            amount: raw.amount,
-            currency: raw.currency,
-            client_secret: raw.client_secret,
-            checkout_id,
-            last_error: raw.last_payment_error.and_then(|e| e.message.or(e.code)),
+            id: pi.id.as_str().to_owned(),
+            status: PaymentStatus::from(&pi.status),
+            amount: pi.amount,
+            currency: pi.currency.to_string(),
+            client_secret: pi.client_secret,
+            checkout_id: metadata.remove("checkout_id"),
+            last_error: pi.last_payment_error.and_then(|e| {
+                e.message
+                    .or_else(|| e.code.as_ref().map(|c| c.as_str().to_owned()))
+            }),
         }
     }
 }
@@ -134,30 +109,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_stripe_json_ignoring_other_fields() {
-        let pi: PaymentIntent = serde_json::from_str(
-            r#"{"id":"pi_1","object":"payment_intent","status":"requires_capture","amount":1500,
-                "currency":"eur","client_secret":"pi_1_secret_x","metadata":{"checkout_id":"01ABC"},
-                "last_payment_error":null,"livemode":false}"#,
-        )
-        .unwrap();
-        assert_eq!(pi.status, PaymentStatus::RequiresCapture);
-        assert_eq!(pi.checkout_id.as_deref(), Some("01ABC"));
-        assert_eq!(pi.amount, 1500);
-        let failed: PaymentIntent = serde_json::from_str(
-            r#"{"id":"pi_2","status":"requires_payment_method","metadata":{},
-                "last_payment_error":{"code":"card_declined","message":"Your card was declined."}}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            failed.last_error.as_deref(),
-            Some("Your card was declined.")
-        );
-        assert_eq!(failed.checkout_id, None);
+    fn statuses_round_trip() {
+        for s in [
+            "requires_payment_method",
+            "requires_confirmation",
+            "requires_action",
+            "processing",
+            "requires_capture",
+            "canceled",
+            "succeeded",
+        ] {
+            assert_eq!(PaymentStatus::parse(s).as_str(), s);
+            let stripe: PaymentIntentStatus = s.parse().unwrap();
+            assert_eq!(PaymentStatus::from(&stripe), PaymentStatus::parse(s));
+        }
         assert_eq!(
             PaymentStatus::parse("weird"),
             PaymentStatus::Other("weird".into())
         );
-        assert_eq!(PaymentStatus::parse("succeeded").as_str(), "succeeded");
     }
 }

@@ -1,28 +1,35 @@
-//! The Stripe adapter: customers, manual-capture PaymentIntents, refunds, and
-//! webhook signatures ([`webhook`]).
+//! The Stripe adapter: customers, manual-capture PaymentIntents, refunds, and webhook
+//! signatures ([`webhook`]), over `async-stripe` (1.0 release candidate, pinned exactly in the
+//! workspace manifest): its hyper 1 client on rustls + ring with Mozilla's roots compiled in,
+//! its generated request builders and strict response types, and its webhook crate.
 //!
-//! Why plain `reqwest` and serde rather than `async-stripe`: the current
-//! `async-stripe` line (1.0 release candidates) decodes responses with
-//! generated, strict types that require fields localstripe never sends
-//! (`amount_capturable`, `amount_received`, `payment_method_types`, …), so
-//! every answer from the local stand-in failed to parse; the older 0.x line
-//! drags in a second hyper/rustls stack. Stripe's REST API is a handful of
-//! form posts here, and the shop reads only the fields in [`PaymentIntent`],
-//! so a small client talks to Stripe and localstripe alike.
+//! This module is the thin layer that keeps the shop's own vocabulary: [`PaymentIntent`] and
+//! [`PaymentStatus`] (the few fields the shop acts on), [`PaymentError`] sorted by what a
+//! caller can do ([`PaymentError::is_retryable`]), and methods named after the shop's steps.
+//! The same client talks to Stripe and to localstripe; only the base URL differs
+//! (`local/python/run_localstripe.py` completes localstripe's objects with the fields Stripe
+//! always sends, so the strict types decode them unchanged: ARCHITECTURE.md, stand-ins).
 //!
-//! Idempotency: every state-changing call sends Stripe's `Idempotency-Key`.
-//! localstripe ignores that header, so the shop's own guarantees never rest on
-//! it: [`Payments::capture`] and [`Payments::cancel`] accept an intent that is
-//! already captured or cancelled, and the checkout API claims its key in the
-//! table before calling Stripe at all.
+//! Idempotency: every call that creates or changes something sends Stripe's
+//! `Idempotency-Key` (async-stripe's `RequestStrategy::Idempotent`, the key the caller
+//! passes). The shop's own guarantees never rest on it alone: [`Payments::capture`] and
+//! [`Payments::cancel`] accept an intent that is already captured or cancelled, and the
+//! checkout API claims its key in the table before calling Stripe at all.
 
 mod error;
 mod intent;
 pub mod webhook;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use serde::Deserialize;
+use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_core::customer::{CreateCustomer, RetrieveCustomer, RetrieveCustomerReturned};
+use stripe_core::payment_intent::{
+    CancelPaymentIntent, CapturePaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
+};
+use stripe_core::refund::CreateRefund;
+use stripe_shared::{PaymentIntentAllowedPaymentMethodTypes, PaymentIntentCaptureMethod};
 
 pub use error::PaymentError;
 pub use intent::{PaymentIntent, PaymentStatus};
@@ -32,18 +39,21 @@ use crate::domain::Money;
 /// Stripe's production API.
 pub const STRIPE_API: &str = "https://api.stripe.com";
 
-/// The Stripe API version the shop is written against (sent on every call;
-/// localstripe ignores it).
-pub const STRIPE_VERSION: &str = "2024-06-20";
+/// How long one attempt at a Stripe call may take, connecting included (async-stripe has no
+/// separate connect timeout). Callers bound their whole Stripe work more tightly where a
+/// person waits (checkout's budget).
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A Stripe client for the shop's payment flow (ARCHITECTURE.md, paths 3–5).
 ///
-/// Cheap to clone (the HTTP client is an `Arc` inside).
+/// Cheap to clone (async-stripe's client is reference-counted inside).
 #[derive(Clone)]
 pub struct Payments {
-    http: reqwest::Client,
+    /// The client, or why it could not be built (a secret key that is not a header value, a
+    /// base URL that is not a URL): reported by every call, so a misconfigured Lambda answers
+    /// with errors that name the problem rather than panicking at start.
+    client: Result<Client, String>,
     base_url: String,
-    secret_key: String,
 }
 
 impl std::fmt::Debug for Payments {
@@ -54,77 +64,56 @@ impl std::fmt::Debug for Payments {
     }
 }
 
-#[derive(Deserialize)]
-struct IdOnly {
-    id: String,
+/// The request strategy for a call that creates or changes something: once, with the
+/// caller's key (retries are the caller's, with the same key).
+fn idempotent(key: &str) -> Result<RequestStrategy, PaymentError> {
+    IdempotencyKey::new(key)
+        .map(RequestStrategy::Idempotent)
+        .map_err(|e| PaymentError::InvalidRequest(format!("idempotency key: {e}")))
 }
-
-#[derive(Deserialize)]
-struct CustomerSources {
-    #[serde(default)]
-    default_source: Option<String>,
-    #[serde(default)]
-    invoice_settings: Option<InvoiceSettings>,
-}
-
-#[derive(Deserialize)]
-struct InvoiceSettings {
-    #[serde(default)]
-    default_payment_method: Option<String>,
-}
-
-type Form = Vec<(&'static str, String)>;
 
 impl Payments {
     /// A client for `base_url` ([`STRIPE_API`] in production, localstripe's
     /// endpoint locally) authenticated with `secret_key`.
     pub fn new(base_url: &str, secret_key: String) -> Payments {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+        let base_url = format!("{}/", base_url.trim_end_matches('/'));
+        let client = ClientBuilder::new(secret_key)
+            .url(base_url.clone())
+            .timeout(ATTEMPT_TIMEOUT)
             .build()
-            .unwrap_or_default();
-        Payments {
-            http,
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            secret_key,
+            .map_err(|e| e.to_string());
+        if let Err(e) = &client {
+            tracing::error!(error = %e, "Stripe client not configured");
         }
+        Payments { client, base_url }
     }
 
-    async fn send<T: for<'de> Deserialize<'de>>(
+    fn client(&self) -> Result<&Client, PaymentError> {
+        self.client
+            .as_ref()
+            .map_err(|e| PaymentError::Other(format!("Stripe client not configured: {e}")))
+    }
+
+    /// Sends `request` (once, with `idempotency_key` when given) and sorts a failure.
+    async fn send<R>(
         &self,
-        method: reqwest::Method,
-        path: &str,
-        form: Option<Form>,
+        what: &str,
+        request: &R,
         idempotency_key: Option<&str>,
-    ) -> Result<T, PaymentError> {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base_url))
-            .bearer_auth(&self.secret_key)
-            .header("Stripe-Version", STRIPE_VERSION);
+    ) -> Result<R::Output, PaymentError>
+    where
+        R: StripeRequest,
+        R::Output: miniserde::Deserialize,
+    {
+        let mut call = request.customize();
         if let Some(key) = idempotency_key {
-            req = req.header("Idempotency-Key", key);
+            call = call.request_strategy(idempotent(key)?);
         }
-        if let Some(form) = form {
-            req = req.form(&form);
-        }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| PaymentError::Unavailable(format!("{path}: {e}")))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| PaymentError::Unavailable(format!("{path}: {e}")))?;
-        if !(200..300).contains(&status) {
-            let err = error::from_response(status, &body);
-            tracing::info!(path, status, error = %err, "stripe refused");
-            return Err(err);
-        }
-        serde_json::from_slice(&body)
-            .map_err(|e| PaymentError::Other(format!("{path}: unreadable answer: {e}")))
+        call.send(self.client()?).await.map_err(|e| {
+            let err = error::from_stripe(what, e);
+            tracing::info!(call = what, error = %err, "stripe refused");
+            err
+        })
     }
 
     /// Creates a customer whose default source is the card behind
@@ -148,42 +137,36 @@ impl Payments {
         card_token: &str,
         idempotency_key: Option<&str>,
     ) -> Result<String, PaymentError> {
-        let form = vec![
-            ("email", email.to_owned()),
-            ("source", card_token.to_owned()),
-        ];
-        let c: IdOnly = self
-            .send(
-                reqwest::Method::POST,
-                "/v1/customers",
-                Some(form),
-                idempotency_key,
-            )
+        let request = CreateCustomer::new().email(email).source(card_token);
+        let customer = self
+            .send("create customer", &request, idempotency_key)
             .await?;
-        Ok(c.id)
+        Ok(customer.id.as_str().to_owned())
     }
 
     /// The customer's card to pay with: its default payment method, else its
     /// default source (a `card_…`, which Stripe accepts as a payment method).
     async fn customer_card(&self, customer: &str) -> Result<String, PaymentError> {
-        let c: CustomerSources = self
-            .send(
-                reqwest::Method::GET,
-                &format!("/v1/customers/{customer}"),
-                None,
-                None,
-            )
+        let answer = self
+            .send("retrieve customer", &RetrieveCustomer::new(customer), None)
             .await?;
+        let RetrieveCustomerReturned::Customer(c) = answer else {
+            return Err(PaymentError::InvalidRequest(format!(
+                "customer {customer} is deleted"
+            )));
+        };
         c.invoice_settings
             .and_then(|s| s.default_payment_method)
-            .or(c.default_source)
+            .map(|pm| pm.id().as_str().to_owned())
+            .or_else(|| c.default_source.map(|s| s.id().to_string()))
             .ok_or_else(|| PaymentError::InvalidRequest(format!("customer {customer} has no card")))
     }
 
     /// Authorises `amount` on the customer's card: a PaymentIntent with
     /// `capture_method=manual`, the card given at creation and `confirm=true`
-    /// (localstripe answers 500 to `/confirm` with a payment method), and
-    /// `metadata[checkout_id]` linking it to the checkout.
+    /// (localstripe answers 500 to `/confirm` with a payment method), cards only
+    /// (no redirect-based methods, so no `return_url`), and `metadata[checkout_id]`
+    /// linking it to the checkout.
     ///
     /// The answer's status is `requires_capture` (authorised),
     /// `requires_action` (3-D Secure) or `processing`; a declined card is
@@ -196,35 +179,38 @@ impl Payments {
         idempotency_key: &str,
     ) -> Result<PaymentIntent, PaymentError> {
         let card = self.customer_card(customer).await?;
-        let form = vec![
-            ("amount", amount.amount.to_string()),
-            ("currency", amount.currency.code().to_ascii_lowercase()),
-            ("customer", customer.to_owned()),
-            ("payment_method", card),
-            // Cards only: no redirect-based methods, so no return_url is needed.
-            ("payment_method_types[]", "card".to_owned()),
-            ("capture_method", "manual".to_owned()),
-            ("confirm", "true".to_owned()),
-            ("metadata[checkout_id]", checkout_id.to_owned()),
-        ];
-        self.send(
-            reqwest::Method::POST,
-            "/v1/payment_intents",
-            Some(form),
-            Some(idempotency_key),
-        )
-        .await
+        let currency: stripe_types::Currency = amount
+            .currency
+            .code()
+            .to_ascii_lowercase()
+            .parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {});
+        let request = CreatePaymentIntent::new(amount.amount, currency)
+            .customer(customer)
+            .payment_method(card)
+            .allowed_payment_method_types(vec![PaymentIntentAllowedPaymentMethodTypes::Card])
+            .capture_method(PaymentIntentCaptureMethod::Manual)
+            .confirm(true)
+            .metadata(HashMap::from([(
+                "checkout_id".to_owned(),
+                checkout_id.to_owned(),
+            )]));
+        let pi = self
+            .send("create payment intent", &request, Some(idempotency_key))
+            .await?;
+        Ok(pi.into())
     }
 
     /// Reads a PaymentIntent.
     pub async fn retrieve(&self, id: &str) -> Result<PaymentIntent, PaymentError> {
-        self.send(
-            reqwest::Method::GET,
-            &format!("/v1/payment_intents/{id}"),
-            None,
-            None,
-        )
-        .await
+        let pi = self
+            .send(
+                "retrieve payment intent",
+                &RetrievePaymentIntent::new(id),
+                None,
+            )
+            .await?;
+        Ok(pi.into())
     }
 
     /// Captures an authorised PaymentIntent in full. Safe to repeat: an
@@ -234,8 +220,7 @@ impl Payments {
         id: &str,
         idempotency_key: &str,
     ) -> Result<PaymentIntent, PaymentError> {
-        self.settle(id, "capture", idempotency_key, PaymentStatus::Succeeded)
-            .await
+        self.settle(id, Settle::Capture, idempotency_key).await
     }
 
     /// Releases an authorisation (no charge). Safe to repeat: an intent
@@ -245,57 +230,63 @@ impl Payments {
         id: &str,
         idempotency_key: &str,
     ) -> Result<PaymentIntent, PaymentError> {
-        self.settle(id, "cancel", idempotency_key, PaymentStatus::Canceled)
-            .await
+        self.settle(id, Settle::Cancel, idempotency_key).await
     }
 
     /// Capture or cancel, accepting "already done": the intent is read
-    /// first, and Stripe answers a racing repeat with an error (localstripe
-    /// with a plain 400), so on a refusal it is read again and its status decides.
+    /// first, and Stripe answers a racing repeat with an error, so on a
+    /// refusal it is read again and its status decides.
     async fn settle(
         &self,
         id: &str,
-        action: &str,
+        action: Settle,
         idempotency_key: &str,
-        done: PaymentStatus,
     ) -> Result<PaymentIntent, PaymentError> {
+        let done = action.done();
         let current = self.retrieve(id).await?;
         if current.status == done {
             return Ok(current);
         }
         // Refuse what Stripe would refuse: localstripe "captures" a cancelled
         // intent and answers 200, leaving it cancelled.
-        let allowed = match done {
-            PaymentStatus::Succeeded => current.status == PaymentStatus::RequiresCapture,
-            _ => current.status != PaymentStatus::Succeeded,
+        let allowed = match action {
+            Settle::Capture => current.status == PaymentStatus::RequiresCapture,
+            Settle::Cancel => current.status != PaymentStatus::Succeeded,
         };
         if !allowed {
             return Err(PaymentError::InvalidRequest(format!(
-                "cannot {action} {id} in status {}",
+                "cannot {} {id} in status {}",
+                action.name(),
                 current.status
             )));
         }
-        let result = self
-            .send(
-                reqwest::Method::POST,
-                &format!("/v1/payment_intents/{id}/{action}"),
-                Some(Vec::new()),
-                Some(idempotency_key),
-            )
-            .await;
+        let result = match action {
+            Settle::Capture => {
+                let request = CapturePaymentIntent::new(id);
+                self.send("capture payment intent", &request, Some(idempotency_key))
+                    .await
+            }
+            Settle::Cancel => {
+                let request = CancelPaymentIntent::new(id);
+                self.send("cancel payment intent", &request, Some(idempotency_key))
+                    .await
+            }
+        };
         match result {
+            Ok(pi) => Ok(pi.into()),
             Err(PaymentError::InvalidRequest(message)) => {
                 let now = self.retrieve(id).await?;
                 if now.status == done {
                     Ok(now)
                 } else {
                     Err(PaymentError::InvalidRequest(format!(
-                        "cannot {action} {id} in status {}: {message}",
+                        "cannot {} {id} in status {}: {message}",
+                        action.name(),
                         now.status
                     )))
                 }
             }
-            other => other,
+            Err(other) => Err(other),
         }
     }
 
@@ -305,15 +296,33 @@ impl Payments {
         payment_intent: &str,
         idempotency_key: &str,
     ) -> Result<String, PaymentError> {
-        let form = vec![("payment_intent", payment_intent.to_owned())];
-        let r: IdOnly = self
-            .send(
-                reqwest::Method::POST,
-                "/v1/refunds",
-                Some(form),
-                Some(idempotency_key),
-            )
+        let request = CreateRefund::new().payment_intent(payment_intent);
+        let refund = self
+            .send("create refund", &request, Some(idempotency_key))
             .await?;
-        Ok(r.id)
+        Ok(refund.id.as_str().to_owned())
+    }
+}
+
+/// The two ways an authorisation ends.
+#[derive(Clone, Copy)]
+enum Settle {
+    Capture,
+    Cancel,
+}
+
+impl Settle {
+    fn done(self) -> PaymentStatus {
+        match self {
+            Settle::Capture => PaymentStatus::Succeeded,
+            Settle::Cancel => PaymentStatus::Canceled,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Settle::Capture => "capture",
+            Settle::Cancel => "cancel",
+        }
     }
 }
