@@ -2,12 +2,15 @@
 //! cookies (`CognitoIdentityServiceProvider.<client>.<user>.idToken` and friends), the
 //! per-flow login cookies and the signed-in hint.
 //!
-//! Reading is [`Cookie::split_parse`], which borrows every name and value from the header (no
-//! allocation per cookie), in one pass however many cookies are auth-prefixed, so the work is
-//! linear in the number of cookies. A session or flow cookie is looked for only in a header of
-//! at most [`MAX_COOKIES`] cookies, none over [`MAX_COOKIE`]; and the two a session reads by
-//! name (`LastAuthUser` and the user's token) must each come once. Control characters never
-//! get this far: [`crate::decide`] refuses a request holding one.
+//! Reading splits the header on `;` once and hands only the pieces that may be the edge's own
+//! (by prefix) to [`Cookie::parse`], which borrows their name and value from the header: a
+//! browser's other cookies (analytics, consent: most of a 4 KB header) are neither parsed nor
+//! copied but passed through as sent, no allocation per cookie, one pass however many cookies
+//! are auth-prefixed, so the work is linear in the number of cookies. A session or flow
+//! cookie is looked for only in a header of at most [`MAX_COOKIES`] cookies, none over
+//! [`MAX_COOKIE`]; and the four a session reads by name (`LastAuthUser` and the user's
+//! tokens) must each come once. Control characters never get this far: [`crate::decide`]
+//! refuses a request holding one.
 //!
 //! Writing is [`Cookie::build`], after checking that the name is an HTTP token and the value
 //! RFC 6265 cookie-octets (no control characters, whitespace, `"`, `,`, `;` or `\`): a value
@@ -50,30 +53,39 @@ pub struct AuthCookies<'a> {
     pub refresh: Option<&'a str>,
 }
 
-/// Every `name=value` pair of a `Cookie` header (several headers joined with `"; "`), borrowed
-/// from it, in order. A piece that is not a pair (no `=`, or no name) is skipped: no cookie
-/// the edge reads, strips or clears is written that way.
-fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
-    Cookie::split_parse(header).filter_map(|c| {
-        let c = c.ok()?;
-        Some((c.name_raw()?, c.value_raw()?))
-    })
+/// The cookies of a `Cookie` header (several headers joined with `"; "`): its `;`-separated
+/// pieces, trimmed, empty ones skipped, in order.
+fn pieces(header: &str) -> impl Iterator<Item = &str> {
+    header.split(';').map(str::trim).filter(|p| !p.is_empty())
 }
 
-/// [`pairs`], refusing a header with more than [`MAX_COOKIES`] cookies or one cookie over
-/// [`MAX_COOKIE`]: `each` sees every pair, and may refuse too.
+/// A piece parsed by the `cookie` crate: name and value, borrowed from the header. `None` for
+/// a piece that is not a pair (no `=`, or no name): the edge writes no cookie that way.
+fn parse(piece: &str) -> Option<(&str, &str)> {
+    let c = Cookie::parse(piece).ok()?;
+    Some((c.name_raw()?, c.value_raw()?))
+}
+
+/// The cookies whose piece starts with `prefix`, parsed, refusing a header with more than
+/// [`MAX_COOKIES`] cookies or one cookie over [`MAX_COOKIE`] (whoever's they are): `each`
+/// sees every such pair, and may refuse too.
 fn read<'a>(
     header: &'a str,
+    prefix: &str,
     mut each: impl FnMut(&'a str, &'a str) -> Result<(), Refusal>,
 ) -> Result<(), Refusal> {
-    for (count, (name, value)) in pairs(header).enumerate() {
+    for (count, piece) in pieces(header).enumerate() {
         if count == MAX_COOKIES {
             return Err(Refusal::TooMany);
         }
-        if name.len() + value.len() > MAX_COOKIE {
+        if piece.len() > MAX_COOKIE {
             return Err(Refusal::Oversized);
         }
-        each(name, value)?;
+        if piece.starts_with(prefix)
+            && let Some((name, value)) = parse(piece)
+        {
+            each(name, value)?;
+        }
     }
     Ok(())
 }
@@ -97,7 +109,7 @@ impl<'a> AuthCookies<'a> {
         // This client's `<user>.<field>` cookies; whose they are is known once `LastAuthUser`
         // has been read, which may come anywhere in the header.
         let mut fields: Vec<(&'a str, &'a str)> = Vec::new();
-        read(header, |name, value| {
+        read(header, AMPLIFY_PREFIX, |name, value| {
             let Some(rest) = name
                 .strip_prefix(AMPLIFY_PREFIX)
                 .and_then(|r| r.strip_prefix(config.client_id.as_str()))
@@ -153,8 +165,10 @@ impl<'a> AuthCookies<'a> {
 /// [`MAX_COOKIES`] looked at; names a `Set-Cookie` cannot carry are left out).
 pub(crate) fn auth_names(header: &str) -> Vec<String> {
     let mut seen = HashSet::new();
-    pairs(header)
+    pieces(header)
         .take(MAX_COOKIES)
+        .filter(|p| p.starts_with(AMPLIFY_PREFIX))
+        .filter_map(parse)
         .filter(|&(n, _)| n.starts_with(AMPLIFY_PREFIX) && is_name(n) && seen.insert(n))
         .map(|(n, _)| n.to_owned())
         .collect()
@@ -163,7 +177,7 @@ pub(crate) fn auth_names(header: &str) -> Vec<String> {
 /// The value of a cookie that must appear exactly once (the login flow's).
 pub(crate) fn single(header: &str, name: &str) -> Result<String, Refusal> {
     let mut found = None;
-    read(header, |n, v| {
+    read(header, name, |n, v| {
         if n == name && found.replace(v).is_some() {
             return Err(Refusal::Duplicate);
         }
@@ -172,13 +186,15 @@ pub(crate) fn single(header: &str, name: &str) -> Result<String, Refusal> {
     found.map(|v| unquote(v).to_owned()).ok_or(Refusal::Missing)
 }
 
-/// Whether a cookie is one of the edge's (auth, flow or hint): no origin needs them.
-fn is_edge_cookie(name: &str) -> bool {
-    name.starts_with(AMPLIFY_PREFIX) || name.starts_with(FLOW_PREFIX) || name == HINT_COOKIE
+/// Whether a piece is one of the edge's cookies (auth, flow or hint): no origin needs them.
+fn is_edge_cookie(piece: &str) -> bool {
+    piece.starts_with(AMPLIFY_PREFIX)
+        || piece.starts_with(FLOW_PREFIX)
+        || piece.starts_with(HINT_COOKIE) && parse(piece).is_some_and(|(n, _)| n == HINT_COOKIE)
 }
 
 /// The `Cookie` header without auth, flow or hint cookies (no origin needs them), the others
-/// as `name=value` pairs: `None` when none of ours was sent, `Some("")` when nothing is left.
+/// as sent: `None` when none of ours was sent, `Some("")` when nothing is left.
 pub(crate) fn strip_auth(header: &str) -> Option<String> {
     if !header.contains(AMPLIFY_PREFIX)
         && !header.contains(FLOW_PREFIX)
@@ -187,20 +203,22 @@ pub(crate) fn strip_auth(header: &str) -> Option<String> {
         return None;
     }
     let mut kept = String::with_capacity(header.len());
-    for (name, value) in pairs(header).filter(|&(n, _)| !is_edge_cookie(n)) {
+    for piece in pieces(header).filter(|p| !is_edge_cookie(p)) {
         if !kept.is_empty() {
             kept.push_str("; ");
         }
-        kept.push_str(name);
-        kept.push('=');
-        kept.push_str(value);
+        kept.push_str(piece);
     }
     Some(kept)
 }
 
 /// Whether a `Cookie` header carries the hint.
 pub(crate) fn has_hint(header: &str) -> bool {
-    header.contains(HINT_COOKIE) && pairs(header).any(|(n, _)| n == HINT_COOKIE)
+    header.contains(HINT_COOKIE)
+        && pieces(header)
+            .filter(|p| p.starts_with(HINT_COOKIE))
+            .filter_map(parse)
+            .any(|(n, _)| n == HINT_COOKIE)
 }
 
 /// Name of a token cookie for a user: `CognitoIdentityServiceProvider.<client>.<user>.<field>`.
