@@ -87,8 +87,8 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::not_found("item"),
-            StoreError::Encoding(m) if m.contains("cursor") => {
-                ApiError::bad_request("invalid_cursor", m)
+            e @ StoreError::InvalidCursor(_) => {
+                ApiError::bad_request("invalid_cursor", e.to_string())
             }
             e if e.is_retryable() => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -7,7 +7,7 @@
 //! intent is authorised for exactly the checkout's total.
 
 use shop::payments::{PaymentIntent, PaymentStatus, Payments};
-use shop::{Checkout, Order, OrderStatus, Store, StoreError};
+use shop::{Checkout, CheckoutState, Order, OrderStatus, Store, StoreError};
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::ApiError;
@@ -33,9 +33,6 @@ pub enum Settled {
         message: String,
     },
 }
-
-/// Checkout `payment_status` once the payment failed for good.
-pub const FAILED: &str = "failed";
 
 /// Now, RFC 3339 (sortable).
 pub fn now_rfc3339() -> String {
@@ -82,8 +79,8 @@ pub async fn settle(
         return Ok(Settled::Authorized { order_id: order.id });
     }
     let Some(pi_id) = checkout.payment_intent.as_deref().or(pi_hint) else {
-        return Ok(match checkout.payment_status.as_deref() {
-            Some(FAILED) => Settled::Failed {
+        return Ok(match checkout.payment_status {
+            Some(CheckoutState::Failed) => Settled::Failed {
                 message: "the payment did not go through".into(),
             },
             _ => Settled::Processing,
@@ -131,9 +128,9 @@ async fn act_on(
         }),
         PaymentStatus::Processing | PaymentStatus::RequiresConfirmation => Ok(Settled::Processing),
         PaymentStatus::RequiresPaymentMethod | PaymentStatus::Canceled => {
-            if checkout.payment_status.as_deref() != Some(FAILED) {
+            if checkout.payment_status != Some(CheckoutState::Failed) {
                 let mut failed = checkout.clone();
-                failed.payment_status = Some(FAILED.into());
+                failed.payment_status = Some(CheckoutState::Failed);
                 failed.payment_intent = Some(pi.id.clone());
                 store.put_checkout(&failed).await?;
             }

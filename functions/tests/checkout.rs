@@ -369,7 +369,7 @@ async fn declined_card_is_402_and_only_the_checkout_is_kept() {
     let checkout_pk = pks.iter().find(|p| p.starts_with("CHECKOUT#")).unwrap();
     let id = checkout_pk.trim_start_matches("CHECKOUT#");
     let stored = shop.store.get_checkout(id).await.unwrap();
-    assert_eq!(stored.payment_status.as_deref(), Some("failed"));
+    assert_eq!(stored.payment_status, Some(shop::CheckoutState::Failed));
     // The declined card released its unit at once.
     let reservation = shop.store.get_reservation(id).await.unwrap().unwrap();
     assert_eq!(reservation.state, shop::store::ReservationState::Released);

@@ -282,12 +282,12 @@ async fn orders_are_put_once_and_found_by_customer_status_and_id() {
         Err(StoreError::VersionConflict { expected: 0 })
     ));
     let by_status = store
-        .list_orders_by_status(OrderStatus::Authorized, 10, None)
+        .list_orders(OrderStatus::Authorized, &Default::default(), 10, None)
         .await
         .unwrap();
     assert_eq!(by_status.items.len(), 2);
     let confirmed = store
-        .list_orders_by_status(OrderStatus::Confirmed, 10, None)
+        .list_orders(OrderStatus::Confirmed, &Default::default(), 10, None)
         .await
         .unwrap();
     assert_eq!(confirmed.items, vec![shipped]);
@@ -332,7 +332,7 @@ async fn pagination_returns_every_product_once() {
     assert!(garden.items.iter().all(|p| p.category.as_str() == "garden"));
     assert!(matches!(
         store.list_products(None, 10, Some("zz-not-a-cursor")).await,
-        Err(StoreError::Encoding(_))
+        Err(StoreError::InvalidCursor(_))
     ));
 }
 

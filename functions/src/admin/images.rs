@@ -22,13 +22,14 @@ use axum::http::StatusCode;
 use photos::{Format, PhotoError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shop::{Product, Sku, StoreError};
+use shop::{Product, Sku};
 
-use super::products::{MAX_IMAGES, not_found_product, parse_sku};
-use super::{AdminState, RETRIES, audit, conflict};
+use super::products::{MAX_IMAGES, modify_product, not_found_product, parse_sku};
+use super::{AdminState, audit, conflict};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::identity::Identity;
+use shop::store::Change;
 
 /// Largest product image accepted for upload ([`photos::MAX_UPLOAD_BYTES`], 10 MiB).
 pub const MAX_IMAGE_BYTES: i64 = photos::MAX_UPLOAD_BYTES as i64;
@@ -324,27 +325,16 @@ async fn check_and_store(
 
 /// Appends `key` to the product's images (optimistic locking, retried).
 async fn add_image(state: &AdminState, sku: &Sku, key: &str) -> Result<Product, ApiError> {
-    for _ in 0..RETRIES {
-        let mut product = state
-            .store
-            .get_product(sku)
-            .await
-            .map_err(not_found_product)?;
+    let (product, _) = modify_product(state, sku, |product| {
         if product.images.iter().any(|k| k == key) {
-            return Ok(product);
+            return Ok(Change::Keep);
         }
-        full(&product)?;
+        full(product)?;
         product.images.push(key.to_owned());
-        match state.store.put_product(&product).await {
-            Ok(saved) => return Ok(saved),
-            Err(StoreError::VersionConflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(conflict(
-        "busy",
-        "the product keeps changing; please try again",
-    ))
+        Ok(Change::Write)
+    })
+    .await?;
+    Ok(product)
 }
 
 #[cfg(test)]

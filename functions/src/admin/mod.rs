@@ -25,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use shop::Store;
 use shop::payments::Payments;
-use shop::store::AuditEntry;
+use shop::store::{AuditEntry, Modified};
 
 use crate::error::ApiError;
 use crate::identity::Identity;
@@ -178,3 +178,17 @@ pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> ApiErr
 /// concurrent writer it does not compete with (order-events recording an
 /// effect, a sale taking stock).
 pub(crate) const RETRIES: usize = 5;
+
+/// A read-modify-write's outcome ([`shop::Store::modify_order`], [`shop::Store::modify_product`])
+/// as the back office answers it: the `what` and whether it was written, or 409 `busy` when it
+/// kept changing.
+pub(crate) fn modified<T>(outcome: Modified<T>, what: &str) -> Result<(T, bool), ApiError> {
+    match outcome {
+        Modified::Written(item) => Ok((item, true)),
+        Modified::Kept(item) => Ok((item, false)),
+        Modified::Busy => Err(conflict(
+            "busy",
+            format!("the {what} keeps changing; please try again"),
+        )),
+    }
+}

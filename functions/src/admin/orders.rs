@@ -12,16 +12,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shop::email::EmailKind;
 use shop::payments::PaymentError;
-use shop::store::OrderFilter;
-use shop::{Order, OrderEvent, OrderStatus, StoreError, effect};
+use shop::store::{Change, OrderFilter};
+use shop::{Effect, Order, OrderEvent, OrderStatus, Page, StoreError};
 
-use super::{AdminState, RETRIES, audit, conflict, optional_json};
+use super::{AdminState, RETRIES, audit, conflict, modified, optional_json};
 use crate::error::ApiError;
 use crate::extract::QueryPairs;
 use crate::identity::Identity;
-use crate::settle::now_rfc3339;
 
 /// Orders per page by default (`?limit=` up to 100).
 pub const PAGE_SIZE: i32 = 25;
@@ -29,11 +27,12 @@ pub const PAGE_SIZE: i32 = 25;
 /// still covers a repeat for 24 h).
 const REFUND_CLAIM_SECS: i64 = 3600;
 
+/// A page of the queue, with the status it lists.
 #[derive(Serialize)]
 pub(super) struct OrderPage {
     status: OrderStatus,
-    items: Vec<Order>,
-    next: Option<String>,
+    #[serde(flatten)]
+    page: Page<Order>,
 }
 
 async fn find(state: &AdminState, id: &str) -> Result<Order, ApiError> {
@@ -46,10 +45,8 @@ async fn find(state: &AdminState, id: &str) -> Result<Order, ApiError> {
 
 /// The effects that put an order in the "needs attention" view: a capture Stripe refused, an
 /// email SES rejected for good.
-fn attention_effects() -> Vec<String> {
-    std::iter::once(effect::CAPTURE_FAILED.to_owned())
-        .chain(EmailKind::ALL.iter().map(|k| effect::rejected(&k.effect())))
-        .collect()
+fn attention_effects() -> Vec<Effect> {
+    Effect::ALL.into_iter().filter(|e| e.is_failure()).collect()
 }
 
 /// A `yyyy-mm-dd` query parameter, checked.
@@ -64,40 +61,20 @@ fn day(query: &QueryPairs, name: &str) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// What a change to a re-read order decided.
-enum Change {
-    /// Write the changed order.
-    Write,
-    /// Nothing to do: answer the order as it is.
-    Done,
-}
-
-/// Re-reads order `id`, lets `change` change it, and writes it with its version, again from
-/// the top when a concurrent writer (order-events recording an effect) got there first:
-/// the one read-modify-write of the back office's order actions. Answers the order and
-/// whether it was written (`false`: `change` found nothing to do; the order as read).
+/// Reads order `id` and changes it with [`shop::Store::modify_order`] (re-read and changed
+/// again when order-events recorded an effect meanwhile). Answers the order and whether it
+/// was written (`false`: `change` found nothing to do; the order as read).
 async fn modify_order(
     state: &AdminState,
     id: &str,
     tries: usize,
-    mut change: impl FnMut(&mut Order) -> Result<Change, ApiError>,
+    change: impl FnMut(&mut Order) -> Result<Change, ApiError>,
 ) -> Result<(Order, bool), ApiError> {
-    for _ in 0..tries {
-        let mut order = find(state, id).await?;
-        if let Change::Done = change(&mut order)? {
-            return Ok((order, false));
-        }
-        order.updated_at = now_rfc3339();
-        match state.store.update_order(&order).await {
-            Ok(saved) => return Ok((saved, true)),
-            Err(StoreError::VersionConflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(conflict(
-        "busy",
-        "the order keeps changing; please try again",
-    ))
+    let order = find(state, id).await?;
+    modified(
+        state.store.modify_order(order, tries, change).await?,
+        "order",
+    )
 }
 
 /// `GET /api/admin/orders?status=confirmed&attention=true&from=&to=&cursor=&limit=`: newest
@@ -150,11 +127,7 @@ pub(super) async fn list(
         .store
         .list_orders(status, &filter, limit, query.first("cursor"))
         .await?;
-    Ok(Json(OrderPage {
-        status,
-        items: page.items,
-        next: page.next,
-    }))
+    Ok(Json(OrderPage { status, page }))
 }
 
 /// `GET /api/admin/orders/{id}`: any customer's order.
@@ -215,7 +188,7 @@ pub(super) async fn ship(
     }
     let (order, shipped) = modify_order(&state, &id, RETRIES, |order| {
         if order.status == OrderStatus::Shipped {
-            return Ok(Change::Done);
+            return Ok(Change::Keep);
         }
         order.status = order
             .status
@@ -304,9 +277,7 @@ pub(super) async fn refund(
                 .apply(OrderEvent::Refund)
                 .map_err(|_| transition_error(now, OrderEvent::Refund))?;
         }
-        if !now.has_effect(effect::REFUND) {
-            now.effects.push(effect::REFUND.into());
-        }
+        now.add_effect(Effect::Refund);
         Ok(Change::Write)
     })
     .await;
@@ -326,7 +297,7 @@ pub(super) async fn refund(
 
 /// 409 `not_captured`: the order's payment was not captured (yet, or Stripe refused it).
 fn not_captured(order: &Order) -> ApiError {
-    if order.has_effect(effect::CAPTURE_FAILED) {
+    if order.has_effect(Effect::CaptureFailed) {
         conflict(
             "not_captured",
             "Stripe refused to capture this order's payment: retry the capture before shipping or refunding",
@@ -360,7 +331,7 @@ pub(super) async fn capture(
             ),
         ));
     }
-    if !order.has_effect(effect::CAPTURE_FAILED) {
+    if !order.has_effect(Effect::CaptureFailed) {
         return Err(conflict(
             "capture_in_progress",
             "this order's payment is being captured; try again in a moment",
@@ -382,10 +353,10 @@ pub(super) async fn capture(
     tracing::info!(order = %order.id, "capture retried by the owner");
     let recorded = modify_order(&state, &id, RETRIES * 2, |now| {
         if now.is_captured() {
-            return Ok(Change::Done);
+            return Ok(Change::Keep);
         }
-        now.effects.retain(|e| e != effect::CAPTURE_FAILED);
-        now.effects.push(effect::CAPTURE.into());
+        now.effects.retain(|e| *e != Effect::CaptureFailed);
+        now.add_effect(Effect::Capture);
         Ok(Change::Write)
     })
     .await;

@@ -6,12 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shop::{Category, Money, Product, ProductStatus, Sku, StoreError};
+use shop::{Category, Money, Page, Product, ProductStatus, Sku, StoreError};
 
-use super::{AdminState, RETRIES, audit, conflict};
+use super::{AdminState, RETRIES, audit, conflict, modified};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, QueryPairs};
 use crate::identity::Identity;
+use shop::store::Change;
 
 /// Products per page of the owner's list by default (`?limit=` up to 100).
 pub const PAGE_SIZE: i32 = 25;
@@ -106,12 +107,6 @@ impl ProductInput {
     }
 }
 
-#[derive(Serialize)]
-pub(super) struct ProductPage {
-    items: Vec<Product>,
-    next: Option<String>,
-}
-
 pub(super) fn not_found_product(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("product"),
@@ -142,7 +137,7 @@ impl ProductFilter {
 pub(super) async fn list(
     State(state): State<AdminState>,
     query: QueryPairs,
-) -> Result<Json<ProductPage>, ApiError> {
+) -> Result<Json<Page<Product>>, ApiError> {
     let limit = query.limit(PAGE_SIZE, 100)?;
     let category = match query.first("category") {
         None | Some("") => None,
@@ -186,7 +181,7 @@ pub(super) async fn list(
             break;
         }
     }
-    Ok(Json(ProductPage {
+    Ok(Json(Page {
         items,
         next: cursor,
     }))
@@ -295,33 +290,41 @@ async fn set_status(
     status: ProductStatus,
 ) -> Result<Json<Product>, ApiError> {
     let sku = parse_sku(sku)?;
-    for _ in 0..RETRIES {
-        let mut product = state
-            .store
-            .get_product(&sku)
-            .await
-            .map_err(not_found_product)?;
+    let (product, written) = modify_product(state, &sku, |product| {
         if product.status == status {
-            return Ok(Json(product));
+            return Ok(Change::Keep);
         }
         product.status = status;
-        match state.store.put_product(&product).await {
-            Ok(saved) => {
-                let action = match status {
-                    ProductStatus::Retired => "product.retire",
-                    ProductStatus::Active => "product.restore",
-                };
-                audit(state, identity, action, sku.as_str(), json!({})).await;
-                return Ok(Json(saved));
-            }
-            Err(StoreError::VersionConflict { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
+        Ok(Change::Write)
+    })
+    .await?;
+    if written {
+        let action = match status {
+            ProductStatus::Retired => "product.retire",
+            ProductStatus::Active => "product.restore",
+        };
+        audit(state, identity, action, sku.as_str(), json!({})).await;
     }
-    Err(conflict(
-        "busy",
-        "the product keeps changing; please try again",
-    ))
+    Ok(Json(product))
+}
+
+/// Reads product `sku` and changes it with [`shop::Store::modify_product`] (re-read and
+/// changed again when a sale took stock meanwhile). Answers the product and whether it was
+/// written.
+pub(super) async fn modify_product(
+    state: &AdminState,
+    sku: &Sku,
+    change: impl FnMut(&mut Product) -> Result<Change, ApiError>,
+) -> Result<(Product, bool), ApiError> {
+    let product = state
+        .store
+        .get_product(sku)
+        .await
+        .map_err(not_found_product)?;
+    modified(
+        state.store.modify_product(product, RETRIES, change).await?,
+        "product",
+    )
 }
 
 /// `POST /api/admin/products/{sku}/retire`: withdrawn from sale (idempotent).

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use shop::Page;
 
 use super::{AdminState, audit, conflict};
 use crate::error::ApiError;
@@ -35,12 +36,6 @@ pub struct StaffMember {
     pub enabled: bool,
     /// Member of the admin group.
     pub admin: bool,
-}
-
-#[derive(Serialize)]
-pub(super) struct StaffPage {
-    items: Vec<StaffMember>,
-    next: Option<String>,
 }
 
 /// Every member of the admin group (few: all pages are read).
@@ -77,7 +72,7 @@ async fn admins(state: &AdminState) -> Result<HashSet<String>, ApiError> {
 pub(super) async fn list(
     State(state): State<AdminState>,
     query: QueryPairs,
-) -> Result<Json<StaffPage>, ApiError> {
+) -> Result<Json<Page<StaffMember>>, ApiError> {
     let out = state
         .users
         .client()
@@ -111,7 +106,7 @@ pub(super) async fn list(
             }
         })
         .collect();
-    Ok(Json(StaffPage {
+    Ok(Json(Page {
         items,
         next: out
             .pagination_token()
@@ -133,30 +128,7 @@ pub(super) async fn grant(
     identity: Identity,
     Path(username): Path<String>,
 ) -> Result<Json<AdminRight>, ApiError> {
-    let user = state.users.get_user(&username).await?;
-    state
-        .users
-        .client()
-        .admin_add_user_to_group()
-        .user_pool_id(state.users.pool_id())
-        .username(&user.username)
-        .group_name(&state.admin_group)
-        .send()
-        .await
-        .map_err(cognito_error)?;
-    state.users.forget_groups(&user.username);
-    audit(
-        &state,
-        &identity,
-        "staff.grant",
-        &user.username,
-        json!({"group": state.admin_group, "email": user.email}),
-    )
-    .await;
-    Ok(Json(AdminRight {
-        username: user.username,
-        admin: true,
-    }))
+    set_admin(&state, &identity, &username, true).await
 }
 
 /// `DELETE /api/admin/staff/{username}/admin`: revoke (idempotent), never
@@ -166,48 +138,69 @@ pub(super) async fn revoke(
     identity: Identity,
     Path(username): Path<String>,
 ) -> Result<Json<AdminRight>, ApiError> {
-    let user = state.users.get_user(&username).await?;
-    let is_self = user.sub.as_deref() == Some(identity.sub.as_str())
-        || (!identity.username.is_empty() && user.username == identity.username);
-    if is_self {
-        return Err(conflict(
-            "cannot_revoke_self",
-            "you cannot remove your own admin right; ask another admin to do it",
-        ));
+    set_admin(&state, &identity, &username, false).await
+}
+
+/// Grants (`admin`) or revokes the admin right of `username`: the group membership, this
+/// container's cached memberships, on a revoke every session of theirs, and the audit entry.
+async fn set_admin(
+    state: &AdminState,
+    identity: &Identity,
+    username: &str,
+    admin: bool,
+) -> Result<Json<AdminRight>, ApiError> {
+    let user = state.users.get_user(username).await?;
+    let client = state.users.client();
+    let pool = state.users.pool_id();
+    // The two group calls differ only in their operation (each has its own builder type).
+    macro_rules! membership {
+        ($operation:ident) => {
+            client
+                .$operation()
+                .user_pool_id(pool)
+                .username(&user.username)
+                .group_name(&state.admin_group)
+                .send()
+                .await
+                .map_err(cognito_error)?
+        };
     }
-    state
-        .users
-        .client()
-        .admin_remove_user_from_group()
-        .user_pool_id(state.users.pool_id())
-        .username(&user.username)
-        .group_name(&state.admin_group)
-        .send()
-        .await
-        .map_err(cognito_error)?;
-    // This container refuses the user at once; others within `MEMBERSHIP_TTL`.
+    if admin {
+        membership!(admin_add_user_to_group);
+    } else {
+        let is_self = user.sub.as_deref() == Some(identity.sub.as_str())
+            || (!identity.username.is_empty() && user.username == identity.username);
+        if is_self {
+            return Err(conflict(
+                "cannot_revoke_self",
+                "you cannot remove your own admin right; ask another admin to do it",
+            ));
+        }
+        membership!(admin_remove_user_from_group);
+    }
+    // This container sees the change at once; others within `MEMBERSHIP_TTL`.
     state.users.forget_groups(&user.username);
-    // Every session of theirs ends: refresh tokens revoked, so they sign in again (and their
-    // new tokens carry no admin group).
-    state
-        .users
-        .client()
-        .admin_user_global_sign_out()
-        .user_pool_id(state.users.pool_id())
-        .username(&user.username)
-        .send()
-        .await
-        .map_err(cognito_error)?;
+    if !admin {
+        // Every session of theirs ends: refresh tokens revoked, so they sign in again (and
+        // their new tokens carry no admin group).
+        client
+            .admin_user_global_sign_out()
+            .user_pool_id(pool)
+            .username(&user.username)
+            .send()
+            .await
+            .map_err(cognito_error)?;
+    }
     audit(
-        &state,
-        &identity,
-        "staff.revoke",
+        state,
+        identity,
+        if admin { "staff.grant" } else { "staff.revoke" },
         &user.username,
         json!({"group": state.admin_group, "email": user.email}),
     )
     .await;
     Ok(Json(AdminRight {
         username: user.username,
-        admin: false,
+        admin,
     }))
 }

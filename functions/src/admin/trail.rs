@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
+use shop::Page;
 use shop::store::AuditEntry;
 
 use super::AdminState;
@@ -14,11 +15,12 @@ use crate::extract::QueryPairs;
 /// Entries per page by default (`?limit=` up to 500).
 pub const PAGE_SIZE: i32 = 100;
 
+/// A page of the trail, with the day it lists.
 #[derive(Serialize)]
 pub(super) struct AuditPage {
     day: String,
-    items: Vec<AuditEntry>,
-    next: Option<String>,
+    #[serde(flatten)]
+    page: Page<AuditEntry>,
 }
 
 /// `GET /api/admin/audit?day=yyyy-mm-dd&cursor=&limit=`: one UTC day's
@@ -37,11 +39,7 @@ pub(super) async fn list(
         .store
         .list_audit(&day, limit, query.first("cursor"))
         .await?;
-    Ok(Json(AuditPage {
-        day,
-        items: page.items,
-        next: page.next,
-    }))
+    Ok(Json(AuditPage { day, page }))
 }
 
 fn parse_day(text: &str) -> Result<time::Date, ApiError> {

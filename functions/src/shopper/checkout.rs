@@ -18,7 +18,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use shop::domain::checkout::{CHECKOUT_TTL_SECS, request_hash};
+use shop::domain::checkout::{
+    Action, CHECKOUT_TTL_SECS, CheckoutState, Claim, Hold, next_action, request_hash,
+};
 use shop::payments::PaymentError;
 use shop::store::{CLAIM_LEASE_SECS, IdempotencyClaim, OpenOutcome};
 use shop::{
@@ -30,7 +32,7 @@ use super::ShopperState;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::identity::Identity;
-use crate::settle::{self, FAILED, Settled};
+use crate::settle::{self, Settled};
 
 /// A cart line as the page sends it. Only what and how many: any other
 /// field (a price, say) is refused, never read.
@@ -88,11 +90,6 @@ pub struct CheckoutAnswer {
     pub lines: Vec<PricedLine>,
 }
 
-/// Checkout `payment_status` while Stripe could not be reached: a repeat of
-/// the request resumes it (Stripe's own idempotency key, derived from the
-/// checkout id, keeps that from authorising twice at Stripe).
-const UNREACHED: &str = "error";
-
 /// How long a duplicate request waits for the first to finish before
 /// answering 409 `checkout_in_progress`: well inside the functions' 10 s
 /// timeout. A first request that died is taken over by a repeat once its
@@ -123,7 +120,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 }
 
 fn answer(checkout: &Checkout) -> Response {
-    if checkout.payment_status.as_deref() == Some(FAILED) {
+    if checkout.payment_status == Some(CheckoutState::Failed) {
         return ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
             "card_declined",
@@ -133,7 +130,11 @@ fn answer(checkout: &Checkout) -> Response {
     }
     let body = CheckoutAnswer {
         checkout_id: checkout.id.clone(),
-        status: checkout.payment_status.clone().unwrap_or_default(),
+        status: checkout
+            .payment_status
+            .as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         client_secret: checkout.client_secret.clone(),
         payment_intent: checkout.payment_intent.clone(),
         total: checkout.priced.total,
@@ -267,43 +268,57 @@ pub(super) async fn create(
     else {
         return Err(ApiError::internal("unexpected fresh claim"));
     };
-    if request_hash != hash {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used for a different checkout",
-        ));
-    }
-    let abandoned = lease_until < now_unix()
-        && state
-            .store
-            .take_over_idempotency_key(&identity.sub, &key)
-            .await?;
-    let checkout = if abandoned {
-        // The request holding the key died before answering: carry its
-        // checkout on. The Stripe customer and PaymentIntent it created, if
-        // it got that far, are read back from the checkout (stored as soon
-        // as Stripe answered), and every Stripe call carries a key derived
-        // from the checkout id, so nothing is created twice.
-        let checkout = match state.store.get_checkout(&checkout_id).await {
-            Ok(c) => c,
-            Err(StoreError::NotFound) => return Err(ApiError::not_found("checkout")),
-            Err(e) => return Err(e.into()),
-        };
-        tracing::warn!(checkout = %checkout.id, "took over an abandoned checkout");
-        match checkout.payment_status.as_deref() {
-            None | Some(UNREACHED) => authorise(&state, checkout, token).await?,
-            Some(_) => checkout,
-        }
-    } else {
-        let checkout = wait_for_first(&state, &checkout_id).await?;
-        if checkout.payment_status.as_deref() == Some(UNREACHED) {
-            authorise(&state, checkout, token).await?
-        } else {
-            checkout
-        }
+    let mut claim = Claim {
+        same_request: request_hash == hash,
+        lease_until,
+        hold: Hold::Other,
     };
-    Ok(answer(&checkout))
+    let mut checkout = None;
+    loop {
+        match next_action(&claim, checkout.as_ref(), now_unix()) {
+            Action::KeyReused => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was already used for a different checkout",
+                ));
+            }
+            Action::TakeOver => {
+                let won = state
+                    .store
+                    .take_over_idempotency_key(&identity.sub, &key)
+                    .await?;
+                claim.hold = if won {
+                    Hold::TookOver
+                } else {
+                    Hold::LostTakeOver
+                };
+            }
+            // The request holding the key died before answering: carry its checkout on. The
+            // Stripe customer and PaymentIntent it created, if it got that far, are read back
+            // from the checkout (stored as soon as Stripe answered).
+            Action::Read => {
+                let c = match state.store.get_checkout(&checkout_id).await {
+                    Ok(c) => c,
+                    Err(StoreError::NotFound) => return Err(ApiError::not_found("checkout")),
+                    Err(e) => return Err(e.into()),
+                };
+                tracing::warn!(checkout = %c.id, "took over an abandoned checkout");
+                checkout = Some(c);
+            }
+            Action::Wait => checkout = Some(wait_for_first(&state, &checkout_id).await?),
+            Action::Authorise => {
+                let c =
+                    checkout.ok_or_else(|| ApiError::internal("authorising an unread checkout"))?;
+                return Ok(answer(&authorise(&state, c, token).await?));
+            }
+            Action::Answer => {
+                let c =
+                    checkout.ok_or_else(|| ApiError::internal("answering an unread checkout"))?;
+                return Ok(answer(&c));
+            }
+        }
+    }
 }
 
 /// What [`open`] came to.
@@ -458,7 +473,7 @@ async fn customer_and_intent(
         .await?;
     checkout.payment_intent = Some(pi.id.clone());
     checkout.client_secret = pi.client_secret.clone();
-    checkout.payment_status = Some(pi.status.as_str().to_owned());
+    checkout.payment_status = Some(CheckoutState::Intent(pi.status.as_str().to_owned()));
     state.store.put_checkout(checkout).await?;
     Ok(pi)
 }
@@ -491,14 +506,14 @@ async fn authorise(
         }
         Err(AuthoriseError::Payment(PaymentError::CardDeclined(message))) => {
             tracing::info!(checkout = %checkout.id, %message, "card declined");
-            checkout.payment_status = Some(FAILED.into());
+            checkout.payment_status = Some(CheckoutState::Failed);
             state.store.put_checkout(&checkout).await?;
             state.store.release_reservation(&checkout.id).await?;
             Ok(checkout)
         }
         Err(AuthoriseError::Payment(e)) => {
             if e.is_retryable() {
-                checkout.payment_status = Some(UNREACHED.into());
+                checkout.payment_status = Some(CheckoutState::Unreached);
                 state.store.put_checkout(&checkout).await?;
             }
             Err(e.into())

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
-use shop::{Order, StatusView, StoreError, status_view};
+use shop::{Order, Page, StatusView, StoreError, status_view};
 
 use super::ShopperState;
 use crate::error::ApiError;
@@ -15,25 +15,16 @@ use crate::identity::Identity;
 /// Orders per page.
 pub const PAGE_SIZE: i32 = 20;
 
-#[derive(Serialize)]
-pub(super) struct OrderPage {
-    items: Vec<Order>,
-    next: Option<String>,
-}
-
 pub(super) async fn list(
     State(state): State<ShopperState>,
     identity: Identity,
     query: QueryPairs,
-) -> Result<Json<OrderPage>, ApiError> {
+) -> Result<Json<Page<Order>>, ApiError> {
     let page = state
         .store
         .list_orders_by_customer(&identity.sub, PAGE_SIZE, query.first("cursor"))
         .await?;
-    Ok(Json(OrderPage {
-        items: page.items,
-        next: page.next,
-    }))
+    Ok(Json(page))
 }
 
 /// One order with the words its status page shows ([`status_view`]).

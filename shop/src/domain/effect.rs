@@ -1,46 +1,216 @@
-//! The names of the side effects an order records once done (`Order::effects`).
+//! The side effects an order records once done (`Order::effects`).
 //!
 //! order-events records them as it takes stock, captures or cancels the payment and sends
 //! emails; the back office reads them (ship only what is captured; show what failed). They are
-//! stored strings, so they are defined here once and used by name.
+//! stored in the table and shown by the admin page as strings (`stock`, `capture:failed`,
+//! `email:confirmed:rejected`, …): [`Effect::as_str`] is the one place those strings are
+//! written, and serde goes through it both ways.
 
-/// The stock of every line was taken.
-pub const STOCK: &str = "stock";
-/// The payment was captured (the shopper was charged).
-pub const CAPTURE: &str = "capture";
-/// Stripe refused the capture for good: the order needs the owner.
-pub const CAPTURE_FAILED: &str = "capture:failed";
-/// The authorisation was released (no charge).
-pub const CANCEL: &str = "cancel";
-/// Stripe refused to release the authorisation (it lapses on its own).
-pub const CANCEL_FAILED: &str = "cancel:failed";
-/// The payment was refunded.
-pub const REFUND: &str = "refund";
-/// Suffix of an email effect SES refused for good (`email:<kind>:rejected`).
-pub const REJECTED_SUFFIX: &str = ":rejected";
+use std::fmt;
 
-/// The effect recorded when an effect was refused for good.
-pub fn rejected(effect: &str) -> String {
-    format!("{effect}{REJECTED_SUFFIX}")
+use serde::{Deserialize, Serialize};
+
+/// Which email an order event sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailKind {
+    /// The order is confirmed and paid.
+    Confirmed,
+    /// Stock ran out (or the owner cancelled): an apology, no charge.
+    Cancelled,
+    /// Handed to the carrier.
+    Shipped,
+    /// Money given back.
+    Refunded,
 }
 
-/// True for an effect that records a refusal the owner should look at: a capture Stripe
-/// refused, or an email SES rejected.
-pub fn is_failure(effect: &str) -> bool {
-    effect == CAPTURE_FAILED || effect.ends_with(REJECTED_SUFFIX)
+impl EmailKind {
+    /// Every kind, for exhaustive tests.
+    pub const ALL: [EmailKind; 4] = [
+        EmailKind::Confirmed,
+        EmailKind::Cancelled,
+        EmailKind::Shipped,
+        EmailKind::Refunded,
+    ];
+
+    /// Short lower-case name (`confirmed`, …), used in effect names like `email:confirmed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Confirmed => "confirmed",
+            EmailKind::Cancelled => "cancelled",
+            EmailKind::Shipped => "shipped",
+            EmailKind::Refunded => "refunded",
+        }
+    }
+
+    /// The order effect recorded once this email is sent (`email:<kind>`).
+    pub fn effect(self) -> Effect {
+        Effect::Email(self)
+    }
+}
+
+/// A side effect done for an order (or refused for good), recorded so it is never repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
+pub enum Effect {
+    /// `stock`: the stock of every line was taken.
+    Stock,
+    /// `capture`: the payment was captured (the shopper was charged).
+    Capture,
+    /// `capture:failed`: Stripe refused the capture for good; the order needs the owner.
+    CaptureFailed,
+    /// `cancel`: the authorisation was released (no charge).
+    Cancel,
+    /// `cancel:failed`: Stripe refused to release the authorisation (it lapses on its own).
+    CancelFailed,
+    /// `refund`: the payment was refunded.
+    Refund,
+    /// `email:<kind>`: the email was sent.
+    Email(EmailKind),
+    /// `email:<kind>:rejected`: SES refused the recipient for good; not retried.
+    EmailRejected(EmailKind),
+}
+
+impl Effect {
+    /// Every effect, for parsing and exhaustive tests.
+    pub const ALL: [Effect; 14] = [
+        Effect::Stock,
+        Effect::Capture,
+        Effect::CaptureFailed,
+        Effect::Cancel,
+        Effect::CancelFailed,
+        Effect::Refund,
+        Effect::Email(EmailKind::Confirmed),
+        Effect::Email(EmailKind::Cancelled),
+        Effect::Email(EmailKind::Shipped),
+        Effect::Email(EmailKind::Refunded),
+        Effect::EmailRejected(EmailKind::Confirmed),
+        Effect::EmailRejected(EmailKind::Cancelled),
+        Effect::EmailRejected(EmailKind::Shipped),
+        Effect::EmailRejected(EmailKind::Refunded),
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        use EmailKind as K;
+        match self {
+            Effect::Stock => "stock",
+            Effect::Capture => "capture",
+            Effect::CaptureFailed => "capture:failed",
+            Effect::Cancel => "cancel",
+            Effect::CancelFailed => "cancel:failed",
+            Effect::Refund => "refund",
+            Effect::Email(K::Confirmed) => "email:confirmed",
+            Effect::Email(K::Cancelled) => "email:cancelled",
+            Effect::Email(K::Shipped) => "email:shipped",
+            Effect::Email(K::Refunded) => "email:refunded",
+            Effect::EmailRejected(K::Confirmed) => "email:confirmed:rejected",
+            Effect::EmailRejected(K::Cancelled) => "email:cancelled:rejected",
+            Effect::EmailRejected(K::Shipped) => "email:shipped:rejected",
+            Effect::EmailRejected(K::Refunded) => "email:refunded:rejected",
+        }
+    }
+
+    /// The effect with stored name `s`.
+    pub fn parse(s: &str) -> Option<Effect> {
+        Effect::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// True for a refusal the owner should look at: a capture Stripe refused, or an email
+    /// SES rejected (a cancel Stripe refused needs no one: the hold lapses).
+    pub fn is_failure(self) -> bool {
+        matches!(self, Effect::CaptureFailed | Effect::EmailRejected(_))
+    }
+}
+
+impl From<Effect> for &'static str {
+    fn from(e: Effect) -> Self {
+        e.as_str()
+    }
+}
+
+impl TryFrom<String> for Effect {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Effect::parse(&s).ok_or_else(|| format!("unknown order effect {s:?}"))
+    }
+}
+
+impl fmt::Display for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lets tests compare recorded effects with the stored strings (`effects == ["stock"]`).
+impl PartialEq<&str> for Effect {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The strings the table holds today, written out: a rename here would orphan stored orders.
+    const STORED: [&str; 14] = [
+        "stock",
+        "capture",
+        "capture:failed",
+        "cancel",
+        "cancel:failed",
+        "refund",
+        "email:confirmed",
+        "email:cancelled",
+        "email:shipped",
+        "email:refunded",
+        "email:confirmed:rejected",
+        "email:cancelled:rejected",
+        "email:shipped:rejected",
+        "email:refunded:rejected",
+    ];
+
+    #[test]
+    fn every_effect_round_trips_through_its_stored_string() {
+        for (effect, stored) in Effect::ALL.into_iter().zip(STORED) {
+            let json = serde_json::to_string(&effect).unwrap();
+            assert_eq!(json, format!("\"{stored}\""));
+            assert_eq!(serde_json::from_str::<Effect>(&json).unwrap(), effect);
+            assert_eq!(Effect::parse(stored), Some(effect));
+        }
+        let names: std::collections::HashSet<_> = Effect::ALL.map(Effect::as_str).into();
+        assert_eq!(names.len(), Effect::ALL.len(), "names are distinct");
+    }
+
+    #[test]
+    fn email_effects_are_named_after_their_kind() {
+        for kind in EmailKind::ALL {
+            assert_eq!(kind.effect().as_str(), format!("email:{}", kind.as_str()));
+            assert_eq!(
+                Effect::EmailRejected(kind).as_str(),
+                format!("email:{}:rejected", kind.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_strings_are_refused() {
+        assert!(serde_json::from_str::<Effect>("\"email:lost\"").is_err());
+        assert!(serde_json::from_str::<Effect>("\"Stock\"").is_err());
+        assert_eq!(Effect::parse("capture:rejected"), None);
+    }
+
     #[test]
     fn failures_are_refused_captures_and_rejected_emails() {
-        assert!(is_failure(CAPTURE_FAILED));
-        assert!(is_failure(&rejected("email:confirmed")));
-        assert!(!is_failure(CAPTURE));
-        assert!(!is_failure(STOCK));
-        assert!(!is_failure("email:confirmed"));
-        assert!(!is_failure(CANCEL_FAILED), "a lapsing hold needs no one");
+        assert!(Effect::CaptureFailed.is_failure());
+        assert!(Effect::EmailRejected(EmailKind::Confirmed).is_failure());
+        assert!(!Effect::Capture.is_failure());
+        assert!(!Effect::Stock.is_failure());
+        assert!(!Effect::Email(EmailKind::Confirmed).is_failure());
+        assert!(
+            !Effect::CancelFailed.is_failure(),
+            "a lapsing hold needs no one"
+        );
     }
 }

@@ -13,7 +13,8 @@ pub mod status;
 
 pub use address::{Address, AddressError, SUPPORTED_COUNTRIES};
 pub use cart::{Cart, CartError, CartLine, CartLineInput, PricedCart, PricedLine};
-pub use checkout::Checkout;
+pub use checkout::{Checkout, CheckoutState};
+pub use effect::{Effect, EmailKind};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{Order, OrderEvent, OrderStatus, TransitionError};
 pub use product::{Product, ProductError, ProductStatus};

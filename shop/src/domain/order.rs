@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::address::Address;
 use super::cart::PricedLine;
+use super::effect::Effect;
 use super::money::Money;
 
 /// Where an order stands.
@@ -152,30 +153,30 @@ pub struct Order {
     /// Side effects already done (e.g. `stock`, `capture`, `email:confirmed`),
     /// so a redelivered stream record repeats none of them.
     #[serde(default)]
-    pub effects: Vec<String>,
+    pub effects: Vec<Effect>,
     /// Optimistic-lock version, bumped on every update.
     #[serde(default)]
     pub version: u64,
 }
 
 impl Order {
-    /// True if the named side effect was already recorded.
-    pub fn has_effect(&self, effect: &str) -> bool {
-        self.effects.iter().any(|e| e == effect)
+    /// True if `effect` was already recorded.
+    pub fn has_effect(&self, effect: Effect) -> bool {
+        self.effects.contains(&effect)
+    }
+
+    /// Records `effect` unless it already is; true when it was added.
+    pub fn add_effect(&mut self, effect: Effect) -> bool {
+        let new = !self.has_effect(effect);
+        if new {
+            self.effects.push(effect);
+        }
+        new
     }
 
     /// True once the payment was captured: only such an order may be shipped or refunded.
     pub fn is_captured(&self) -> bool {
-        self.has_effect(super::effect::CAPTURE)
-    }
-
-    /// The recorded refusals the owner should look at ([`super::effect::is_failure`]).
-    pub fn failures(&self) -> Vec<&str> {
-        self.effects
-            .iter()
-            .map(String::as_str)
-            .filter(|e| super::effect::is_failure(e))
-            .collect()
+        self.has_effect(Effect::Capture)
     }
 }
 

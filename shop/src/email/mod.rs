@@ -23,43 +23,7 @@ pub struct Email {
     pub text: String,
 }
 
-/// Which email an order event sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EmailKind {
-    /// The order is confirmed and paid.
-    Confirmed,
-    /// Stock ran out (or the owner cancelled): an apology, no charge.
-    Cancelled,
-    /// Handed to the carrier.
-    Shipped,
-    /// Money given back.
-    Refunded,
-}
-
-impl EmailKind {
-    /// Every kind, for exhaustive tests.
-    pub const ALL: [EmailKind; 4] = [
-        EmailKind::Confirmed,
-        EmailKind::Cancelled,
-        EmailKind::Shipped,
-        EmailKind::Refunded,
-    ];
-
-    /// Short lower-case name (`confirmed`, …), used in effect names like `email:confirmed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailKind::Confirmed => "confirmed",
-            EmailKind::Cancelled => "cancelled",
-            EmailKind::Shipped => "shipped",
-            EmailKind::Refunded => "refunded",
-        }
-    }
-
-    /// The order effect recorded once this email is sent (`email:<kind>`).
-    pub fn effect(self) -> String {
-        format!("email:{}", self.as_str())
-    }
-}
+pub use crate::domain::effect::EmailKind;
 
 /// A template failed to render (a bug in a template, not bad data).
 #[derive(Debug, thiserror::Error)]

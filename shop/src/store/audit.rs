@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::keys::{CursorShape, audit_partition, decode_cursor, encode_cursor, s};
+use super::keys::{CursorShape, audit_partition, s};
 use super::table::{PK, SK};
 use super::{Page, Store, StoreError};
 
@@ -102,13 +102,7 @@ impl Store {
         let mut item: super::Item = serde_dynamo::to_item(&entry)?;
         item.insert(PK.into(), s(audit_partition(entry.day())));
         item.insert(SK.into(), s(format!("{}#{}", entry.at, ulid::Ulid::new())));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await?;
-        Ok(())
+        self.put_raw(item).await
     }
 
     /// The changes of one UTC day (`yyyy-mm-dd`), oldest first.
@@ -118,31 +112,16 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<AuditEntry>, StoreError> {
-        let out = self
-            .client
+        let partition = audit_partition(day);
+        let query = self
             .query()
-            .table_name(&self.table)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", s(audit_partition(day)))
+            .expression_attribute_values(":pk", s(&partition))
             .limit(limit.clamp(1, 1000))
-            .consistent_read(true)
-            .set_exclusive_start_key(decode_cursor(
-                cursor,
-                &CursorShape::table(&audit_partition(day), None),
-            )?)
-            .send()
-            .await?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(serde_dynamo::from_item)
-            .collect::<Result<Vec<AuditEntry>, _>>()?;
-        Ok(Page {
-            items,
-            next: encode_cursor(out.last_evaluated_key.as_ref()),
-        })
+            .consistent_read(true);
+        self.query_page(query, cursor, &CursorShape::table(&partition, None))
+            .await
     }
 }
 

@@ -86,10 +86,7 @@ impl Store {
             now_unix() + CLAIM_LEASE_SECS,
         );
         let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
+            .put(item)
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
@@ -110,16 +107,7 @@ impl Store {
         customer: &str,
         key: &str,
     ) -> Result<Option<IdempotencyClaim>, StoreError> {
-        let (pk, sk) = claim_key(customer, key);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await?;
-        let Some(item) = out.item else {
+        let Some(item) = self.get_raw(claim_key(customer, key)).await? else {
             return Ok(None);
         };
         let get = |k: &str| {
@@ -173,29 +161,13 @@ impl Store {
 
     /// Stores (or replaces) a checkout snapshot, with its TTL.
     pub async fn put_checkout(&self, checkout: &Checkout) -> Result<(), StoreError> {
-        let item = checkout_item(checkout)?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await?;
-        Ok(())
+        self.put_raw(checkout_item(checkout)?).await
     }
 
     /// Reads a checkout snapshot.
     pub async fn get_checkout(&self, id: &str) -> Result<Checkout, StoreError> {
-        let (pk, sk) = checkout_key(id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await?;
-        Ok(serde_dynamo::from_item(
-            out.item.ok_or(StoreError::NotFound)?,
-        )?)
+        self.get_item(checkout_key(id))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 }

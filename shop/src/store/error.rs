@@ -28,6 +28,9 @@ pub enum StoreError {
     /// DynamoDB throttled or was briefly unavailable; safe to retry.
     #[error("throttled or unavailable, retry: {0}")]
     Retryable(String),
+    /// A page cursor that is not one this listing handed out: bad input (400 `invalid_cursor`).
+    #[error("invalid page cursor: {0}")]
+    InvalidCursor(String),
     /// Stored data could not be decoded (or encoded).
     #[error("item encoding: {0}")]
     Encoding(String),

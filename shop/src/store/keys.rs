@@ -271,8 +271,8 @@ const MAX_CURSOR_LEN: usize = 4096;
 const MAX_KEY_VALUE_BYTES: usize = 1024;
 
 /// Decodes a cursor made by [`encode_cursor`] for a query of `shape`; a
-/// mangled or foreign one is bad input (`StoreError::Encoding` naming the
-/// "page cursor", which the API answers 400 `invalid_cursor`).
+/// mangled or foreign one is bad input ([`StoreError::InvalidCursor`], which the API
+/// answers 400 `invalid_cursor`).
 pub(crate) fn decode_cursor(
     cursor: Option<&str>,
     shape: &CursorShape<'_>,
@@ -280,7 +280,7 @@ pub(crate) fn decode_cursor(
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    let bad = |why: &str| StoreError::Encoding(format!("invalid page cursor: {why}"));
+    let bad = |why: &str| StoreError::InvalidCursor(why.to_owned());
     if cursor.len() > MAX_CURSOR_LEN {
         return Err(bad("too long"));
     }

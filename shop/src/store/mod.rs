@@ -16,6 +16,7 @@ mod checkouts;
 pub mod error;
 mod inventory;
 pub mod keys;
+mod modify;
 mod orders;
 mod products;
 pub mod reservations;
@@ -26,12 +27,17 @@ pub mod table;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 pub use audit::AuditEntry;
 pub use checkouts::{CLAIM_LEASE_SECS, IdempotencyClaim};
 pub use error::StoreError;
 pub use keys::{order_key, product_key};
+pub use modify::{Change, Modified};
 pub use orders::OrderFilter;
 pub use reservations::{
     Availability, OpenOutcome, RESERVATION_SECS, Reservation, ReservationState,
@@ -67,10 +73,81 @@ impl Store {
     pub fn table(&self) -> &str {
         &self.table
     }
+
+    /// The item at `key`, read consistently; `None` when there is none.
+    pub(crate) async fn get_raw(
+        &self,
+        (pk, sk): (String, String),
+    ) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::key_map(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await?;
+        Ok(out.item)
+    }
+
+    /// The item at `key`, read consistently and decoded; `None` when there is none.
+    pub(crate) async fn get_item<T: DeserializeOwned>(
+        &self,
+        key: (String, String),
+    ) -> Result<Option<T>, StoreError> {
+        match self.get_raw(key).await? {
+            Some(item) => Ok(Some(serde_dynamo::from_item(item)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// A put of `item` whole, for the caller to make conditional.
+    pub(crate) fn put(&self, item: Item) -> PutItemFluentBuilder {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+    }
+
+    /// Writes `item` whole (unconditionally).
+    pub(crate) async fn put_raw(&self, item: Item) -> Result<(), StoreError> {
+        self.put(item).send().await?;
+        Ok(())
+    }
+
+    /// A query of the table, for the caller to narrow.
+    pub(crate) fn query(&self) -> QueryFluentBuilder {
+        self.client.query().table_name(&self.table)
+    }
+
+    /// One page of `query`, from `cursor` (checked against the listing's `shape` before
+    /// DynamoDB sees it), decoded, with the cursor of the next page.
+    pub(crate) async fn query_page<T: DeserializeOwned>(
+        &self,
+        query: QueryFluentBuilder,
+        cursor: Option<&str>,
+        shape: &keys::CursorShape<'_>,
+    ) -> Result<Page<T>, StoreError> {
+        let out = query
+            .set_exclusive_start_key(keys::decode_cursor(cursor, shape)?)
+            .send()
+            .await?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(serde_dynamo::from_item)
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(Page {
+            items,
+            next: keys::encode_cursor(out.last_evaluated_key.as_ref()),
+        })
+    }
 }
 
-/// One page of a listing plus the cursor to ask for the next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One page of a listing plus the cursor to ask for the next; the API answers it as it is
+/// (`{"items": […], "next": …}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,

@@ -3,18 +3,18 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::keys::{
-    CursorShape, ORDER_PREFIX, customer_partition, decode_cursor, encode_cursor, key_map, n,
-    order_index_partition, order_item, order_key, orders_partition, s,
+    CursorShape, ORDER_PREFIX, customer_partition, n, order_index_partition, order_item, order_key,
+    orders_partition, s,
 };
 use super::table::{GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, PK, SK};
 use super::{Page, Store, StoreError};
-use crate::domain::{Order, OrderStatus};
+use crate::domain::{Effect, Order, OrderStatus};
 
 /// How the owner's order list is narrowed (beyond its status).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {
     /// Only orders that recorded any of these effects.
-    pub any_effect: Vec<String>,
+    pub any_effect: Vec<Effect>,
     /// Only orders created on or after this UTC day (`yyyy-mm-dd`).
     pub from_day: Option<String>,
     /// Only orders created on or before this UTC day (`yyyy-mm-dd`).
@@ -26,10 +26,7 @@ impl Store {
     /// ([`StoreError::ConditionFailed`] then): the confirm call and the
     /// webhook may race to create it, exactly one wins.
     pub async fn put_order_if_absent(&self, order: &Order) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(order_item(order)?))
+        self.put(order_item(order)?)
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await
@@ -44,27 +41,16 @@ impl Store {
 
     /// Reads one of a customer's orders (another customer's id is simply not found).
     pub async fn get_order(&self, customer: &str, order_id: &str) -> Result<Order, StoreError> {
-        let (pk, sk) = order_key(customer, order_id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await?;
-        Ok(serde_dynamo::from_item(
-            out.item.ok_or(StoreError::NotFound)?,
-        )?)
+        self.get_item(order_key(customer, order_id))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Finds any order by id (owner's view, webhook): through GSI2, then a
     /// consistent read of the item itself.
     pub async fn find_order(&self, order_id: &str) -> Result<Order, StoreError> {
         let out = self
-            .client
             .query()
-            .table_name(&self.table)
             .index_name(GSI2)
             .key_condition_expression("#pk = :pk")
             .expression_attribute_names("#pk", GSI2PK)
@@ -89,44 +75,18 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Order>, StoreError> {
-        let out = self
-            .client
+        let partition = customer_partition(customer);
+        let query = self
             .query()
-            .table_name(&self.table)
             .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(customer_partition(customer)))
+            .expression_attribute_values(":pk", s(&partition))
             .expression_attribute_values(":prefix", s(ORDER_PREFIX))
             .scan_index_forward(false)
-            .limit(limit.clamp(1, 100))
-            .set_exclusive_start_key(decode_cursor(
-                cursor,
-                &CursorShape::table(&customer_partition(customer), Some(ORDER_PREFIX)),
-            )?)
-            .send()
-            .await?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(serde_dynamo::from_item)
-            .collect::<Result<Vec<Order>, _>>()?;
-        Ok(Page {
-            items,
-            next: encode_cursor(out.last_evaluated_key.as_ref()),
-        })
-    }
-
-    /// Orders in one status, newest first (the owner's queue).
-    pub async fn list_orders_by_status(
-        &self,
-        status: OrderStatus,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> Result<Page<Order>, StoreError> {
-        self.list_orders(status, &OrderFilter::default(), limit, cursor)
-            .await
+            .limit(limit.clamp(1, 100));
+        let shape = CursorShape::table(&partition, Some(ORDER_PREFIX));
+        self.query_page(query, cursor, &shape).await
     }
 
     /// Orders in one status narrowed by `filter`, newest first (the owner's queue; with
@@ -140,19 +100,14 @@ impl Store {
         cursor: Option<&str>,
     ) -> Result<Page<Order>, StoreError> {
         let any_effect = &filter.any_effect;
+        let partition = orders_partition(status);
         let mut query = self
-            .client
             .query()
-            .table_name(&self.table)
             .index_name(GSI1)
             .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(orders_partition(status)))
+            .expression_attribute_values(":pk", s(&partition))
             .scan_index_forward(false)
-            .limit(limit.clamp(1, 100))
-            .set_exclusive_start_key(decode_cursor(
-                cursor,
-                &CursorShape::gsi1(&orders_partition(status), None),
-            )?);
+            .limit(limit.clamp(1, 100));
         // GSI1SK is `<created rfc3339>#<ulid>`: a day range is a key range. '~' sorts after
         // every character of a timestamp, so `<day>~` ends that day.
         query = match (&filter.from_day, &filter.to_day) {
@@ -170,23 +125,15 @@ impl Store {
             let mut terms = Vec::new();
             for (i, effect) in any_effect.iter().enumerate() {
                 terms.push(format!("contains(#effects, :e{i})"));
-                query = query.expression_attribute_values(format!(":e{i}"), s(effect.clone()));
+                query = query
+                    .expression_attribute_values(format!(":e{i}"), s(effect.as_str().to_owned()));
             }
             query = query
                 .expression_attribute_names("#effects", "effects")
                 .filter_expression(terms.join(" OR "));
         }
-        let out = query.send().await?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(serde_dynamo::from_item)
-            .collect::<Result<Vec<Order>, _>>()?;
-        Ok(Page {
-            items,
-            next: encode_cursor(out.last_evaluated_key.as_ref()),
-        })
+        self.query_page(query, cursor, &CursorShape::gsi1(&partition, None))
+            .await
     }
 
     /// Saves a changed order if nobody changed it since it was read
@@ -195,10 +142,7 @@ impl Store {
         let mut next = order.clone();
         next.version += 1;
         let req = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(order_item(&next)?))
+            .put(order_item(&next)?)
             .condition_expression("#v = :expected")
             .expression_attribute_names("#v", "version")
             .expression_attribute_values(":expected", n(order.version));

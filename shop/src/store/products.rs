@@ -4,9 +4,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{KeysAndAttributes, Select};
 
-use super::keys::{
-    CATALOGUE, CursorShape, decode_cursor, encode_cursor, key_map, n, product_item, product_key, s,
-};
+use super::keys::{CATALOGUE, CursorShape, key_map, n, product_item, product_key, s};
 use super::table::{GSI1, GSI1PK, GSI1SK};
 use super::{Item, Page, Store, StoreError};
 use crate::domain::{Category, Product, Sku};
@@ -24,11 +22,7 @@ impl Store {
         let mut next = product.clone();
         next.version = expected + 1;
         let item = product_item(&next)?;
-        let req = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item));
+        let req = self.put(item);
         let req = if expected == 0 {
             req.condition_expression("attribute_not_exists(PK)")
         } else {
@@ -51,17 +45,9 @@ impl Store {
 
     /// Reads one product (strongly consistent: stock must be current).
     pub async fn get_product(&self, sku: &Sku) -> Result<Product, StoreError> {
-        let (pk, sk) = product_key(sku);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await?;
-        let item = out.item.ok_or(StoreError::NotFound)?;
-        Ok(serde_dynamo::from_item(item)?)
+        self.get_item(product_key(sku))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Reads several products at once (for pricing a cart). Missing SKUs are
@@ -136,16 +122,10 @@ impl Store {
         cursor: Option<&str>,
     ) -> Result<Page<Product>, StoreError> {
         let mut req = self
-            .client
             .query()
-            .table_name(&self.table)
             .index_name(GSI1)
             .limit(limit.clamp(1, 1000))
             .select(Select::AllAttributes)
-            .set_exclusive_start_key(decode_cursor(
-                cursor,
-                &CursorShape::gsi1(CATALOGUE, category.map(|c| format!("{c}#")).as_deref()),
-            )?)
             .expression_attribute_names("#pk", GSI1PK)
             .expression_attribute_values(":pk", s(CATALOGUE));
         req = match category {
@@ -155,17 +135,9 @@ impl Store {
                 .expression_attribute_values(":prefix", s(format!("{c}#"))),
             None => req.key_condition_expression("#pk = :pk"),
         };
-        let out = req.send().await?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(serde_dynamo::from_item)
-            .collect::<Result<Vec<Product>, _>>()?;
-        Ok(Page {
-            items,
-            next: encode_cursor(out.last_evaluated_key.as_ref()),
-        })
+        let prefix = category.map(|c| format!("{c}#"));
+        let shape = CursorShape::gsi1(CATALOGUE, prefix.as_deref());
+        self.query_page(req, cursor, &shape).await
     }
 
     /// Every product of the catalogue, following all pages.

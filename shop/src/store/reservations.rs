@@ -362,19 +362,7 @@ impl Store {
         &self,
         checkout_id: &str,
     ) -> Result<Option<Reservation>, StoreError> {
-        let (pk, sk) = reservation_key(checkout_id);
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key_map(pk, sk)))
-            .consistent_read(true)
-            .send()
-            .await?;
-        out.item
-            .map(serde_dynamo::from_item)
-            .transpose()
-            .map_err(StoreError::from)
+        self.get_item(reservation_key(checkout_id)).await
     }
 
     /// The transaction items that move `reservation` out of `held` into
@@ -474,9 +462,7 @@ impl Store {
         limit: i32,
     ) -> Result<Vec<Reservation>, StoreError> {
         let out = self
-            .client
             .query()
-            .table_name(&self.table)
             .index_name(GSI1)
             .key_condition_expression("#pk = :pk AND #sk < :until")
             .expression_attribute_names("#pk", GSI1PK)

@@ -15,10 +15,7 @@ impl Store {
         };
         item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + ttl_secs));
         let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
+            .put(item)
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
@@ -32,18 +29,8 @@ impl Store {
     /// True when `kind#id` was recorded by [`Store::mark_seen`] and has not
     /// expired (a consistent read; the TTL deletes expired records late).
     pub async fn is_seen(&self, kind: &str, id: &str) -> Result<bool, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some({
-                let (pk, sk) = seen_key(kind, id);
-                key_map(pk, sk)
-            }))
-            .consistent_read(true)
-            .send()
-            .await?;
-        let alive = out.item.is_some_and(|item| {
+        let item = self.get_raw(seen_key(kind, id)).await?;
+        let alive = item.is_some_and(|item| {
             item.get(TTL_ATTRIBUTE)
                 .and_then(|v| v.as_n().ok())
                 .and_then(|n| n.parse::<i64>().ok())

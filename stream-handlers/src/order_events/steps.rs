@@ -2,21 +2,10 @@
 //! record it, repeat.
 
 use shop::email::{self, EmailKind};
-use shop::store::{ReservationState, StoreError};
-use shop::{CartLine, Order, OrderEvent, OrderStatus, Sku};
+use shop::store::{Change, Modified, ReservationState, StoreError};
+use shop::{CartLine, Effect, Order, OrderEvent, OrderStatus, Sku};
 
 use super::{HandleError, State};
-
-/// Effect: the stock of every line was taken (with the move to `confirmed`).
-pub const STOCK: &str = "stock";
-/// Effect: the PaymentIntent was captured.
-pub const CAPTURE: &str = "capture";
-/// Effect: Stripe refused the capture for good (logged; no confirmation email).
-pub const CAPTURE_FAILED: &str = "capture:failed";
-/// Effect: the authorisation was released.
-pub const CANCEL: &str = "cancel";
-/// Effect: Stripe refused the cancel for good (logged; the authorisation lapses).
-pub const CANCEL_FAILED: &str = "cancel:failed";
 
 /// Most steps (and re-reads after a version conflict) for one record.
 const MAX_ROUNDS: usize = 24;
@@ -37,17 +26,18 @@ pub enum Step {
 }
 
 fn email_done(order: &Order, kind: EmailKind) -> bool {
-    let effect = kind.effect();
-    order.has_effect(&effect) || order.has_effect(&format!("{effect}:rejected"))
+    order.has_effect(Effect::Email(kind)) || order.has_effect(Effect::EmailRejected(kind))
 }
 
 /// The next side effect `order` is missing, or `None` when it is settled.
 pub fn next_step(order: &Order) -> Option<Step> {
     use OrderStatus as S;
     match order.status {
-        S::Authorized if !order.has_effect(STOCK) => Some(Step::TakeStock),
+        S::Authorized if !order.has_effect(Effect::Stock) => Some(Step::TakeStock),
         S::Authorized => None,
-        S::Cancelled if !order.has_effect(CANCEL) && !order.has_effect(CANCEL_FAILED) => {
+        S::Cancelled
+            if !order.has_effect(Effect::Cancel) && !order.has_effect(Effect::CancelFailed) =>
+        {
             Some(Step::CancelPayment)
         }
         S::Cancelled if !email_done(order, EmailKind::Cancelled) => {
@@ -55,9 +45,9 @@ pub fn next_step(order: &Order) -> Option<Step> {
         }
         S::Cancelled => None,
         S::Confirmed | S::Shipped => {
-            if !order.has_effect(CAPTURE) && !order.has_effect(CAPTURE_FAILED) {
+            if !order.has_effect(Effect::Capture) && !order.has_effect(Effect::CaptureFailed) {
                 Some(Step::Capture)
-            } else if order.has_effect(CAPTURE) && !email_done(order, EmailKind::Confirmed) {
+            } else if order.is_captured() && !email_done(order, EmailKind::Confirmed) {
                 Some(Step::Email(EmailKind::Confirmed))
             } else if order.status == S::Shipped && !email_done(order, EmailKind::Shipped) {
                 Some(Step::Email(EmailKind::Shipped))
@@ -105,11 +95,11 @@ async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleEr
         Step::CancelPayment => {
             let key = format!("cancel-{}", order.id);
             let effect = match state.payments.cancel(&order.payment_intent, &key).await {
-                Ok(_) => CANCEL,
+                Ok(_) => Effect::Cancel,
                 Err(e) if e.is_retryable() => return Err(e.into()),
                 Err(e) => {
                     tracing::error!(order_id = %order.id, error = %e, "Stripe refused to cancel the authorisation; it will lapse on its own");
-                    CANCEL_FAILED
+                    Effect::CancelFailed
                 }
             };
             record_effect(state, order, effect).await
@@ -117,11 +107,11 @@ async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleEr
         Step::Capture => {
             let key = format!("capture-{}", order.id);
             let effect = match state.payments.capture(&order.payment_intent, &key).await {
-                Ok(_) => CAPTURE,
+                Ok(_) => Effect::Capture,
                 Err(e) if e.is_retryable() => return Err(e.into()),
                 Err(e) => {
                     tracing::error!(order_id = %order.id, error = %e, "Stripe refused the capture: the order needs the owner's attention");
-                    CAPTURE_FAILED
+                    Effect::CaptureFailed
                 }
             };
             record_effect(state, order, effect).await
@@ -129,14 +119,14 @@ async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleEr
         Step::Email(kind) => {
             let message = email::render(kind, order)?;
             let effect = match state.mailer.send(&order.email, &message).await {
-                Ok(_) => kind.effect(),
+                Ok(_) => Effect::Email(kind),
                 Err(e) if e.is_retryable() => return Err(e.into()),
                 Err(e) => {
                     tracing::error!(order_id = %order.id, error = %e, "SES rejected the email; not retrying");
-                    format!("{}:rejected", kind.effect())
+                    Effect::EmailRejected(kind)
                 }
             };
-            record_effect(state, order, &effect).await
+            record_effect(state, order, effect).await
         }
     }
 }
@@ -156,7 +146,7 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
         .status
         .apply(OrderEvent::Confirm)
         .map_err(|e| StoreError::Other(e.to_string()))?;
-    confirmed.effects.push(STOCK.to_owned());
+    confirmed.add_effect(Effect::Stock);
     confirmed.updated_at = now();
     let lines: Vec<CartLine> = order
         .lines
@@ -242,27 +232,25 @@ fn sold_out_reason(order: &Order, short: &[Sku]) -> String {
     }
 }
 
-/// Adds `effect` to the order with a versioned write; on a version conflict
-/// re-reads and adds it to the current order (unless it is already there),
+/// Adds `effect` to the order with a versioned write ([`shop::Store::modify_order`]): on a
+/// version conflict it re-reads and adds it to the current order (unless it is already there),
 /// so the step it records is never repeated.
-async fn record_effect(state: &State, order: &Order, effect: &str) -> Result<Order, HandleError> {
-    let mut current = order.clone();
-    for _ in 0..MAX_ROUNDS {
-        if current.has_effect(effect) {
-            return Ok(current);
-        }
-        let mut next = current.clone();
-        next.effects.push(effect.to_owned());
-        next.updated_at = now();
-        match state.store.update_order(&next).await {
-            Ok(saved) => return Ok(saved),
-            Err(StoreError::VersionConflict { .. }) => {
-                current = state.store.get_order(&order.customer, &order.id).await?;
-            }
-            Err(e) => return Err(e.into()),
-        }
+async fn record_effect(state: &State, order: &Order, effect: Effect) -> Result<Order, HandleError> {
+    let add = |o: &mut Order| {
+        Ok::<_, HandleError>(if o.add_effect(effect) {
+            Change::Write
+        } else {
+            Change::Keep
+        })
+    };
+    match state
+        .store
+        .modify_order(order.clone(), MAX_ROUNDS, add)
+        .await?
+    {
+        Modified::Written(saved) | Modified::Kept(saved) => Ok(saved),
+        Modified::Busy => Err(HandleError::Busy(order.id.clone())),
     }
-    Err(HandleError::Busy(order.id.clone()))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@ use shop::{Address, Currency, Money, PricedLine};
 
 use super::*;
 
-fn order(status: OrderStatus, effects: &[&str]) -> Order {
+fn order(status: OrderStatus, effects: &[Effect]) -> Order {
     let eur = |a| Money::new(a, Currency::Eur);
     Order {
         id: "01ORDER".into(),
@@ -41,7 +41,7 @@ fn order(status: OrderStatus, effects: &[&str]) -> Order {
         updated_at: String::new(),
         tracking: None,
         cancel_reason: None,
-        effects: effects.iter().map(|e| (*e).to_owned()).collect(),
+        effects: effects.to_vec(),
         version: 1,
     }
 }
@@ -56,27 +56,41 @@ fn authorised_orders_take_stock_first() {
 #[test]
 fn confirmed_orders_capture_then_email_then_stop() {
     assert_eq!(
-        next_step(&order(S::Confirmed, &[STOCK])),
+        next_step(&order(S::Confirmed, &[Effect::Stock])),
         Some(Step::Capture)
     );
     assert_eq!(
-        next_step(&order(S::Confirmed, &[STOCK, CAPTURE])),
+        next_step(&order(S::Confirmed, &[Effect::Stock, Effect::Capture])),
         Some(Step::Email(EmailKind::Confirmed))
     );
     assert_eq!(
-        next_step(&order(S::Confirmed, &[STOCK, CAPTURE, "email:confirmed"])),
+        next_step(&order(
+            S::Confirmed,
+            &[
+                Effect::Stock,
+                Effect::Capture,
+                Effect::Email(EmailKind::Confirmed)
+            ]
+        )),
         None
     );
     assert_eq!(
         next_step(&order(
             S::Confirmed,
-            &[STOCK, CAPTURE, "email:confirmed:rejected"]
+            &[
+                Effect::Stock,
+                Effect::Capture,
+                Effect::EmailRejected(EmailKind::Confirmed)
+            ]
         )),
         None
     );
     // A capture Stripe refused for good sends no confirmation.
     assert_eq!(
-        next_step(&order(S::Confirmed, &[STOCK, CAPTURE_FAILED])),
+        next_step(&order(
+            S::Confirmed,
+            &[Effect::Stock, Effect::CaptureFailed]
+        )),
         None
     );
 }
@@ -88,22 +102,29 @@ fn cancelled_orders_release_then_apologise() {
         Some(Step::CancelPayment)
     );
     assert_eq!(
-        next_step(&order(S::Cancelled, &[CANCEL])),
+        next_step(&order(S::Cancelled, &[Effect::Cancel])),
         Some(Step::Email(EmailKind::Cancelled))
     );
     assert_eq!(
-        next_step(&order(S::Cancelled, &[CANCEL_FAILED])),
+        next_step(&order(S::Cancelled, &[Effect::CancelFailed])),
         Some(Step::Email(EmailKind::Cancelled))
     );
     assert_eq!(
-        next_step(&order(S::Cancelled, &[CANCEL, "email:cancelled"])),
+        next_step(&order(
+            S::Cancelled,
+            &[Effect::Cancel, Effect::Email(EmailKind::Cancelled)]
+        )),
         None
     );
 }
 
 #[test]
 fn shipped_and_refunded_send_their_email_once() {
-    let confirmed = [STOCK, CAPTURE, "email:confirmed"];
+    let confirmed = [
+        Effect::Stock,
+        Effect::Capture,
+        Effect::Email(EmailKind::Confirmed),
+    ];
     assert_eq!(
         next_step(&order(S::Shipped, &confirmed)),
         Some(Step::Email(EmailKind::Shipped))
@@ -111,18 +132,33 @@ fn shipped_and_refunded_send_their_email_once() {
     assert_eq!(
         next_step(&order(
             S::Shipped,
-            &[STOCK, CAPTURE, "email:confirmed", "email:shipped"]
+            &[
+                Effect::Stock,
+                Effect::Capture,
+                Effect::Email(EmailKind::Confirmed),
+                Effect::Email(EmailKind::Shipped)
+            ]
         )),
         None
     );
     // Shipped before the handler caught up: capture and confirm first.
-    assert_eq!(next_step(&order(S::Shipped, &[STOCK])), Some(Step::Capture));
+    assert_eq!(
+        next_step(&order(S::Shipped, &[Effect::Stock])),
+        Some(Step::Capture)
+    );
     assert_eq!(
         next_step(&order(S::Refunded, &confirmed)),
         Some(Step::Email(EmailKind::Refunded))
     );
     assert_eq!(
-        next_step(&order(S::Refunded, &[STOCK, CAPTURE, "email:refunded"])),
+        next_step(&order(
+            S::Refunded,
+            &[
+                Effect::Stock,
+                Effect::Capture,
+                Effect::Email(EmailKind::Refunded)
+            ]
+        )),
         None
     );
 }
