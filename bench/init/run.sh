@@ -3,7 +3,11 @@
 # runtime API's /invocation/next (init done) -> first /response (first event handled).
 # The Lambda runtime API is emulated by a small Python server (below), which also answers
 # CloudFormation's response URL and, for the "ssm" rows, SSM GetParameter. A Rust
-# hello-world Lambda is measured the same way. Prints figures; asserts nothing.
+# hello-world Lambda is measured the same way. Prints one table: init and first-event time
+# (medians), the ratio to hello's init, and each bootstrap's size (unzipped and zipped).
+# Asserts one thing: each function is also run once under `strace -f -e trace=open,openat`
+# (init + first event) and the bench FAILS if any opens a CA bundle (/etc/ssl, /etc/pki,
+# ca-certificates): the trust store is compiled in (shop::config::trusted_roots).
 # Usage: bench/init/run.sh [RUNS]   (default 15 runs per function; medians printed)
 #
 # The functions are pointed at nothing: AWS endpoints at 127.0.0.1:9 (refused), dummy
@@ -19,7 +23,8 @@ runs="${1:-15}"
 packages=(-p init-hello -p edge-config)
 bins=(init-hello edge-config)
 for spec in functions:shop-api functions:stripe-webhook functions:admin-api \
-            stream-handlers:order-events stream-handlers:catalogue-publisher; do
+            stream-handlers:order-events stream-handlers:catalogue-publisher \
+            stream-handlers:reservation-sweeper; do
   pkg="${spec%%:*}" bin="${spec##*:}"
   if cargo metadata --no-deps --format-version 1 | python3 -c '
 import json, sys
@@ -37,7 +42,7 @@ cargo build --release --quiet "${packages[@]}" --bins
 target="${CARGO_TARGET_DIR:-$root/target}/release"
 
 python3 - "$target" "$runs" "${bins[@]}" <<'PY'
-import json, os, statistics, subprocess, sys, threading, time
+import io, json, os, shutil, statistics, subprocess, sys, tempfile, threading, time, zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 target, runs, bins = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
@@ -65,6 +70,10 @@ EVENTS = {
     "admin-api": api_event("GET", "/api/admin/nothing-here", claims=CLAIMS),
     "order-events": {"Records": []},
     "catalogue-publisher": {"Records": []},
+    "reservation-sweeper": {"version": "0", "id": "bench", "detail-type": "Scheduled Event",
+                            "source": "aws.events", "account": "123456789012",
+                            "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
+                            "resources": [], "detail": {}},
     "edge-config": None,  # a CloudFormation Delete, answered to the emulator (below)
 }
 NOWHERE = "http://127.0.0.1:9"
@@ -167,21 +176,44 @@ def serve():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
-def measure(binary, event, extra_env):
+def measure(binary, event, extra_env, trace=None):
+    """One cold start; with `trace` (a file), under strace, recording every file opened."""
     server = serve()
     port = server.server_address[1]
     S.reset(event)
     extra_env = {k: v.replace("PORT", str(port)) for k, v in extra_env.items()}
     env = dict(BASE_ENV, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", **extra_env)
     t0 = time.perf_counter()
-    p = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    argv = ["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, binary] if trace else [binary]
+    p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     finished = S.done.wait(20)
+    if trace:  # stop the traced process; strace then ends
+        try:
+            with open(f"/proc/{p.pid}/task/{p.pid}/children") as f:
+                for child in f.read().split():
+                    os.kill(int(child), 9)
+        except OSError:
+            pass
     p.kill()
     _, err = p.communicate()
     server.shutdown(); server.server_close()
     if not finished or S.t_next is None:
         return None, None, (S.error or err.decode(errors="replace").strip().splitlines()[-1:] or ["no answer"])[0][:200]
     return (S.t_next - t0) * 1000, (S.t_resp - t0) * 1000, S.error
+
+def ca_reads(trace):
+    """The CA-bundle paths an strace output file shows opened."""
+    paths = [line.split('"')[1] for line in open(trace) if "open" in line and line.count('"') >= 2]
+    bad = [p for p in paths if p.startswith(("/etc/ssl", "/etc/pki", "/usr/share/ca-certificates",
+                                             "/usr/local/share/ca-certificates"))
+           or "ca-certificates.crt" in p or "ca-bundle" in p]
+    return paths, bad
+
+def zipped(path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(path, "bootstrap")
+    return buf.tell()
 
 rows = []
 cases = [(b, b, {}) for b in bins]
@@ -206,13 +238,48 @@ for label, b, extra in cases:
     else:
         rows.append((label, None, None, None, size, note))
 
+# Nothing reads a CA bundle at start: each binary once more, under strace (init + first event).
+ca_failures = []
+strace = shutil.which("strace")
+traced = {}
+if strace:
+    for label, b, extra in cases:
+        with tempfile.NamedTemporaryFile(suffix=".trace") as t:
+            measure(os.path.join(target, b), EVENTS[b], extra, trace=t.name)
+            paths, bad = ca_reads(t.name)
+        if not paths:
+            ca_failures.append(f"{label}: strace recorded no open at all")
+        elif bad:
+            ca_failures.append(f"{label}: opened {sorted(set(bad))[:3]}")
+        traced[label] = "YES" if bad else "no"
+
 base = next((r[1] for r in rows if r[0] == "init-hello" and r[1]), None)
-print(f"Init time, median of {runs} cold starts (process start -> /next = init; -> /response = first event)")
-print(f"{'function':<26}{'init ms':>9}{'first ms':>10}{'min init':>10}{'x hello':>9}{'binary KB':>11}  note")
+sizes = {r[0]: (r[4], zipped(os.path.join(target, next(c[1] for c in cases if c[0] == r[0]))))
+         for r in rows}
+load = open("/proc/loadavg").read().split()[:3]
+print(f"Init time, median of {runs} cold starts (process start -> /next = init; -> /response = first event);"
+      f" load average {' '.join(load)} on {os.cpu_count()} CPUs")
+print(f"{'function':<26}{'init ms':>9}{'first ms':>10}{'min init':>10}{'x hello':>9}{'<=2x':>6}"
+      f"{'bootstrap KB':>14}{'zipped KB':>11}{'reads CA':>10}  note")
+over = []
 for label, i, f, mn, size, note in rows:
+    kb, zkb = sizes[label][0] // 1024, sizes[label][1] // 1024
+    ca = traced.get(label, "?")
     if i is None:
-        print(f"{label:<26}{'-':>9}{'-':>10}{'-':>10}{'-':>9}{size // 1024:>11}  {note}")
+        print(f"{label:<26}{'-':>9}{'-':>10}{'-':>10}{'-':>9}{'-':>6}{kb:>14}{zkb:>11}{ca:>10}  {note}")
     else:
-        ratio = f"{i / base:.1f}" if base else "-"
-        print(f"{label:<26}{i:>9.2f}{f:>10.2f}{mn:>10.2f}{ratio:>9}{size // 1024:>11}  {note}")
+        ratio = i / base if base else None
+        within = "-" if ratio is None or label == "init-hello" else ("yes" if ratio <= 2 else "NO")
+        if within == "NO": over.append(label)
+        r = f"{ratio:.1f}" if ratio else "-"
+        print(f"{label:<26}{i:>9.2f}{f:>10.2f}{mn:>10.2f}{r:>9}{within:>6}{kb:>14}{zkb:>11}{ca:>10}  {note}")
+if over:
+    print(f"above 2x hello's init: {', '.join(over)}")
+if not strace:
+    print("FAILED: strace is missing (tools/apt.sh installs it): the CA-bundle check did not run")
+    sys.exit(1)
+if ca_failures:
+    print("FAILED: a Lambda read a CA bundle at start:\n  " + "\n  ".join(ca_failures))
+    sys.exit(1)
+print("no function opened a CA bundle (strace, init + first event)")
 PY
