@@ -425,7 +425,7 @@ pub async fn publish_batch(state: &State, event: Event) -> (Published, DynamoDbE
         match publish_record(state, &record).await {
             Ok(p) => {
                 tracing::info!(
-                    pk = key_string(&record, "PK").unwrap_or_default(),
+                    pk = key_string(&record, shop::store::table::PK).unwrap_or_default(),
                     uploaded = ?p.uploaded,
                     "published"
                 );

@@ -60,6 +60,12 @@ impl KeyFilter {
     }
 }
 
+/// What the record's item is, from its `PK`/`SK` (`None` for keys the table's layout never
+/// makes, or a record without string keys).
+pub fn item_key(record: &EventRecord) -> Option<keys::ItemKey> {
+    keys::ItemKey::parse(key_string(record, PK)?, key_string(record, SK)?)
+}
+
 /// The string value of key attribute `name` of a record, if it has one.
 pub fn key_string<'a>(record: &'a EventRecord, name: &str) -> Option<&'a str> {
     match record.change.keys.inner().get(name)? {

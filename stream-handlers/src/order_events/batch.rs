@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use futures::StreamExt;
+use shop::store::keys::ItemKey;
 use shop::store::table::{PK, SK};
 
 use super::{HandleError, State, steps};
-use crate::filter::{KeyFilter, key_string};
+use crate::filter::{KeyFilter, item_key, key_string};
 
 /// How many orders of one batch are worked on at once.
 const PARALLEL_ORDERS: usize = 8;
@@ -97,13 +98,13 @@ async fn handle_record(state: &State, record: &EventRecord) -> Result<(), Handle
             return Ok(());
         }
     }
-    let pk = key_string(record, "PK").unwrap_or_default();
-    let sk = key_string(record, "SK").unwrap_or_default();
-    let (Some(customer), Some(order_id)) =
-        (pk.strip_prefix("CUSTOMER#"), sk.strip_prefix("ORDER#"))
-    else {
-        tracing::warn!(pk, sk, "ORDER# record without a CUSTOMER# key; skipped");
+    let Some(ItemKey::Order { customer, id }) = item_key(record) else {
+        tracing::warn!(
+            pk = key_string(record, PK).unwrap_or_default(),
+            sk = key_string(record, SK).unwrap_or_default(),
+            "not an order's keys; skipped"
+        );
         return Ok(());
     };
-    steps::settle(state, customer, order_id).await
+    steps::settle(state, &customer, &id).await
 }
