@@ -8,6 +8,10 @@
 //! - [`demo`]: the demo catalogue and its loader.
 //! - [`mapping`]: Lambda's event source mappings (bounded retries, on-failure queue).
 
+// async-stripe's generated types nest deeply: proving the stream task `Send` (it holds the
+// Stripe client's futures) needs more than rustc's default 128 steps.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod demo;
 pub mod gateway;
