@@ -185,8 +185,9 @@ async fn pool() -> Pool {
     })
     .await
     .unwrap();
-    let through_ui =
-        aws_sdk_cognitoidentityprovider::Client::new(&standins::aws::sdk_config(&ui.endpoint()).await);
+    let through_ui = aws_sdk_cognitoidentityprovider::Client::new(
+        &standins::aws::sdk_config(&ui.endpoint()).await,
+    );
     let users = UserDirectory::new(through_ui, made.pool_id);
     // cognito-local stores a UUID username for these users (the email is an
     // alias): what tokens and ListUsers show.

@@ -237,7 +237,11 @@ async fn n_buyers_race_for_k_units_and_only_k_cards_are_held() {
     for (buyer, id) in &winners {
         let order = shop.store.get_order(buyer, id).await.unwrap();
         assert_eq!(order.status, OrderStatus::Confirmed, "{id}");
-        assert!(order.has_effect(shop::Effect::Capture), "{id}: {:?}", order.effects);
+        assert!(
+            order.has_effect(shop::Effect::Capture),
+            "{id}: {:?}",
+            order.effects
+        );
         let pi = shop.payments.retrieve(&order.payment_intent).await.unwrap();
         assert_eq!(pi.status, PaymentStatus::Succeeded);
         let r = shop.store.get_reservation(id).await.unwrap().unwrap();

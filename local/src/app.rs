@@ -73,7 +73,8 @@ impl Shop {
             &stack.stripe.endpoint(),
             stack::STRIPE_SECRET_KEY.to_owned(),
         );
-        let ses = aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&stack.ses.endpoint()).await);
+        let ses =
+            aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&stack.ses.endpoint()).await);
         let mailer = Mailer::new(ses, stack::FROM_EMAIL);
 
         // Through the hosted-UI server, which completes what cognito-local's API lacks
@@ -84,8 +85,9 @@ impl Shop {
         let users = functions::users::UserDirectory::new(cognito, stack.pool.pool_id.clone());
         let s3 = standins::aws::s3_client(&stack.moto.endpoint()).await;
         let s3_images = s3.clone();
-        let cloudfront =
-            aws_sdk_cloudfront::Client::new(&standins::aws::sdk_config(&stack.moto.endpoint()).await);
+        let cloudfront = aws_sdk_cloudfront::Client::new(
+            &standins::aws::sdk_config(&stack.moto.endpoint()).await,
+        );
         let distribution = standins::fixtures::distribution(
             &cloudfront,
             stack::SITE_BUCKET,

@@ -75,12 +75,14 @@ impl Stack {
                 let e = s.spawn(services::start_ses);
                 let st = s.spawn(services::start_stripe);
                 let m = s.spawn(services::start_moto);
-                let join =
-                    |h: std::thread::ScopedJoinHandle<'_, Result<Service, standins::StartError>>| {
-                        h.join()
-                            .map_err(|_| anyhow::anyhow!("a start thread panicked"))?
-                            .map_err(anyhow::Error::from)
-                    };
+                let join = |h: std::thread::ScopedJoinHandle<
+                    '_,
+                    Result<Service, standins::StartError>,
+                >| {
+                    h.join()
+                        .map_err(|_| anyhow::anyhow!("a start thread panicked"))?
+                        .map_err(anyhow::Error::from)
+                };
                 Ok::<_, anyhow::Error>((join(d)?, join(c)?, join(e)?, join(st)?, join(m)?))
             })
         })
@@ -113,7 +115,8 @@ impl Stack {
         .await?;
 
         // SES: the sender identity (aws-ses-v2-local accepts any sender; creating it mirrors the template).
-        let ses_client = aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&ses.endpoint()).await);
+        let ses_client =
+            aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&ses.endpoint()).await);
         if let Err(e) = ses_client
             .create_email_identity()
             .email_identity(FROM_EMAIL)

@@ -52,7 +52,8 @@ async fn setup(table: &str) -> (aws_sdk_dynamodb::Client, StreamPoller, OnFailur
         &standins::aws::sdk_config(&services::dynamodb().endpoint()).await,
     );
     let poller = StreamPoller::for_table(streams, table).await.unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&standins::aws::sdk_config(&services::moto().endpoint()).await);
+    let sqs =
+        aws_sdk_sqs::Client::new(&standins::aws::sdk_config(&services::moto().endpoint()).await);
     let queue_url = sqs
         .create_queue()
         .queue_name(format!("{table}-failures"))

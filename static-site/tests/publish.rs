@@ -27,9 +27,10 @@ async fn moto(bucket: &str) -> Moto {
     );
     let cloudfront = aws_sdk_cloudfront::Client::new(&sdk);
     s3.create_bucket().bucket(bucket).send().await.unwrap();
-    let distribution = standins::fixtures::distribution(&cloudfront, bucket, &format!("test-{bucket}"))
-        .await
-        .unwrap();
+    let distribution =
+        standins::fixtures::distribution(&cloudfront, bucket, &format!("test-{bucket}"))
+            .await
+            .unwrap();
     Moto {
         s3,
         cloudfront,

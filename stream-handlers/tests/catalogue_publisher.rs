@@ -73,9 +73,10 @@ impl World {
         let cloudfront = aws_sdk_cloudfront::Client::new(&standins::aws::sdk_config(&moto).await);
         let bucket = format!("site-{}-{n}", std::process::id());
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
-        let dist = standins::fixtures::distribution(&cloudfront, &bucket, &format!("publisher-{bucket}"))
-            .await
-            .unwrap();
+        let dist =
+            standins::fixtures::distribution(&cloudfront, &bucket, &format!("publisher-{bucket}"))
+                .await
+                .unwrap();
         let config = SiteConfig {
             base_url: "https://shop.example".into(),
             ..SiteConfig::default()

@@ -1,8 +1,7 @@
 //! Fixtures several crates' tests share, made through the stand-ins' own APIs.
 
 use aws_sdk_cloudfront::types::{
-    DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
-    ViewerProtocolPolicy,
+    DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig, ViewerProtocolPolicy,
 };
 
 /// The secret key tests and shop-local give localstripe (it accepts any `sk_test_` key).
