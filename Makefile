@@ -28,13 +28,11 @@ dev:
 	$(CARGO_TARGET)/debug/shop-local $(ARGS)
 
 ## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
-## the SAM template offline (lint + sam build), the browser journeys, the API contract
-TEST_STAGES := deps lint unit edge-test sam-check journeys contract
+## the SAM template offline (lint + sam build), the browser journeys, the API contract.
+## tools/test.sh runs them in two phases, a stage that mostly waits beside one that mostly
+## compiles, and prints each stage's time (TEST_SERIAL=1: one after the other).
 test:
-	@t0=$$(date +%s); for stage in $(TEST_STAGES); do \
-	  s=$$(date +%s); $(MAKE) --no-print-directory $$stage; \
-	  echo "==> make $$stage took $$(( $$(date +%s) - s )) s (load average $$(cut -d' ' -f1 /proc/loadavg))"; \
-	done; echo "==> make test: all green in $$(( $$(date +%s) - t0 )) s"
+	@bash tools/test.sh
 
 ## unit: the workspace's tests, from the build `make lint` made (tools/cargo.sh)
 unit:

@@ -50,8 +50,9 @@ run node -e '
 ' "$stage"
 
 zip="$root/edge/dist/edge.zip"
-rm -f "$zip"
-run python3 - "$stage" "$zip" <<'PY'
+# Written beside and renamed into place: a reader (the edge-config test, sam build) running
+# meanwhile sees the old zip or the new one, never half of one.
+run python3 - "$stage" "$zip.partial" <<'PY'
 import os, sys, zipfile
 stage, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
@@ -62,5 +63,6 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         with open(os.path.join(stage, name), "rb") as f:
             z.writestr(info, f.read(), compresslevel=9)
 PY
+mv -f "$zip.partial" "$zip"
 size=$(stat -c %s "$zip")
 echo "edge bundle: edge/dist/edge.zip $size bytes ($(( (size + 1023) / 1024 )) KB; addon $(stat -c %s "$stage/edge.node") bytes unzipped)"

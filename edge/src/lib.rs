@@ -22,7 +22,6 @@
 //! }
 //! ```
 
-pub mod cloudfront;
 mod config;
 mod cookies;
 mod decide;

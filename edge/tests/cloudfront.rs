@@ -1,10 +1,9 @@
 //! CloudFront event types against AWS's documented example events.
-#![allow(missing_docs)]
 
 mod common;
 
+use common::cloudfront::{CfResponse, Event};
 use common::*;
-use edge::cloudfront::{CfResponse, Event};
 use edge::{decide, security_headers};
 
 const VIEWER_REQUEST: &str = include_str!("fixtures/viewer-request.json");
@@ -34,11 +33,11 @@ fn cookie_headers_are_joined_and_forward_changes_applied() {
     request.headers.insert(
         "cookie".into(),
         vec![
-            edge::cloudfront::Header {
+            common::cloudfront::Header {
                 key: Some("Cookie".into()),
                 value: a.into(),
             },
-            edge::cloudfront::Header {
+            common::cloudfront::Header {
                 key: Some("Cookie".into()),
                 value: b.trim_start_matches("; ").into(),
             },

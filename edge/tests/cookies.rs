@@ -2,14 +2,13 @@
 //! token cookie names, cookies split over several `Cookie` headers, quoted values, a real
 //! browser's 200 analytics and consent cookies, and what is refused (oversized, too many,
 //! duplicated, line breaks) — and no `Set-Cookie` the edge writes ever holds a line break.
-#![allow(missing_docs)]
 
 mod common;
 
 use std::time::{Duration, Instant};
 
+use common::cloudfront::{Event, Header};
 use common::*;
-use edge::cloudfront::{Event, Header};
 use edge::{AuthCookies, Decision, MAX_COOKIE, MAX_COOKIES, Refusal, decide, resume};
 
 const EXP: u64 = NOW + 3600;
@@ -224,7 +223,7 @@ fn cookie_attrs(set_cookie: &str) -> (String, Vec<String>) {
     (nv, parts.collect())
 }
 
-fn event_with_cookie_headers(uri: &str, headers: &[String]) -> edge::cloudfront::CfRequest {
+fn event_with_cookie_headers(uri: &str, headers: &[String]) -> common::cloudfront::CfRequest {
     let mut event: Event = serde_json::from_str(VIEWER_REQUEST).unwrap();
     let mut request = event.records.remove(0).cf.request;
     request.uri = uri.into();

@@ -1,6 +1,5 @@
 //! The decisions: public and protected paths, groups, the API, login, callback, refresh,
 //! sign-out, and redirects that never leave the host.
-#![allow(missing_docs)]
 
 mod common;
 

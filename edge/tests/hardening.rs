@@ -1,7 +1,6 @@
 //! Crafted viewer requests (issue 15): control characters, non-canonical URIs forwarded with a
 //! bearer, cross-site sign-out; and the issue-12 additions: the signed-in hint cookie,
 //! `/auth/signup`, and API clients bringing their own bearer token.
-#![allow(missing_docs)]
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! The S3 origin's directory index: page paths ending in `/` are forwarded as
 //! `<path>index.html`, dotless page paths get a 301 to the path with a trailing slash; never
 //! for the API or the edge's own paths.
-#![allow(missing_docs)]
 
 mod common;
 
@@ -159,7 +158,7 @@ fn the_index_document_is_configurable_and_can_be_disabled() {
 #[test]
 fn cloudfront_requests_get_the_new_uri() {
     let (c, k) = setup();
-    let mut request: edge::cloudfront::CfRequest = serde_json::from_value(json!({
+    let mut request: common::cloudfront::CfRequest = serde_json::from_value(json!({
         "clientIp": "203.0.113.178", "method": "GET", "uri": "/p/SKU-1/", "querystring": "a=1",
         "headers": { "host": [{ "key": "Host", "value": HOST }] }
     }))

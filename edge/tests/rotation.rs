@@ -1,7 +1,6 @@
 //! Key rotation: a token naming an unknown kid makes the core ask for one JWKS fetch
 //! (`Decision::FetchKeys`), at most once per kid and once a minute; `retry` goes on with the
 //! replaced key set and never asks again.
-#![allow(missing_docs)]
 
 mod common;
 

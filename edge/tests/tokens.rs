@@ -1,5 +1,4 @@
 //! Token verification: valid tokens pass, every kind of bad token is refused with a reason.
-#![allow(missing_docs)]
 
 mod common;
 

@@ -1,6 +1,5 @@
 //! The public behaviours' viewer function: the shared case table against the Rust twin
 //! (the same table runs against `edge/viewer-function/index.js` in Node).
-#![allow(missing_docs)]
 
 use edge::{ViewerOutcome, viewer_function};
 use serde_json::Value;

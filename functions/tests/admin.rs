@@ -2,8 +2,6 @@
 //! aws-ses-v2-local (through order-events, run from the table's stream),
 //! cognito-local and moto's S3.
 
-#![allow(missing_docs)]
-
 mod common;
 
 use std::collections::HashMap;

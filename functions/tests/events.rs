@@ -2,8 +2,6 @@
 //! decoded by `lambda_http` and answered by the shopper router over DynamoDB Local: the JWT
 //! authorizer's claims become the caller's identity, and an event without them is refused.
 
-#![allow(missing_docs)]
-
 mod common;
 
 use axum::http::StatusCode;

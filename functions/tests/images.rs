@@ -3,8 +3,6 @@
 //! product; every kind of bad upload is refused with a 4xx JSON error and leaves nothing
 //! stored, nothing published and the product unchanged.
 
-#![allow(missing_docs)]
-
 mod common;
 
 use std::io::Cursor;

@@ -4,8 +4,6 @@
 //! path; and the route's security headers on every answer. No stand-in is needed: these
 //! requests never reach the edge core or the API.
 
-#![allow(missing_docs)]
-
 use std::collections::BTreeMap;
 
 use axum::body::Body;

@@ -1,8 +1,6 @@
 //! The resizer on images made here: dimensions and format of every variant, and each way
 //! an upload is refused.
 
-#![allow(missing_docs)]
-
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};

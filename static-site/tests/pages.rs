@@ -1,8 +1,6 @@
 //! The rendered demo catalogue: every page is there, links resolve, text is
 //! escaped, prices read right and no stock is shown, JSON-LD parses.
 
-#![allow(missing_docs)]
-
 mod common;
 
 use std::collections::BTreeSet;

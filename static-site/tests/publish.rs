@@ -1,8 +1,6 @@
 //! Publishing against moto's S3 and CloudFront: only changed files travel,
 //! only changed pages are invalidated, stale objects go.
 
-#![allow(missing_docs)]
-
 mod common;
 
 use common::{config, demo, product_mut};

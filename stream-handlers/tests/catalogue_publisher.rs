@@ -6,8 +6,6 @@
 //! product shows as unavailable and leaves its listing, and redelivery
 //! uploads nothing.
 
-#![allow(missing_docs)]
-
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_lambda_events::event::dynamodb::EventRecord;

@@ -2,8 +2,6 @@
 //! product change, a TTL removal by the service, and a record holding an untyped `{}` value, as
 //! DynamoDB Local streams an empty map), decoded as the binaries decode it.
 
-#![allow(missing_docs)]
-
 use aws_lambda_events::streams::DynamoDbEventResponse;
 use stream_handlers::filter::KeyFilter;
 use stream_handlers::records::{decode_event, report_unreadable};

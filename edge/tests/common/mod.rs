@@ -1,5 +1,7 @@
 //! Test helpers: RSA keys generated in the test, JWTs signed with them, and a config.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code)]
+
+pub(crate) mod cloudfront;
 
 use std::sync::OnceLock;
 
@@ -13,18 +15,18 @@ use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 
-pub const CLIENT: &str = "client123";
-pub const ISS: &str = "http://127.0.0.1:9229/local_pool";
-pub const KID: &str = "CognitoLocal";
-pub const NOW: u64 = 1_800_000_000;
-pub const HOST: &str = "shop.example";
+pub(crate) const CLIENT: &str = "client123";
+pub(crate) const ISS: &str = "http://127.0.0.1:9229/local_pool";
+pub(crate) const KID: &str = "CognitoLocal";
+pub(crate) const NOW: u64 = 1_800_000_000;
+pub(crate) const HOST: &str = "shop.example";
 
-pub struct Keys {
+pub(crate) struct Keys {
     pub main: RsaPrivateKey,
     pub other: RsaPrivateKey,
 }
 
-pub fn keys() -> &'static Keys {
+pub(crate) fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(|| {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
@@ -35,7 +37,7 @@ pub fn keys() -> &'static Keys {
     })
 }
 
-pub fn jwk(key: &RsaPrivateKey, kid: &str) -> Value {
+pub(crate) fn jwk(key: &RsaPrivateKey, kid: &str) -> Value {
     let public = key.to_public_key();
     json!({
         "kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid,
@@ -44,11 +46,11 @@ pub fn jwk(key: &RsaPrivateKey, kid: &str) -> Value {
     })
 }
 
-pub fn jwks() -> Value {
+pub(crate) fn jwks() -> Value {
     json!({ "keys": [jwk(&keys().main, KID)] })
 }
 
-pub fn config_json(extra: Value) -> String {
+pub(crate) fn config_json(extra: Value) -> String {
     let mut c = json!({
         "client_id": CLIENT,
         "issuer": ISS,
@@ -76,11 +78,11 @@ pub fn config_json(extra: Value) -> String {
     c.to_string()
 }
 
-pub fn config() -> edge::Config {
+pub(crate) fn config() -> edge::Config {
     edge::Config::from_json(&config_json(json!({}))).unwrap()
 }
 
-pub fn sign_with(key: &RsaPrivateKey, header: &Value, claims: &Value) -> String {
+pub(crate) fn sign_with(key: &RsaPrivateKey, header: &Value, claims: &Value) -> String {
     let msg = format!(
         "{}.{}",
         B64.encode(header.to_string()),
@@ -90,11 +92,11 @@ pub fn sign_with(key: &RsaPrivateKey, header: &Value, claims: &Value) -> String 
     format!("{msg}.{}", B64.encode(sig.to_bytes()))
 }
 
-pub fn header() -> Value {
+pub(crate) fn header() -> Value {
     json!({ "alg": "RS256", "kid": KID, "typ": "JWT" })
 }
 
-pub fn id_claims(user: &str, groups: &[&str], exp: u64) -> Value {
+pub(crate) fn id_claims(user: &str, groups: &[&str], exp: u64) -> Value {
     json!({
         "sub": format!("sub-{user}"), "aud": CLIENT, "iss": ISS, "token_use": "id",
         "cognito:username": user, "cognito:groups": groups, "email": format!("{user}@example.com"),
@@ -102,7 +104,7 @@ pub fn id_claims(user: &str, groups: &[&str], exp: u64) -> Value {
     })
 }
 
-pub fn access_claims(user: &str, groups: &[&str], exp: u64) -> Value {
+pub(crate) fn access_claims(user: &str, groups: &[&str], exp: u64) -> Value {
     json!({
         "sub": format!("sub-{user}"), "client_id": CLIENT, "iss": ISS, "token_use": "access",
         "username": user, "cognito:groups": groups, "scope": "openid email",
@@ -110,16 +112,21 @@ pub fn access_claims(user: &str, groups: &[&str], exp: u64) -> Value {
     })
 }
 
-pub fn id_token(user: &str, groups: &[&str], exp: u64) -> String {
+pub(crate) fn id_token(user: &str, groups: &[&str], exp: u64) -> String {
     sign_with(&keys().main, &header(), &id_claims(user, groups, exp))
 }
 
-pub fn access_token(user: &str, groups: &[&str], exp: u64) -> String {
+pub(crate) fn access_token(user: &str, groups: &[&str], exp: u64) -> String {
     sign_with(&keys().main, &header(), &access_claims(user, groups, exp))
 }
 
 /// A `Cookie` header as a browser would send it after login.
-pub fn session_cookie(user: &str, groups: &[&str], exp: u64, refresh: Option<&str>) -> String {
+pub(crate) fn session_cookie(
+    user: &str,
+    groups: &[&str],
+    exp: u64,
+    refresh: Option<&str>,
+) -> String {
     let p = format!("CognitoIdentityServiceProvider.{CLIENT}");
     let mut c = format!(
         "theme=dark; {p}.LastAuthUser={user}; {p}.{user}.idToken={}; {p}.{user}.accessToken={}",
@@ -133,7 +140,7 @@ pub fn session_cookie(user: &str, groups: &[&str], exp: u64, refresh: Option<&st
     c
 }
 
-pub fn token_reply(
+pub(crate) fn token_reply(
     user: &str,
     groups: &[&str],
     exp: u64,
@@ -153,25 +160,25 @@ pub fn token_reply(
     }
 }
 
-pub fn get(uri: &str, query: &str, cookie: &str) -> edge::Request {
+pub(crate) fn get(uri: &str, query: &str, cookie: &str) -> edge::Request {
     edge::Request::new("GET", uri, query, HOST, cookie)
 }
 
-pub fn respond(d: edge::Decision) -> edge::Respond {
+pub(crate) fn respond(d: edge::Decision) -> edge::Respond {
     match d {
         edge::Decision::Respond(r) => r,
         other => panic!("expected a response, got {other:?}"),
     }
 }
 
-pub fn forward(d: edge::Decision) -> edge::Forward {
+pub(crate) fn forward(d: edge::Decision) -> edge::Forward {
     match d {
         edge::Decision::Forward(f) => f,
         other => panic!("expected forward, got {other:?}"),
     }
 }
 
-pub fn token_request(d: edge::Decision) -> edge::TokenRequest {
+pub(crate) fn token_request(d: edge::Decision) -> edge::TokenRequest {
     match d {
         edge::Decision::TokenRequest(t) => t,
         other => panic!("expected a token request, got {other:?}"),
@@ -179,7 +186,7 @@ pub fn token_request(d: edge::Decision) -> edge::TokenRequest {
 }
 
 /// Query parameter of a URL (decoded).
-pub fn param(url: &str, name: &str) -> Option<String> {
+pub(crate) fn param(url: &str, name: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
     q.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
@@ -187,7 +194,7 @@ pub fn param(url: &str, name: &str) -> Option<String> {
     })
 }
 
-pub fn pct_decode(s: &str) -> String {
+pub(crate) fn pct_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -204,13 +211,13 @@ pub fn pct_decode(s: &str) -> String {
 }
 
 /// The decoded JSON payload of the signed state.
-pub fn state_payload(state: &str) -> Value {
+pub(crate) fn state_payload(state: &str) -> Value {
     let payload = state.split('.').next().unwrap();
     serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap()
 }
 
 /// The `name=value` part of each Set-Cookie.
-pub fn cookie_pairs(r: &edge::Respond) -> Vec<(String, String)> {
+pub(crate) fn cookie_pairs(r: &edge::Respond) -> Vec<(String, String)> {
     r.cookies
         .iter()
         .map(|c| {

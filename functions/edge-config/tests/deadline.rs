@@ -2,8 +2,6 @@
 //! work does: a Cognito endpoint that accepts the connection and never answers stands for a
 //! call that hangs; the response URL is a listener on loopback that records the answer.
 
-#![allow(missing_docs)]
-
 use std::time::Duration;
 
 use edge_config::resource::{Clients, handle};

@@ -34,7 +34,7 @@ use shop::store::Change;
 /// Largest product image accepted for upload ([`photos::MAX_UPLOAD_BYTES`], 10 MiB).
 pub const MAX_IMAGE_BYTES: i64 = photos::MAX_UPLOAD_BYTES as i64;
 /// How long a presigned upload URL is valid.
-pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+pub(super) const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
 /// `Cache-Control` of a stored photo and its variants: their keys carry a fresh ULID, so
 /// they never change.
 pub const CACHE_PHOTO: &str = "public, max-age=31536000, immutable";

@@ -22,7 +22,7 @@ use crate::extract::QueryPairs;
 use crate::identity::Identity;
 
 /// Orders per page by default (`?limit=` up to 100).
-pub const PAGE_SIZE: i32 = 25;
+pub(super) const PAGE_SIZE: i32 = 25;
 /// How long a refund claim holds (after that, Stripe's own idempotency key
 /// still covers a repeat for 24 h).
 const REFUND_CLAIM_SECS: i64 = 3600;

@@ -15,12 +15,12 @@ use crate::identity::Identity;
 use shop::store::Change;
 
 /// Products per page of the owner's list by default (`?limit=` up to 100).
-pub const PAGE_SIZE: i32 = 25;
+pub(super) const PAGE_SIZE: i32 = 25;
 /// Table pages one listing call reads at most while a filter matches nothing, so a search
 /// answers in bounded time; the cursor lets the next call go on.
 const MAX_PAGES_PER_CALL: usize = 20;
 /// Images per product.
-pub const MAX_IMAGES: usize = 10;
+pub(super) const MAX_IMAGES: usize = 10;
 
 /// A product as the owner sends it (create, or update with `version`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

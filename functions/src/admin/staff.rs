@@ -18,7 +18,7 @@ use crate::identity::Identity;
 use crate::users::{attribute, cognito_error};
 
 /// Users per page (Cognito's `ListUsers` maximum).
-pub const PAGE_SIZE: i32 = 60;
+pub(super) const PAGE_SIZE: i32 = 60;
 
 /// A user of the pool as the staff page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

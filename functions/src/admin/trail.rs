@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::extract::QueryPairs;
 
 /// Entries per page by default (`?limit=` up to 500).
-pub const PAGE_SIZE: i32 = 100;
+pub(super) const PAGE_SIZE: i32 = 100;
 
 /// A page of the trail, with the day it lists.
 #[derive(Serialize)]

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::extract::QueryPairs;
 
 /// Most SKUs one call may ask about (a listing page's worth).
-pub const MAX_SKUS: usize = 100;
+pub(super) const MAX_SKUS: usize = 100;
 
 #[derive(Serialize)]
 struct StockItem {

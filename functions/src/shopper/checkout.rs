@@ -414,7 +414,7 @@ fn now_unix() -> i64 {
 /// answers 503, the checkout marked for a repeat to resume) well before the
 /// function's 10 s timeout, itself shorter than the claim's 15 s lease, so
 /// a request is never taken over while it is still running.
-pub const STRIPE_BUDGET: Duration = Duration::from_secs(8);
+pub(super) const STRIPE_BUDGET: Duration = Duration::from_secs(8);
 
 /// Why the Stripe part of a checkout stopped.
 enum AuthoriseError {
@@ -548,7 +548,7 @@ async fn wait_for_first(state: &ShopperState, checkout_id: &str) -> Result<Check
 /// The confirm answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ConfirmAnswer {
+pub(super) struct ConfirmAnswer {
     /// The checkout.
     pub checkout_id: String,
     /// `authorized`, `requires_action`, `processing` or `failed`.

@@ -13,7 +13,7 @@ use crate::extract::QueryPairs;
 use crate::identity::Identity;
 
 /// Orders per page.
-pub const PAGE_SIZE: i32 = 20;
+pub(super) const PAGE_SIZE: i32 = 20;
 
 pub(super) async fn list(
     State(state): State<ShopperState>,

@@ -16,12 +16,12 @@ use shop::store::table;
 use shop::{Category, Currency, Money, Product, ProductStatus, Sku, Store};
 use tower::ServiceExt;
 
-pub const STRIPE_KEY: &str = standins::fixtures::STRIPE_KEY;
-pub const WEBHOOK_SECRET: &str = "whsec_edge_shop_test";
+pub(crate) const STRIPE_KEY: &str = standins::fixtures::STRIPE_KEY;
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_edge_shop_test";
 
 static TABLES: AtomicU32 = AtomicU32::new(0);
 
-pub struct Shop {
+pub(crate) struct Shop {
     pub store: Store,
     pub payments: Payments,
     pub api: Router,
@@ -30,7 +30,7 @@ pub struct Shop {
 
 /// A fresh table with a small catalogue: A-1 (€12.50, 10), B-2 (€30.00, 3),
 /// OLD-1 (retired), and the shared localstripe.
-pub async fn shop() -> Shop {
+pub(crate) async fn shop() -> Shop {
     let ddb = standins::services::dynamodb();
     let client = standins::aws::dynamodb_client(&ddb.endpoint()).await;
     let name = format!(
@@ -81,14 +81,14 @@ pub async fn shop() -> Shop {
 }
 
 /// A card token as Stripe.js `createToken` makes it.
-pub async fn card_token(number: &str) -> String {
+pub(crate) async fn card_token(number: &str) -> String {
     standins::fixtures::card_token(&standins::services::stripe().endpoint(), number)
         .await
         .unwrap()
 }
 
 /// A signed-in shopper's claims (as API Gateway's JWT authorizer passes them).
-pub fn shopper(sub: &str) -> Vec<(String, String)> {
+pub(crate) fn shopper(sub: &str) -> Vec<(String, String)> {
     vec![
         ("sub".into(), sub.into()),
         ("username".into(), format!("{sub}@example.com")),
@@ -96,20 +96,20 @@ pub fn shopper(sub: &str) -> Vec<(String, String)> {
     ]
 }
 
-pub struct Answer {
+pub(crate) struct Answer {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub json: serde_json::Value,
 }
 
 impl Answer {
-    pub fn code(&self) -> &str {
+    pub(crate) fn code(&self) -> &str {
         self.json["error"]["code"].as_str().unwrap_or("")
     }
 }
 
 /// Calls `router` in process.
-pub async fn call(
+pub(crate) async fn call(
     router: &Router,
     method: &str,
     path: &str,
@@ -160,7 +160,7 @@ pub async fn call(
 
 /// The total [`shop`]'s catalogue prices `lines` at (euro; shipping by the
 /// shop's rule), as the page's quote would show it. Unknown SKUs count 0.
-pub fn quoted_total(lines: &serde_json::Value) -> Money {
+pub(crate) fn quoted_total(lines: &serde_json::Value) -> Money {
     let mut subtotal = 0;
     for l in lines.as_array().into_iter().flatten() {
         let price = match l["sku"]
@@ -182,13 +182,17 @@ pub fn quoted_total(lines: &serde_json::Value) -> Money {
 }
 
 /// A checkout request body, carrying the total the quote showed.
-pub fn checkout_body(lines: serde_json::Value, token: &str) -> Vec<u8> {
+pub(crate) fn checkout_body(lines: serde_json::Value, token: &str) -> Vec<u8> {
     let total = quoted_total(&lines);
     checkout_body_expecting(lines, token, total)
 }
 
 /// A checkout request body carrying `expected` as the total the shopper saw.
-pub fn checkout_body_expecting(lines: serde_json::Value, token: &str, expected: Money) -> Vec<u8> {
+pub(crate) fn checkout_body_expecting(
+    lines: serde_json::Value,
+    token: &str,
+    expected: Money,
+) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({
         "lines": lines,
         "address": {"name": "Ada Lovelace", "line1": "1 Rue de Rivoli", "line2": "",
@@ -200,7 +204,12 @@ pub fn checkout_body_expecting(lines: serde_json::Value, token: &str, expected: 
 }
 
 /// POST /api/checkout as `who`.
-pub async fn checkout(shop: &Shop, who: &[(String, String)], key: &str, body: Vec<u8>) -> Answer {
+pub(crate) async fn checkout(
+    shop: &Shop,
+    who: &[(String, String)],
+    key: &str,
+    body: Vec<u8>,
+) -> Answer {
     call(
         &shop.api,
         "POST",
@@ -218,7 +227,7 @@ pub async fn checkout(shop: &Shop, who: &[(String, String)], key: &str, body: Ve
 /// POST /api/checkout as the checkout page does it: a 409
 /// `checkout_in_progress` (an earlier request with the key is still at work)
 /// is sent again, a bounded number of times.
-pub async fn checkout_answered(
+pub(crate) async fn checkout_answered(
     shop: &Shop,
     who: &[(String, String)],
     key: &str,
@@ -234,7 +243,7 @@ pub async fn checkout_answered(
 }
 
 /// Every item's PK that is not a product: what a request wrote.
-pub async fn written(store: &Store) -> Vec<String> {
+pub(crate) async fn written(store: &Store) -> Vec<String> {
     let out = store
         .client()
         .scan()
@@ -255,13 +264,13 @@ pub async fn written(store: &Store) -> Vec<String> {
 }
 
 /// A unique idempotency key.
-pub fn key() -> String {
+pub(crate) fn key() -> String {
     format!("key-{}", ulid::Ulid::new())
 }
 
 /// Makes every idempotency claim of the table look abandoned long ago (its
 /// holder died and its lease ran out).
-pub async fn expire_claim_leases(store: &Store) {
+pub(crate) async fn expire_claim_leases(store: &Store) {
     use aws_sdk_dynamodb::types::AttributeValue;
     let items = store
         .client()
@@ -292,7 +301,7 @@ pub async fn expire_claim_leases(store: &Store) {
 }
 
 /// Units of `sku` reserved by open checkouts.
-pub async fn reserved(store: &Store, sku: &str) -> u32 {
+pub(crate) async fn reserved(store: &Store, sku: &str) -> u32 {
     let sku = Sku::parse(sku).unwrap();
     store
         .availability(std::slice::from_ref(&sku))

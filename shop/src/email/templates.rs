@@ -14,8 +14,6 @@ struct ConfirmedHtml<'a> {
     shop: &'a str,
     subject: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
-    reason: &'a str,
 }
 
 #[derive(Template)]
@@ -23,8 +21,6 @@ struct ConfirmedHtml<'a> {
 struct ConfirmedText<'a> {
     shop: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
-    reason: &'a str,
 }
 
 #[derive(Template)]
@@ -33,7 +29,6 @@ struct CancelledHtml<'a> {
     shop: &'a str,
     subject: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
     reason: &'a str,
 }
 
@@ -42,7 +37,6 @@ struct CancelledHtml<'a> {
 struct CancelledText<'a> {
     shop: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
     reason: &'a str,
 }
 
@@ -52,8 +46,6 @@ struct ShippedHtml<'a> {
     shop: &'a str,
     subject: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
-    reason: &'a str,
 }
 
 #[derive(Template)]
@@ -61,8 +53,6 @@ struct ShippedHtml<'a> {
 struct ShippedText<'a> {
     shop: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
-    reason: &'a str,
 }
 
 #[derive(Template)]
@@ -71,8 +61,6 @@ struct RefundedHtml<'a> {
     shop: &'a str,
     subject: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
-    reason: &'a str,
 }
 
 #[derive(Template)]
@@ -80,8 +68,11 @@ struct RefundedHtml<'a> {
 struct RefundedText<'a> {
     shop: &'a str,
     o: &'a Order,
-    #[allow(dead_code)]
-    reason: &'a str,
+}
+
+/// Why the order was cancelled, as the apology states it.
+fn cancel_reason(o: &Order) -> &str {
+    o.cancel_reason.as_deref().unwrap_or(DEFAULT_REASON)
 }
 
 fn subject(kind: EmailKind, order: &Order) -> String {
@@ -96,7 +87,6 @@ fn subject(kind: EmailKind, order: &Order) -> String {
 
 pub(super) fn render(kind: EmailKind, o: &Order) -> askama::Result<super::Email> {
     let subject = subject(kind, o);
-    let reason = o.cancel_reason.as_deref().unwrap_or(DEFAULT_REASON);
     let (shop, s) = (SHOP_NAME, subject.as_str());
     let (html, text) = match kind {
         EmailKind::Confirmed => (
@@ -104,40 +94,42 @@ pub(super) fn render(kind: EmailKind, o: &Order) -> askama::Result<super::Email>
                 shop,
                 subject: s,
                 o,
-                reason,
             }
             .render()?,
-            ConfirmedText { shop, o, reason }.render()?,
+            ConfirmedText { shop, o }.render()?,
         ),
         EmailKind::Cancelled => (
             CancelledHtml {
                 shop,
                 subject: s,
                 o,
-                reason,
+                reason: cancel_reason(o),
             }
             .render()?,
-            CancelledText { shop, o, reason }.render()?,
+            CancelledText {
+                shop,
+                o,
+                reason: cancel_reason(o),
+            }
+            .render()?,
         ),
         EmailKind::Shipped => (
             ShippedHtml {
                 shop,
                 subject: s,
                 o,
-                reason,
             }
             .render()?,
-            ShippedText { shop, o, reason }.render()?,
+            ShippedText { shop, o }.render()?,
         ),
         EmailKind::Refunded => (
             RefundedHtml {
                 shop,
                 subject: s,
                 o,
-                reason,
             }
             .render()?,
-            RefundedText { shop, o, reason }.render()?,
+            RefundedText { shop, o }.render()?,
         ),
     };
     Ok(super::Email {

@@ -85,19 +85,12 @@ impl Store {
             request_hash,
             now_unix() + CLAIM_LEASE_SECS,
         );
-        let put = self
-            .put(item)
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match put.map_err(StoreError::from) {
-            Ok(_) => Ok(IdempotencyClaim::Claimed),
-            Err(StoreError::ConditionFailed(_)) => self
-                .idempotency_claim(customer, key)
-                .await?
-                .ok_or(StoreError::NotFound),
-            Err(e) => Err(e),
+        if self.put_new(item).await? {
+            return Ok(IdempotencyClaim::Claimed);
         }
+        self.idempotency_claim(customer, key)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// The claim on `key`, if there is one ([`IdempotencyClaim::Existing`]),

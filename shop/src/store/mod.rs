@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -113,6 +113,38 @@ impl Store {
     pub(crate) async fn put_raw(&self, item: Item) -> Result<(), StoreError> {
         self.put(item).send().await?;
         Ok(())
+    }
+
+    /// Writes `item` unless an item with its key exists: `true` when written, `false` when the
+    /// key was taken (a conditional put, so of concurrent writers exactly one gets `true`).
+    /// Claims, seen-once records, new orders and new products are all this one shape.
+    pub(crate) async fn put_new(&self, item: Item) -> Result<bool, StoreError> {
+        let put = self
+            .put(item)
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", table::PK)
+            .send()
+            .await;
+        match put.map_err(StoreError::from) {
+            Ok(_) => Ok(true),
+            Err(StoreError::ConditionFailed(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Store::put_new`]'s write as one item of a transaction (the transaction is cancelled
+    /// when the key is taken).
+    pub(crate) fn put_new_in_transaction(
+        &self,
+        item: Item,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", table::PK)
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     /// A query of the table, for the caller to narrow.

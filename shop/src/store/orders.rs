@@ -26,17 +26,14 @@ impl Store {
     /// ([`StoreError::ConditionFailed`] then): the confirm call and the
     /// webhook may race to create it, exactly one wins.
     pub async fn put_order_if_absent(&self, order: &Order) -> Result<(), StoreError> {
-        self.put(order_item(order)?)
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::ConditionFailed(_) => {
-                    StoreError::ConditionFailed(format!("order {} already exists", order.id))
-                }
-                other => other,
-            })?;
-        Ok(())
+        if self.put_new(order_item(order)?).await? {
+            Ok(())
+        } else {
+            Err(StoreError::ConditionFailed(format!(
+                "order {} already exists",
+                order.id
+            )))
+        }
     }
 
     /// Reads one of a customer's orders (another customer's id is simply not found).

@@ -22,23 +22,26 @@ impl Store {
         let mut next = product.clone();
         next.version = expected + 1;
         let item = product_item(&next)?;
-        let req = self.put(item);
-        let req = if expected == 0 {
-            req.condition_expression("attribute_not_exists(PK)")
-        } else {
-            req.condition_expression("#v = :expected")
-                .expression_attribute_names("#v", "version")
-                .expression_attribute_values(":expected", n(expected))
-        };
-        match req.send().await.map_err(StoreError::from) {
+        if expected == 0 {
+            return if self.put_new(item).await? {
+                Ok(next)
+            } else {
+                Err(StoreError::ConditionFailed(format!(
+                    "product {} already exists",
+                    product.sku
+                )))
+            };
+        }
+        let put = self
+            .put(item)
+            .condition_expression("#v = :expected")
+            .expression_attribute_names("#v", "version")
+            .expression_attribute_values(":expected", n(expected))
+            .send()
+            .await;
+        match put.map_err(StoreError::from) {
             Ok(_) => Ok(next),
-            Err(StoreError::ConditionFailed(_)) if expected > 0 => {
-                Err(StoreError::VersionConflict { expected })
-            }
-            Err(StoreError::ConditionFailed(_)) => Err(StoreError::ConditionFailed(format!(
-                "product {} already exists",
-                product.sku
-            ))),
+            Err(StoreError::ConditionFailed(_)) => Err(StoreError::VersionConflict { expected }),
             Err(e) => Err(e),
         }
     }

@@ -223,17 +223,7 @@ impl Store {
             &checkout.request_hash,
             lease_until,
         );
-        items.push(
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(claim))
-                        .condition_expression("attribute_not_exists(PK)")
-                        .build()?,
-                )
-                .build(),
-        );
+        items.push(self.put_new_in_transaction(claim)?);
         items.push(
             TransactWriteItem::builder()
                 .put(
@@ -257,17 +247,7 @@ impl Store {
         item.insert(SK.into(), s(sk));
         item.insert(GSI1PK.into(), s(HELD_INDEX));
         item.insert(GSI1SK.into(), s(held_sort_key(held_until, &checkout.id)));
-        items.push(
-            TransactWriteItem::builder()
-                .put(
-                    Put::builder()
-                        .table_name(&self.table)
-                        .set_item(Some(item))
-                        .condition_expression("attribute_not_exists(PK)")
-                        .build()?,
-                )
-                .build(),
-        );
+        items.push(self.put_new_in_transaction(item)?);
         for line in lines {
             let stock = seen.products.get(&line.sku).map(|p| p.stock).unwrap_or(0);
             let limit = i64::from(stock) - i64::from(line.quantity);

@@ -14,16 +14,7 @@ impl Store {
             key_map(pk, sk)
         };
         item.insert(TTL_ATTRIBUTE.into(), n(now_unix() + ttl_secs));
-        let put = self
-            .put(item)
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match put.map_err(StoreError::from) {
-            Ok(_) => Ok(true),
-            Err(StoreError::ConditionFailed(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        self.put_new(item).await
     }
 
     /// True when `kind#id` was recorded by [`Store::mark_seen`] and has not

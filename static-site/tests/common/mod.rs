@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: the demo catalogue and file reading.
 
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -8,33 +8,33 @@ use shop::{Product, Sku};
 use static_site::{SiteConfig, catalogue};
 
 /// The repository's demo catalogue.
-pub fn demo() -> Vec<Product> {
+pub(crate) fn demo() -> Vec<Product> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../local/demo/catalogue.json");
     catalogue::load_file(&path).unwrap()
 }
 
-pub fn demo_images() -> PathBuf {
+pub(crate) fn demo_images() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../local/demo/images")
 }
 
-pub fn config() -> SiteConfig {
+pub(crate) fn config() -> SiteConfig {
     SiteConfig {
         base_url: "https://shop.example".to_owned(),
         ..SiteConfig::default()
     }
 }
 
-pub fn read(dir: &Path, rel: &str) -> String {
+pub(crate) fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-pub fn product_mut<'a>(products: &'a mut [Product], sku: &str) -> &'a mut Product {
+pub(crate) fn product_mut<'a>(products: &'a mut [Product], sku: &str) -> &'a mut Product {
     let sku = Sku::parse(sku).unwrap();
     products.iter_mut().find(|p| p.sku == sku).unwrap()
 }
 
 /// The JSON-LD block of a page, parsed.
-pub fn json_ld(html: &str) -> serde_json::Value {
+pub(crate) fn json_ld(html: &str) -> serde_json::Value {
     let start = html
         .find("<script type=\"application/ld+json\">")
         .expect("a JSON-LD block")

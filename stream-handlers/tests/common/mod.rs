@@ -23,10 +23,10 @@ use stream_handlers::poller::StreamPoller;
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A secret localstripe accepts (it checks none).
-pub const STRIPE_KEY: &str = standins::fixtures::STRIPE_KEY;
+pub(crate) const STRIPE_KEY: &str = standins::fixtures::STRIPE_KEY;
 
 /// One test's world.
-pub struct World {
+pub(crate) struct World {
     /// Table, Stripe and SES clients that work.
     pub state: State,
     /// The table's stream, `ORDER#` records only (the template's filter).
@@ -45,19 +45,19 @@ fn unique(prefix: &str) -> String {
 }
 
 /// A port nothing listens on.
-pub fn closed_port() -> u16 {
+pub(crate) fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
 }
 
 /// A mailer whose SES endpoint refuses connections.
-pub async fn dead_mailer() -> Mailer {
+pub(crate) async fn dead_mailer() -> Mailer {
     let conf = standins::aws::sdk_config(&format!("http://127.0.0.1:{}", closed_port())).await;
     Mailer::new(aws_sdk_sesv2::Client::new(&conf), "shop@example.com")
 }
 
 /// A Stripe client whose base URL refuses connections.
-pub fn dead_payments() -> Payments {
+pub(crate) fn dead_payments() -> Payments {
     Payments::new(
         &format!("http://127.0.0.1:{}", closed_port()),
         STRIPE_KEY.into(),
@@ -66,7 +66,7 @@ pub fn dead_payments() -> Payments {
 
 impl World {
     /// A fresh table (and stream) plus the shared stand-ins.
-    pub async fn new() -> World {
+    pub(crate) async fn new() -> World {
         let ddb = standins::services::dynamodb().endpoint();
         let ses = standins::services::ses().endpoint();
         let stripe = standins::services::stripe().endpoint();
@@ -94,7 +94,7 @@ impl World {
     }
 
     /// The state with another mailer or Stripe client (to inject failures).
-    pub fn state_with(&self, mailer: Option<Mailer>, payments: Option<Payments>) -> State {
+    pub(crate) fn state_with(&self, mailer: Option<Mailer>, payments: Option<Payments>) -> State {
         State {
             store: self.state.store.clone(),
             payments: payments.unwrap_or_else(|| self.state.payments.clone()),
@@ -103,7 +103,7 @@ impl World {
     }
 
     /// Adds a product with `stock` units.
-    pub async fn product(&self, sku: &str, stock: u32) -> Product {
+    pub(crate) async fn product(&self, sku: &str, stock: u32) -> Product {
         let p = Product {
             sku: Sku::parse(sku).expect("sku"),
             name: format!("Product <{sku}> & co"),
@@ -120,7 +120,7 @@ impl World {
     }
 
     /// Current stock of `sku`.
-    pub async fn stock(&self, sku: &str) -> u32 {
+    pub(crate) async fn stock(&self, sku: &str) -> u32 {
         self.state
             .store
             .get_product(&Sku::parse(sku).expect("sku"))
@@ -131,7 +131,7 @@ impl World {
 
     /// A card authorised at localstripe for `amount` cents: token → customer
     /// → PaymentIntent (`capture_method=manual`, confirmed) in `requires_capture`.
-    pub async fn authorise(&self, amount: i64) -> String {
+    pub(crate) async fn authorise(&self, amount: i64) -> String {
         #[derive(Deserialize)]
         struct Id {
             id: String,
@@ -176,7 +176,7 @@ impl World {
 
     /// Writes an `authorized` order (as the confirm call does) for `lines`
     /// (sku, quantity) with a real authorised PaymentIntent; returns it.
-    pub async fn authorised_order(&self, lines: &[(&str, u32)]) -> Order {
+    pub(crate) async fn authorised_order(&self, lines: &[(&str, u32)]) -> Order {
         let eur = |a| Money::new(a, Currency::Eur);
         let priced: Vec<PricedLine> = lines
             .iter()
@@ -226,7 +226,7 @@ impl World {
     }
 
     /// The order as stored now.
-    pub async fn order(&self, order: &Order) -> Order {
+    pub(crate) async fn order(&self, order: &Order) -> Order {
         self.state
             .store
             .get_order(&order.customer, &order.id)
@@ -235,13 +235,13 @@ impl World {
     }
 
     /// Every `ORDER#` record written to the stream since the last call.
-    pub async fn records(&mut self) -> Vec<EventRecord> {
+    pub(crate) async fn records(&mut self) -> Vec<EventRecord> {
         self.poller.drain().await.expect("poll stream")
     }
 
     /// Polls and handles until the stream has nothing new (the handler's own
     /// writes produce records too); panics on a reported failure.
-    pub async fn settle(&mut self) {
+    pub(crate) async fn settle(&mut self) {
         loop {
             let records = self.records().await;
             if records.is_empty() {
@@ -258,7 +258,7 @@ impl World {
     }
 
     /// Emails sent to this test's addresses (the SES store is shared).
-    pub async fn emails(&self) -> Vec<SentEmail> {
+    pub(crate) async fn emails(&self) -> Vec<SentEmail> {
         let ses = standins::services::ses().endpoint();
         let store: SesStore = self
             .http
@@ -282,7 +282,7 @@ impl World {
     }
 
     /// Emails sent to `order`'s address.
-    pub async fn emails_of(&self, order: &Order) -> Vec<SentEmail> {
+    pub(crate) async fn emails_of(&self, order: &Order) -> Vec<SentEmail> {
         self.emails()
             .await
             .into_iter()
@@ -291,7 +291,7 @@ impl World {
     }
 
     /// The PaymentIntent's status at localstripe.
-    pub async fn payment_status(&self, order: &Order) -> PaymentStatus {
+    pub(crate) async fn payment_status(&self, order: &Order) -> PaymentStatus {
         self.state
             .payments
             .retrieve(&order.payment_intent)
@@ -302,7 +302,7 @@ impl World {
 }
 
 /// Handles `records` as one Lambda invocation and returns the failed identifiers.
-pub async fn handle(state: &State, records: Vec<EventRecord>) -> Vec<String> {
+pub(crate) async fn handle(state: &State, records: Vec<EventRecord>) -> Vec<String> {
     let event: Event = event_of(records);
     stream_handlers::order_events::handle(state, event)
         .await
@@ -313,7 +313,7 @@ pub async fn handle(state: &State, records: Vec<EventRecord>) -> Vec<String> {
 }
 
 /// The sequence number of a record.
-pub fn seq(record: &EventRecord) -> String {
+pub(crate) fn seq(record: &EventRecord) -> String {
     record
         .change
         .sequence_number
@@ -323,14 +323,14 @@ pub fn seq(record: &EventRecord) -> String {
 
 /// aws-ses-v2-local's `GET /store`.
 #[derive(Debug, Deserialize)]
-pub struct SesStore {
+pub(crate) struct SesStore {
     /// Every email sent since the last clear.
     pub emails: Vec<SentEmail>,
 }
 
 /// One email as aws-ses-v2-local stored it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SentEmail {
+pub(crate) struct SentEmail {
     /// `From`.
     pub from: String,
     /// Recipients.
@@ -343,14 +343,14 @@ pub struct SentEmail {
 
 /// Recipients of a stored email.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Destination {
+pub(crate) struct Destination {
     /// `To` addresses.
     pub to: Vec<String>,
 }
 
 /// Bodies of a stored email.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Body {
+pub(crate) struct Body {
     /// HTML part.
     pub html: Option<String>,
     /// Text part.
@@ -358,7 +358,7 @@ pub struct Body {
 }
 
 /// Asserts no effect is recorded twice.
-pub fn assert_effects_once(order: &Order) {
+pub(crate) fn assert_effects_once(order: &Order) {
     let mut seen = std::collections::HashSet::new();
     for e in &order.effects {
         assert!(
