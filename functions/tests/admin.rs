@@ -988,15 +988,7 @@ async fn an_order_whose_capture_failed_is_retried_before_it_ships() {
     o.shop.store.update_order(&stored).await.unwrap();
     let stripe_status = |pi: String| async move {
         let stripe = standins::services::stripe().endpoint();
-        let pi: serde_json::Value = reqwest::Client::new()
-            .get(format!("{stripe}/v1/payment_intents/{pi}"))
-            .bearer_auth(common::STRIPE_KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pi = standins::fixtures::payment_intent(&stripe, &pi).await.unwrap();
         pi["status"].as_str().unwrap().to_owned()
     };
     assert_eq!(

@@ -85,19 +85,8 @@ async fn authorised_checkout(shop: &Shop, who: &str) -> (String, serde_json::Val
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
     let id = a.json["checkoutId"].as_str().unwrap().to_owned();
     let pi_id = a.json["paymentIntent"].as_str().unwrap();
-    let url = format!(
-        "{}/v1/payment_intents/{pi_id}",
-        standins::services::stripe().endpoint()
-    );
-    let pi: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(STRIPE_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stripe = standins::services::stripe().endpoint();
+    let pi = standins::fixtures::payment_intent(&stripe, pi_id).await.unwrap();
     (id, pi)
 }
 

@@ -29,6 +29,19 @@ pub async fn card_token(stripe_endpoint: &str, number: &str) -> anyhow::Result<S
         .ok_or_else(|| anyhow::anyhow!("localstripe made no token: {resp}"))
 }
 
+/// A PaymentIntent as Stripe holds it (`GET /v1/payment_intents/{id}`): what a test reads to
+/// see what the shop did at Stripe.
+pub async fn payment_intent(stripe_endpoint: &str, id: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(reqwest::Client::new()
+        .get(format!("{stripe_endpoint}/v1/payment_intents/{id}"))
+        .bearer_auth(STRIPE_KEY)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?)
+}
+
 /// A CloudFront distribution in moto in front of `bucket`, as the template declares one for
 /// the site: what the catalogue publisher invalidates. Returns its id.
 pub async fn distribution(
