@@ -18,7 +18,7 @@
 
 use anyhow::Result;
 use aws_config::SdkConfig;
-use shop::config::{optional, payments, required, sdk_config, secret, store};
+use shop::config::{LazyClient, lambda_sdk_config, optional, payments, required, secret, store};
 
 use crate::admin::{ADMIN_GROUP, AdminState};
 use crate::shopper::ShopperState;
@@ -27,7 +27,7 @@ use crate::webhook::WebhookState;
 
 /// The shopper API's state from the environment.
 pub async fn shopper_state() -> Result<ShopperState> {
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config().await;
     Ok(ShopperState {
         store: store(&sdk)?,
         payments: payments(&sdk).await?,
@@ -35,19 +35,20 @@ pub async fn shopper_state() -> Result<ShopperState> {
     })
 }
 
-fn cognito(sdk: &SdkConfig) -> aws_sdk_cognitoidentityprovider::Client {
-    aws_sdk_cognitoidentityprovider::Client::new(sdk)
+/// Cognito, made on first use (the shopper API asks it only for a checkout's email).
+fn cognito(sdk: &SdkConfig) -> LazyClient<aws_sdk_cognitoidentityprovider::Client> {
+    LazyClient::new(sdk, aws_sdk_cognitoidentityprovider::Client::new)
 }
 
 /// The admin API's state from the environment.
 pub async fn admin_state() -> Result<AdminState> {
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config().await;
     let pool = required("USER_POOL_ID")?;
     Ok(AdminState {
         store: store(&sdk)?,
         payments: payments(&sdk).await?,
         users: UserDirectory::new(cognito(&sdk), pool),
-        s3: aws_sdk_s3::Client::new(&sdk),
+        s3: LazyClient::new(&sdk, aws_sdk_s3::Client::new),
         site_bucket: required("SITE_BUCKET")?,
         admin_group: optional("ADMIN_GROUP").unwrap_or_else(|| ADMIN_GROUP.to_owned()),
     })
@@ -55,7 +56,7 @@ pub async fn admin_state() -> Result<AdminState> {
 
 /// The webhook's state from the environment.
 pub async fn webhook_state() -> Result<WebhookState> {
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config().await;
     // Both secrets at once: in AWS each is an SSM round trip at cold start, and one after the
     // other on the same connection the second waited ~45 ms more (`make bench-init`, ssm rows).
     let (payments, secret) = tokio::try_join!(

@@ -21,6 +21,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use axum::http::StatusCode;
+use shop::config::LazyClient;
 
 use crate::error::ApiError;
 use crate::identity::Identity;
@@ -49,7 +50,7 @@ type Memberships = HashMap<String, (Instant, Vec<String>)>;
 /// Cheap to clone (the client and the cache are shared).
 #[derive(Clone, Debug)]
 pub struct UserDirectory {
-    client: Client,
+    client: LazyClient<Client>,
     pool_id: String,
     emails: Arc<Mutex<HashMap<String, String>>>,
     /// Group memberships read from the pool, by username, with when they were read.
@@ -89,9 +90,9 @@ where
 
 impl UserDirectory {
     /// The pool `pool_id` through `client`.
-    pub fn new(client: Client, pool_id: impl Into<String>) -> UserDirectory {
+    pub fn new(client: impl Into<LazyClient<Client>>, pool_id: impl Into<String>) -> UserDirectory {
         UserDirectory {
-            client,
+            client: client.into(),
             pool_id: pool_id.into(),
             emails: Arc::default(),
             groups: Arc::default(),

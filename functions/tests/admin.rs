@@ -40,7 +40,7 @@ async fn dead_state() -> AdminState {
             aws_sdk_cognitoidentityprovider::Client::new(&sdk),
             "us-east-1_none",
         ),
-        s3: aws_sdk_s3::Client::new(&sdk),
+        s3: aws_sdk_s3::Client::new(&sdk).into(),
         site_bucket: "unused".into(),
         admin_group: ADMIN_GROUP.into(),
     }
@@ -228,7 +228,7 @@ async fn office() -> Office {
         store: shop.store.clone(),
         payments: shop.payments.clone(),
         users: pool.users.clone(),
-        s3: s3.clone(),
+        s3: s3.clone().into(),
         site_bucket: bucket.clone(),
         admin_group: ADMIN_GROUP.into(),
     });
@@ -988,7 +988,9 @@ async fn an_order_whose_capture_failed_is_retried_before_it_ships() {
     o.shop.store.update_order(&stored).await.unwrap();
     let stripe_status = |pi: String| async move {
         let stripe = standins::services::stripe().endpoint();
-        let pi = standins::fixtures::payment_intent(&stripe, &pi).await.unwrap();
+        let pi = standins::fixtures::payment_intent(&stripe, &pi)
+            .await
+            .unwrap();
         pi["status"].as_str().unwrap().to_owned()
     };
     assert_eq!(
@@ -1162,7 +1164,7 @@ async fn a_revoked_admin_is_refused_although_the_token_still_says_admin() {
             store: o.shop.store.clone(),
             payments: o.shop.payments.clone(),
             users: UserDirectory::new(o.pool.users.client().clone(), o.pool.users.pool_id()),
-            s3: o.s3.clone(),
+            s3: o.s3.clone().into(),
             site_bucket: o.bucket.clone(),
             admin_group: ADMIN_GROUP.into(),
         })

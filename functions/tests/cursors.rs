@@ -71,7 +71,7 @@ async fn admin_api(shop: &Shop) -> (Router, Vec<(String, String)>) {
         store: shop.store.clone(),
         payments: shop.payments.clone(),
         users: UserDirectory::new(client, pool),
-        s3: aws_sdk_s3::Client::new(&dead),
+        s3: aws_sdk_s3::Client::new(&dead).into(),
         site_bucket: "unused".into(),
         admin_group: ADMIN_GROUP.into(),
     });

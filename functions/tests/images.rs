@@ -57,7 +57,7 @@ async fn office() -> Office {
         store: shop.store.clone(),
         payments: shop.payments.clone(),
         users,
-        s3: s3.clone(),
+        s3: s3.clone().into(),
         site_bucket: bucket.clone(),
         admin_group: ADMIN_GROUP.into(),
     });

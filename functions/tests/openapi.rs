@@ -90,7 +90,7 @@ async fn every_listed_route_is_routed() {
         store: store.clone(),
         payments: payments.clone(),
         users: functions::users::UserDirectory::new(cognito, "us-east-1_none"),
-        s3: aws_sdk_s3::Client::new(&sdk),
+        s3: aws_sdk_s3::Client::new(&sdk).into(),
         site_bucket: "unused".into(),
         admin_group: admin::ADMIN_GROUP.into(),
     });

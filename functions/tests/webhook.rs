@@ -86,7 +86,9 @@ async fn authorised_checkout(shop: &Shop, who: &str) -> (String, serde_json::Val
     let id = a.json["checkoutId"].as_str().unwrap().to_owned();
     let pi_id = a.json["paymentIntent"].as_str().unwrap();
     let stripe = standins::services::stripe().endpoint();
-    let pi = standins::fixtures::payment_intent(&stripe, pi_id).await.unwrap();
+    let pi = standins::fixtures::payment_intent(&stripe, pi_id)
+        .await
+        .unwrap();
     (id, pi)
 }
 

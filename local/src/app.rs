@@ -122,7 +122,7 @@ impl Shop {
                     store: store.clone(),
                     payments: payments.clone(),
                     users,
-                    s3,
+                    s3: s3.into(),
                     site_bucket: stack::SITE_BUCKET.to_owned(),
                     admin_group: functions::admin::ADMIN_GROUP.to_owned(),
                 }),

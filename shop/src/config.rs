@@ -92,18 +92,18 @@ pub fn https_client() -> SharedHttpClient {
         .build_https()
 }
 
-/// A DER certificate as one PEM block.
+/// A DER certificate as one PEM block (base64 in 64-character lines). Encoded in one pass
+/// per certificate: the store is built at every cold start.
 fn pem(cert: &CertificateDer<'_>) -> String {
     let body = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
     let mut pem = String::with_capacity(body.len() + body.len() / 64 + 64);
-    pem.push_str("-----BEGIN CERTIFICATE-----");
-    for (i, c) in body.chars().enumerate() {
-        if i % 64 == 0 {
-            pem.push('\n');
-        }
-        pem.push(c);
+    pem.push_str("-----BEGIN CERTIFICATE-----\n");
+    for line in body.as_bytes().chunks(64) {
+        // Base64 is ASCII: every chunk is a whole `str`.
+        pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+        pem.push('\n');
     }
-    pem.push_str("\n-----END CERTIFICATE-----\n");
+    pem.push_str("-----END CERTIFICATE-----\n");
     pem
 }
 
@@ -113,9 +113,87 @@ pub fn sdk_loader() -> ConfigLoader {
     aws_config::defaults(BehaviorVersion::latest()).http_client(https_client())
 }
 
-/// The AWS configuration of the Lambda's environment (region, role credentials).
+/// The AWS configuration of a process outside Lambda (the CLI): the SDK's whole default chain
+/// of credentials and region (profiles, SSO, instance roles…).
 pub async fn sdk_config() -> SdkConfig {
     sdk_loader().load().await
+}
+
+/// [`sdk_loader`] as a Lambda needs it: the role's credentials and the region are always in
+/// the function's environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`, `AWS_REGION`), so the SDK's default chains (profile files, SSO, web
+/// identity, container and instance metadata) are not built: that was 1.1 of a cold start's
+/// ~4 ms of init over a hello-world (`make bench-init`).
+pub fn lambda_sdk_loader() -> ConfigLoader {
+    sdk_loader()
+        .credentials_provider(
+            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+        )
+        .region(aws_config::environment::EnvironmentVariableRegionProvider::new())
+}
+
+/// The AWS configuration of a Lambda's environment ([`lambda_sdk_loader`]).
+pub async fn lambda_sdk_config() -> SdkConfig {
+    lambda_sdk_loader().load().await
+}
+
+/// An AWS SDK client made on its first use: a Lambda's init builds only the clients every
+/// invocation needs. Building an SDK crate's first client costs ~0.75 ms (it compiles the
+/// crate's endpoint partition rules), so the owner's photo uploads (S3) or a stock-only
+/// catalogue change (no S3, no CloudFront) do not make every cold start pay for them.
+/// Derefs to the client; [`LazyClient::from`] wraps one already made (tests, shop-local).
+pub struct LazyClient<C> {
+    client: std::sync::Arc<std::sync::OnceLock<C>>,
+    make: Option<std::sync::Arc<dyn Fn() -> C + Send + Sync>>,
+}
+
+impl<C: 'static> LazyClient<C> {
+    /// `make(sdk)` on first use (e.g. `LazyClient::new(&sdk, aws_sdk_s3::Client::new)`).
+    pub fn new(sdk: &SdkConfig, make: fn(&SdkConfig) -> C) -> Self {
+        let sdk = sdk.clone();
+        LazyClient {
+            client: Default::default(),
+            make: Some(std::sync::Arc::new(move || make(&sdk))),
+        }
+    }
+}
+
+impl<C> From<C> for LazyClient<C> {
+    fn from(client: C) -> Self {
+        LazyClient {
+            client: std::sync::Arc::new(std::sync::OnceLock::from(client)),
+            make: None,
+        }
+    }
+}
+
+impl<C> std::ops::Deref for LazyClient<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        self.client.get_or_init(|| match &self.make {
+            Some(make) => make(),
+            // `From` fills the cell; only `new` leaves it empty, and sets `make`.
+            None => unreachable!("a LazyClient is made by `new` or `from`"),
+        })
+    }
+}
+
+impl<C> Clone for LazyClient<C> {
+    fn clone(&self) -> Self {
+        LazyClient {
+            client: self.client.clone(),
+            make: self.make.clone(),
+        }
+    }
+}
+
+impl<C: std::fmt::Debug> std::fmt::Debug for LazyClient<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.client.get() {
+            Some(client) => client.fmt(f),
+            None => f.write_str("LazyClient(not made yet)"),
+        }
+    }
 }
 
 /// A secret: the value of `direct` when set (local runs), else the SSM parameter (a

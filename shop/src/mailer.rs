@@ -4,6 +4,8 @@
 //! (only the endpoint differs).
 
 use aws_sdk_sesv2::Client;
+
+use crate::config::LazyClient;
 use aws_sdk_sesv2::config::http::HttpResponse;
 use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
@@ -56,7 +58,7 @@ pub const RECIPIENT_REJECTION_FILTER: &str = r#"{ $.fields.ses_refusal = "recipi
 /// Cheap to clone (the SDK client is an `Arc` inside).
 #[derive(Clone, Debug)]
 pub struct Mailer {
-    client: Client,
+    client: LazyClient<Client>,
     from: String,
 }
 
@@ -65,9 +67,9 @@ const CHARSET: &str = "UTF-8";
 impl Mailer {
     /// A mailer sending from `from_address` (an SES-verified identity,
     /// e.g. `Edge Shop <orders@example.com>`) through `client`.
-    pub fn new(client: Client, from_address: impl Into<String>) -> Mailer {
+    pub fn new(client: impl Into<LazyClient<Client>>, from_address: impl Into<String>) -> Mailer {
         Mailer {
-            client,
+            client: client.into(),
             from: from_address.into(),
         }
     }

@@ -41,6 +41,7 @@
 //! | `BASE_URL`, `STRIPE_PUBLISHABLE_KEY` (required), `SITE_NAME`, `STRIPE_JS_URL`, `API_BASE`, `PAGE_SIZE` | or one by one, without `SITE_CONFIG` |
 //! | `WORK_DIR` | where pages are rendered (default `/tmp/site`) |
 
+use shop::config::LazyClient;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -62,10 +63,10 @@ pub const DEFAULT_WORK_DIR: &str = "/tmp/site";
 pub struct State {
     /// The shop's table (the whole catalogue is read per batch).
     pub store: Store,
-    /// S3, for the site bucket.
-    pub s3: aws_sdk_s3::Client,
-    /// CloudFront, for invalidations.
-    pub cloudfront: aws_sdk_cloudfront::Client,
+    /// S3, for the site bucket (made when a batch first changes a page).
+    pub s3: LazyClient<aws_sdk_s3::Client>,
+    /// CloudFront, for invalidations (likewise).
+    pub cloudfront: LazyClient<aws_sdk_cloudfront::Client>,
     /// The site bucket.
     pub bucket: String,
     /// The distribution to invalidate.
@@ -123,8 +124,8 @@ impl State {
     /// A publisher whose `work_dir` is rendered from the table on first use.
     pub fn new(
         store: Store,
-        s3: aws_sdk_s3::Client,
-        cloudfront: aws_sdk_cloudfront::Client,
+        s3: impl Into<LazyClient<aws_sdk_s3::Client>>,
+        cloudfront: impl Into<LazyClient<aws_sdk_cloudfront::Client>>,
         bucket: impl Into<String>,
         distribution_id: impl Into<String>,
         config: SiteConfig,
@@ -132,8 +133,8 @@ impl State {
     ) -> State {
         State {
             store,
-            s3,
-            cloudfront,
+            s3: s3.into(),
+            cloudfront: cloudfront.into(),
             bucket: bucket.into(),
             distribution_id: distribution_id.into(),
             config,

@@ -9,6 +9,7 @@ use aws_config::timeout::TimeoutConfig;
 use edge_config::resource::{Clients, handle};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
+use shop::config::LazyClient;
 
 /// Time kept before the invocation's deadline to answer CloudFormation.
 const ANSWER_MARGIN: Duration = Duration::from_secs(15);
@@ -16,7 +17,7 @@ const ANSWER_MARGIN: Duration = Duration::from_secs(15);
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let aws = shop::config::sdk_loader()
+    let aws = shop::config::lambda_sdk_loader()
         .timeout_config(
             TimeoutConfig::builder()
                 .operation_timeout(Duration::from_secs(60))
@@ -26,8 +27,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .load()
         .await;
     let clients = Clients {
-        lambda: aws_sdk_lambda::Client::new(&aws),
-        cognito: aws_sdk_cognitoidentityprovider::Client::new(&aws),
+        lambda: LazyClient::new(&aws, aws_sdk_lambda::Client::new),
+        cognito: LazyClient::new(&aws, aws_sdk_cognitoidentityprovider::Client::new),
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()?,

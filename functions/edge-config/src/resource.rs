@@ -13,6 +13,8 @@ use aws_sdk_lambda::types::LastUpdateStatus;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use shop::config::LazyClient;
+
 use crate::{
     ClientUrlSettings, EdgeSettings, Request, Response, check_jwks, edge_config,
     generate_state_secret, inject_config,
@@ -20,10 +22,10 @@ use crate::{
 
 /// What a request needs to reach.
 pub struct Clients {
-    /// Lambda (the edge function's code and versions).
-    pub lambda: aws_sdk_lambda::Client,
-    /// Cognito (the app client's URLs).
-    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// Lambda (the edge function's code and versions; made on first use: a Delete needs none).
+    pub lambda: LazyClient<aws_sdk_lambda::Client>,
+    /// Cognito (the app client's URLs; likewise).
+    pub cognito: LazyClient<aws_sdk_cognitoidentityprovider::Client>,
     /// Plain HTTPS: the JWKS, the package download, CloudFormation's response URL.
     pub http: reqwest::Client,
     /// Time kept before the invocation's deadline to answer CloudFormation.

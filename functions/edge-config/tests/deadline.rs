@@ -73,8 +73,8 @@ async fn a_hanging_call_is_answered_failed_before_the_deadline() {
         .load()
         .await;
     let clients = Clients {
-        lambda: aws_sdk_lambda::Client::new(&conf),
-        cognito: aws_sdk_cognitoidentityprovider::Client::new(&conf),
+        lambda: aws_sdk_lambda::Client::new(&conf).into(),
+        cognito: aws_sdk_cognitoidentityprovider::Client::new(&conf).into(),
         http: reqwest::Client::new(),
         answer_margin: Duration::from_millis(500),
     };

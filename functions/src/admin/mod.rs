@@ -50,8 +50,8 @@ pub struct AdminState {
     pub payments: Payments,
     /// The user pool (staff list, grant, revoke).
     pub users: UserDirectory,
-    /// S3, for presigned image uploads.
-    pub s3: aws_sdk_s3::Client,
+    /// S3, for presigned image uploads (made on the first upload).
+    pub s3: shop::config::LazyClient<aws_sdk_s3::Client>,
     /// The site bucket; images go under `images/`.
     pub site_bucket: String,
     /// The group that grants admin rights ([`ADMIN_GROUP`]).

@@ -10,12 +10,12 @@ use stream_handlers::records;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let sdk = config::sdk_config().await;
+    let sdk = config::lambda_sdk_config().await;
     let work_dir = config::optional("WORK_DIR").unwrap_or_else(|| DEFAULT_WORK_DIR.to_owned());
     let state = State::new(
         config::store(&sdk)?,
-        aws_sdk_s3::Client::new(&sdk),
-        aws_sdk_cloudfront::Client::new(&sdk),
+        config::LazyClient::new(&sdk, aws_sdk_s3::Client::new),
+        config::LazyClient::new(&sdk, aws_sdk_cloudfront::Client::new),
         config::required("SITE_BUCKET")?,
         config::required("DISTRIBUTION_ID")?,
         site_config_from_env()?,

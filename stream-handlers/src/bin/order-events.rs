@@ -14,12 +14,12 @@ use stream_handlers::records;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let sdk = config::sdk_config().await;
+    let sdk = config::lambda_sdk_config().await;
     let state = State {
         store: config::store(&sdk)?,
         payments: config::payments(&sdk).await?,
         mailer: Mailer::new(
-            aws_sdk_sesv2::Client::new(&sdk),
+            config::LazyClient::new(&sdk, aws_sdk_sesv2::Client::new),
             config::required("FROM_EMAIL")?,
         ),
     };

@@ -12,7 +12,7 @@ use stream_handlers::sweeper::{State, sweep};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let sdk = config::sdk_config().await;
+    let sdk = config::lambda_sdk_config().await;
     let state = State {
         store: config::store(&sdk)?,
         payments: config::payments(&sdk).await?,
