@@ -15,7 +15,7 @@ use functions::users::UserDirectory;
 use serde::Deserialize;
 use shop::mailer::Mailer;
 use shop::payments::PaymentStatus;
-use shop::{Address, Currency, Money, Order, OrderStatus, PricedLine, Sku};
+use shop::{Currency, Money, Order, OrderStatus, Sku};
 use stream_handlers::convert::event_of;
 use stream_handlers::filter::KeyFilter;
 use stream_handlers::poller::StreamPoller;
@@ -595,37 +595,13 @@ async fn authorised_order(shop: &Shop, email: &str) -> Order {
         .await
         .unwrap();
     assert_eq!(pi.status, PaymentStatus::RequiresCapture);
-    let order = Order {
-        id: id.clone(),
-        customer: format!("sub-{id}"),
-        email: email.to_owned(),
-        lines: vec![PricedLine {
-            sku: Sku::parse("A-1").unwrap(),
-            name: "Product A-1".into(),
-            unit_price: eur(1250),
-            quantity: 1,
-            line_total: eur(1250),
-        }],
-        subtotal: eur(1250),
-        shipping: eur(500),
-        total: eur(1750),
-        address: Address {
-            name: "Ada Lovelace".into(),
-            line1: "1 Rue de Rivoli".into(),
-            line2: String::new(),
-            city: "Paris".into(),
-            postal_code: "75001".into(),
-            country: "FR".into(),
-        },
-        payment_intent: pi.id,
-        status: OrderStatus::Authorized,
-        created_at: "2026-11-23T10:00:00Z".into(),
-        updated_at: "2026-11-23T10:00:00Z".into(),
-        tracking: None,
-        cancel_reason: None,
-        effects: vec![],
-        version: 0,
-    };
+    let order = shop::fixtures::order(
+        &id,
+        &format!("sub-{id}"),
+        email,
+        vec![shop::fixtures::line("A-1", 1250, 1)],
+        &pi.id,
+    );
     shop.store.put_order_if_absent(&order).await.unwrap();
     order
 }

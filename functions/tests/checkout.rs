@@ -536,7 +536,7 @@ async fn a_checkout_whose_request_died_is_taken_over_once_its_lease_runs_out() {
 
     // Once it has run out, one repeat carries the checkout on and the
     // others get its answer: one checkout, one authorisation.
-    expire_claim_leases(&shop.store).await;
+    shop::fixtures::expire_claim_leases(&shop.store).await;
     let answers =
         futures::future::join_all((0..3).map(|_| checkout_answered(&shop, &ada, &k, body.clone())))
             .await;

@@ -578,7 +578,7 @@ async fn a_take_over_after_a_hang_on_stripe_makes_one_customer_one_intent_one_or
     assert!(stored.stripe_customer.is_some());
     assert!(stored.payment_intent.is_none());
 
-    expire_claim_leases(&shop.store).await;
+    shop::fixtures::expire_claim_leases(&shop.store).await;
     let answers =
         futures::future::join_all((0..3).map(|_| checkout_answered(&shop, &who, &k, body.clone())))
             .await;

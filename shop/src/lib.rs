@@ -7,6 +7,8 @@
 pub mod config;
 pub mod domain;
 pub mod email;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod mailer;
 pub mod payments;
 pub mod store;

@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use shop::store::table;
 use shop::{
-    Address, CartLine, Category, Currency, Money, Order, OrderStatus, Product, ProductStatus, Sku,
-    Store, StoreError,
+    CartLine, Category, Currency, Money, Order, OrderStatus, Product, ProductStatus, Sku, Store,
+    StoreError,
 };
 
 static TABLES: AtomicU32 = AtomicU32::new(0);
@@ -48,31 +48,13 @@ fn line(sku: &str, quantity: u32) -> CartLine {
 }
 
 fn order(customer: &str, id: &str) -> Order {
-    Order {
-        id: id.into(),
-        customer: customer.into(),
-        email: "shopper@example.com".into(),
-        lines: vec![],
-        subtotal: Money::new(1000, Currency::Eur),
-        shipping: Money::new(500, Currency::Eur),
-        total: Money::new(1500, Currency::Eur),
-        address: Address {
-            name: "Ada".into(),
-            line1: "1 Road".into(),
-            line2: String::new(),
-            city: "Paris".into(),
-            postal_code: "75001".into(),
-            country: "FR".into(),
-        },
-        payment_intent: "pi_123".into(),
-        status: OrderStatus::Authorized,
-        created_at: "2026-11-23T10:00:00Z".into(),
-        updated_at: "2026-11-23T10:00:00Z".into(),
-        tracking: None,
-        cancel_reason: None,
-        effects: vec![],
-        version: 0,
-    }
+    shop::fixtures::order(
+        id,
+        customer,
+        "shopper@example.com",
+        vec![shop::fixtures::line("A-1", 1000, 1)],
+        "pi_123",
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -407,7 +389,7 @@ async fn idempotency_keys_and_seen_records() {
             .unwrap()
     );
     // It died and its lease ran out: exactly one repeat takes over.
-    expire_claim_leases(&store).await;
+    shop::fixtures::expire_claim_leases(&store).await;
     let takeovers = futures::future::join_all(
         (0..4).map(|_| store.take_over_idempotency_key("sub-1", "key-1")),
     )
@@ -455,33 +437,4 @@ fn table_definition_matches_its_cloudformation_form() {
         cf["GlobalSecondaryIndexes"].as_array().unwrap().len(),
         table::INDEXES.len()
     );
-}
-
-/// Makes every idempotency claim of the table look abandoned long ago.
-async fn expire_claim_leases(store: &Store) {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    let items = store
-        .client()
-        .scan()
-        .table_name(store.table())
-        .filter_expression("begins_with(PK, :p)")
-        .expression_attribute_values(":p", AttributeValue::S("IDEMPOTENCY#".into()))
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
-    for item in items {
-        store
-            .client()
-            .update_item()
-            .table_name(store.table())
-            .key("PK", item["PK"].clone())
-            .key("SK", item["SK"].clone())
-            .update_expression("SET leaseUntil = :zero")
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-            .send()
-            .await
-            .unwrap();
-    }
 }

@@ -268,38 +268,6 @@ pub(crate) fn key() -> String {
     format!("key-{}", ulid::Ulid::new())
 }
 
-/// Makes every idempotency claim of the table look abandoned long ago (its
-/// holder died and its lease ran out).
-pub(crate) async fn expire_claim_leases(store: &Store) {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    let items = store
-        .client()
-        .scan()
-        .table_name(store.table())
-        .consistent_read(true)
-        .filter_expression("begins_with(PK, :p)")
-        .expression_attribute_values(":p", AttributeValue::S("IDEMPOTENCY#".into()))
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
-    assert!(!items.is_empty(), "no idempotency claim to expire");
-    for item in items {
-        store
-            .client()
-            .update_item()
-            .table_name(store.table())
-            .key("PK", item["PK"].clone())
-            .key("SK", item["SK"].clone())
-            .update_expression("SET leaseUntil = :zero")
-            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-            .send()
-            .await
-            .unwrap();
-    }
-}
-
 /// Units of `sku` reserved by open checkouts.
 pub(crate) async fn reserved(store: &Store, sku: &str) -> u32 {
     let sku = Sku::parse(sku).unwrap();

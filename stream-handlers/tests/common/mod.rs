@@ -11,10 +11,7 @@ use serde::Deserialize;
 use shop::mailer::Mailer;
 use shop::payments::{PaymentStatus, Payments};
 use shop::store::table;
-use shop::{
-    Address, Category, Currency, Money, Order, OrderStatus, PricedLine, Product, ProductStatus,
-    Sku, Store,
-};
+use shop::{Category, Currency, Money, Order, PricedLine, Product, ProductStatus, Sku, Store};
 use stream_handlers::convert::event_of;
 use stream_handlers::filter::KeyFilter;
 use stream_handlers::order_events::State;
@@ -189,34 +186,15 @@ impl World {
             })
             .collect();
         let subtotal: i64 = priced.iter().map(|l| l.line_total.amount).sum();
-        let total = subtotal + 500;
-        let payment_intent = self.authorise(total).await;
+        let payment_intent = self.authorise(subtotal + shop::fixtures::SHIPPING).await;
         let id = ulid::Ulid::new().to_string();
-        let order = Order {
-            id: id.clone(),
-            customer: unique("sub"),
-            email: format!("{}+{id}@example.com", self.tag),
-            lines: priced,
-            subtotal: eur(subtotal),
-            shipping: eur(500),
-            total: eur(total),
-            address: Address {
-                name: "Ada Lovelace".into(),
-                line1: "12 St James's Square".into(),
-                line2: String::new(),
-                city: "London".into(),
-                postal_code: "SW1Y 4JH".into(),
-                country: "GB".into(),
-            },
-            payment_intent,
-            status: OrderStatus::Authorized,
-            created_at: "2026-11-23T10:00:00Z".into(),
-            updated_at: "2026-11-23T10:00:00Z".into(),
-            tracking: None,
-            cancel_reason: None,
-            effects: vec![],
-            version: 0,
-        };
+        let order = shop::fixtures::order(
+            &id,
+            &unique("sub"),
+            &format!("{}+{id}@example.com", self.tag),
+            priced,
+            &payment_intent,
+        );
         self.state
             .store
             .put_order_if_absent(&order)
