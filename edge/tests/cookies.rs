@@ -11,14 +11,7 @@ use common::cloudfront::{Event, Header};
 use common::*;
 use edge::{AuthCookies, Decision, MAX_COOKIE, MAX_COOKIES, Refusal, decide, resume};
 
-const EXP: u64 = NOW + 3600;
 const VIEWER_REQUEST: &str = include_str!("fixtures/viewer-request.json");
-
-fn setup() -> (edge::Config, edge::KeySet) {
-    let c = config();
-    let k = c.key_set().unwrap();
-    (c, k)
-}
 
 fn prefix() -> String {
     format!("CognitoIdentityServiceProvider.{CLIENT}")

@@ -7,28 +7,13 @@ use common::*;
 use edge::{Continuation, Decision, TokenReply, decide, resume};
 use serde_json::json;
 
-const EXP: u64 = NOW + 3600;
-
-fn setup() -> (edge::Config, edge::KeySet) {
-    let c = config();
-    let k = c.key_set().unwrap();
-    (c, k)
-}
-
-fn header<'a>(f: &'a edge::Forward, name: &str) -> Option<&'a str> {
-    f.set_headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 #[test]
 fn public_paths_forward_without_auth_cookies() {
     let (c, k) = setup();
     let cookie = session_cookie("alice", &[], EXP, Some("r1"));
     let f = forward(decide(&c, &k, NOW, &get("/p/sku-1/", "", &cookie)));
-    assert_eq!(header(&f, "cookie"), Some("theme=dark; cart=abc"));
-    assert_eq!(header(&f, "authorization"), None);
+    assert_eq!(set_header(&f, "cookie"), Some("theme=dark; cart=abc"));
+    assert_eq!(set_header(&f, "authorization"), None);
     let p = format!("CognitoIdentityServiceProvider.{CLIENT}.LastAuthUser=alice");
     let f = forward(decide(
         &c,
@@ -46,8 +31,8 @@ fn signed_in_pages_forward_with_cookies_stripped() {
     let (c, k) = setup();
     let cookie = session_cookie("alice", &[], EXP, Some("r1"));
     let f = forward(decide(&c, &k, NOW, &get("/account/orders/", "", &cookie)));
-    assert_eq!(header(&f, "cookie"), Some("theme=dark; cart=abc"));
-    assert_eq!(header(&f, "authorization"), None);
+    assert_eq!(set_header(&f, "cookie"), Some("theme=dark; cart=abc"));
+    assert_eq!(set_header(&f, "authorization"), None);
 }
 
 #[test]
@@ -55,7 +40,7 @@ fn api_requests_get_the_access_token_as_bearer() {
     let (c, k) = setup();
     let cookie = session_cookie("alice", &[], EXP, None);
     let f = forward(decide(&c, &k, NOW, &get("/api/checkout", "", &cookie)));
-    let bearer = header(&f, "authorization").unwrap();
+    let bearer = set_header(&f, "authorization").unwrap();
     assert_eq!(
         bearer,
         format!("Bearer {}", access_token("alice", &[], EXP))
@@ -107,7 +92,11 @@ fn admin_paths_need_the_admin_group() {
     ));
     assert_eq!(r.status, 403);
     let f = forward(decide(&c, &k, NOW, &get("/api/admin/orders", "", &admin)));
-    assert!(header(&f, "authorization").unwrap().starts_with("Bearer "));
+    assert!(
+        set_header(&f, "authorization")
+            .unwrap()
+            .starts_with("Bearer ")
+    );
 }
 
 /// Starts a login for `uri?query` and returns (state, flow cookie name=value, authorize URL).

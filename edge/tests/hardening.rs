@@ -7,21 +7,6 @@ mod common;
 use common::*;
 use edge::{Decision, decide, resume};
 
-const EXP: u64 = NOW + 3600;
-
-fn setup() -> (edge::Config, edge::KeySet) {
-    let c = config();
-    let k = c.key_set().unwrap();
-    (c, k)
-}
-
-fn header<'a>(f: &'a edge::Forward, name: &str) -> Option<&'a str> {
-    f.set_headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 #[test]
 fn line_breaks_anywhere_are_refused_before_anything_is_forwarded() {
     let (c, k) = setup();
@@ -62,7 +47,7 @@ fn the_origin_is_asked_for_the_normalised_path_the_rule_was_checked_on() {
     ] {
         let f = forward(decide(&c, &k, NOW, &get(raw, "", &admin)));
         assert_eq!(f.uri.as_deref(), Some("/api/orders"), "{raw}");
-        assert!(header(&f, "authorization").is_some());
+        assert!(set_header(&f, "authorization").is_some());
     }
     // An encoded admin path is checked as admin and forwarded decoded.
     let f = forward(decide(&c, &k, NOW, &get("/api/%61dmin/orders", "", &admin)));
@@ -189,7 +174,7 @@ fn the_signed_in_hint_comes_and_goes_with_the_tokens() {
     assert!(r.cookies.iter().any(|x| x.starts_with("es_signed_in=; ")));
     // A public page with no session sets nothing.
     let f = forward(decide(&c, &k, NOW, &get("/p/sku-1/", "", "es_signed_in=1")));
-    assert_eq!(header(&f, "set-cookie"), None);
+    assert_eq!(set_header(&f, "set-cookie"), None);
 }
 
 fn form_encode(s: &str) -> String {
@@ -257,7 +242,7 @@ fn api_clients_with_their_own_bearer_are_forwarded_untouched() {
     let req = edge::Request::new("GET", "/api/orders", "", HOST, "theme=dark")
         .with_headers("", "", &bearer);
     let f = forward(decide(&c, &k, NOW, &req));
-    assert_eq!(header(&f, "authorization"), None, "left as sent");
+    assert_eq!(set_header(&f, "authorization"), None, "left as sent");
     assert!(!f.remove_headers.contains(&"authorization".to_owned()));
     // Pages never take a bearer; cookies win over a bearer on the API.
     let page = edge::Request::new("GET", "/account/", "", HOST, "").with_headers("", "", &bearer);
@@ -270,7 +255,7 @@ fn api_clients_with_their_own_bearer_are_forwarded_untouched() {
     );
     let f = forward(decide(&c, &k, NOW, &both));
     assert_eq!(
-        header(&f, "authorization"),
+        set_header(&f, "authorization"),
         Some(format!("Bearer {}", access_token("bob", &[], EXP)).as_str())
     );
     // Without either: 401 as before.

@@ -8,14 +8,6 @@ use common::*;
 use edge::{Decision, decide};
 use serde_json::json;
 
-const EXP: u64 = NOW + 3600;
-
-fn setup() -> (edge::Config, edge::KeySet) {
-    let c = config();
-    let k = c.key_set().unwrap();
-    (c, k)
-}
-
 fn uri_of(c: &edge::Config, k: &edge::KeySet, req: &edge::Request) -> Option<String> {
     forward(decide(c, k, NOW, req)).uri
 }

@@ -8,14 +8,7 @@ use common::*;
 use edge::{Continuation, Decision, KeySet, Refusal, Retry, TokenKind, decide, resume, retry};
 use serde_json::{Value, json};
 
-const EXP: u64 = NOW + 3600;
 const NEW_KID: &str = "rotated-2026";
-
-fn setup() -> (edge::Config, edge::KeySet) {
-    let c = config();
-    let k = c.key_set().unwrap();
-    (c, k)
-}
 
 /// Tokens signed with the other key under `kid`.
 fn rotated(kid: &str, user: &str) -> (String, String) {

@@ -21,6 +21,24 @@ pub(crate) const KID: &str = "CognitoLocal";
 pub(crate) const NOW: u64 = 1_800_000_000;
 pub(crate) const HOST: &str = "shop.example";
 
+/// When the tokens of a test expire: an hour after [`NOW`].
+pub(crate) const EXP: u64 = NOW + 3600;
+
+/// The test config and its key set.
+pub(crate) fn setup() -> (edge::Config, edge::KeySet) {
+    let c = config();
+    let k = c.key_set().unwrap();
+    (c, k)
+}
+
+/// The value a forward sets for header `name`.
+pub(crate) fn set_header<'a>(f: &'a edge::Forward, name: &str) -> Option<&'a str> {
+    f.set_headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 pub(crate) struct Keys {
     pub main: RsaPrivateKey,
     pub other: RsaPrivateKey,
