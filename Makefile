@@ -13,7 +13,7 @@ export CARGO_INCREMENTAL ?= 0
 endif
 CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
-.PHONY: dev test deps deps-apt deps-npm deps-python lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included). The stand-ins
 ## install while shop-local compiles. shop-local is built as the tests build it (tools/cargo.sh,
@@ -75,6 +75,14 @@ deps-npm:
 deps-python:
 	@bash tools/venv.sh stripe local/python/requirements-stripe.txt >/dev/null
 	@bash tools/venv.sh moto local/python/requirements-moto.txt >/dev/null
+
+## deps-test: the tools only `make test` uses (the edge build's zig and cargo-zigbuild, SAM CLI,
+## checkov, schemathesis), installed while the workspace compiles, not in the stage that needs them
+deps-test:
+	@bash tools/venv.sh zig edge/requirements-build.txt >/dev/null
+	@bash tools/venv.sh sam sam/requirements.txt >/dev/null
+	@bash tools/venv.sh checkov sam/requirements-checkov.txt >/dev/null
+	@bash tools/venv.sh schemathesis tests/contract/requirements.txt >/dev/null
 
 edge:
 	bash edge/build.sh $(EDGE_CONFIG)

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the Lambda@Edge bundle: edge/dist/edge.zip = index.mjs + edge.node + config.json.
 # Usage: edge/build.sh [CONFIG_JSON]   (default: edge/config.example.json)
-# Installs what it needs when missing: ziglang (pinned venv) and cargo-zigbuild.
+# Installs what it needs when missing: ziglang and cargo-zigbuild (their PyPI wheels, pinned in
+# edge/requirements-build.txt, in one venv: downloaded, not compiled).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 config="${1:-edge/config.example.json}"
-zigbuild_version="0.24.1"
 target="x86_64-unknown-linux-gnu"
 
 fail() { echo "error: $*" >&2; exit 1; }
@@ -16,11 +16,8 @@ run() { "$@" || fail "command failed: $*"; }
 
 venv="$(tools/venv.sh zig edge/requirements-build.txt)" || fail "tools/venv.sh zig edge/requirements-build.txt"
 # cargo-zigbuild runs `python3 -m ziglang` when no `zig` is on PATH: the venv's python comes first.
-export PATH="$venv/bin:$root/.local-deps/cargo/bin:$PATH"
-if [[ "$(cargo-zigbuild --version 2>/dev/null)" != *"$zigbuild_version"* ]]; then
-  echo "==> installing cargo-zigbuild $zigbuild_version into .local-deps/cargo" >&2
-  run cargo install --locked --quiet --version "$zigbuild_version" --root "$root/.local-deps/cargo" cargo-zigbuild
-fi
+export PATH="$venv/bin:$PATH"
+[[ -x "$venv/bin/cargo-zigbuild" ]] || fail "cargo-zigbuild is not in $venv (edge/requirements-build.txt)"
 
 echo "==> building the edge addon (cargo zigbuild, glibc 2.17, profile edge)" >&2
 run cargo zigbuild --quiet -p edge-addon --target "$target.2.17" --profile edge

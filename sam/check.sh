@@ -45,34 +45,46 @@ export AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline AWS_EC2_METADATA_
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
 cd sam
-step "cfn-lint $(cfn-lint --version 2>&1 | awk '{print $2}')"
-cfn-lint template.yaml || fail "cfn-lint found problems"
-step "sam validate ($(sam --version))"
-sam validate --template template.yaml --region us-east-1 || fail "sam validate failed"
-step "sam validate --lint"
-sam validate --lint --template template.yaml --region us-east-1 || fail "sam validate --lint failed"
+# The linters (one core of Python each) run beside `sam build` (which compiles): their output
+# is printed when they end, and any finding fails the check.
+lints() {
+  step "cfn-lint $(cfn-lint --version 2>&1 | awk '{print $2}')"
+  cfn-lint template.yaml || fail "cfn-lint found problems"
+  step "sam validate ($(sam --version))"
+  sam validate --template template.yaml --region us-east-1 || fail "sam validate failed"
+  step "sam validate --lint"
+  sam validate --lint --template template.yaml --region us-east-1 || fail "sam validate --lint failed"
 
-# checkov findings that do not apply to this stack, and why. Anything else fails.
-checkov_skips=(
-  CKV_AWS_115 # per-function reserved concurrency: the account's pool is shared on purpose; throttles alarm
-  CKV_AWS_116 # DLQ for async invokes: none are async (HTTP API is sync; streams use the mapping's SQS destination)
-  CKV_AWS_117 # Lambda in a VPC: nothing private to reach (DynamoDB, SES, Stripe are public endpoints); no NAT cost
-  CKV_AWS_119 # DynamoDB customer-managed KMS key: AWS-owned key encryption is on; a CMK costs and adds key policy risk
-  CKV_AWS_158 # log groups with a customer-managed KMS key: CloudWatch encrypts logs at rest already; no secrets logged
-  CKV_AWS_173 # Lambda env encryption with a CMK: the environment holds names only (secrets come from SSM at init)
-  CKV_AWS_174 # TLS 1.2 minimum: set (TLSv1.2_2021) with a custom domain; *.cloudfront.net's default cert cannot be limited
-  CKV_AWS_18  # S3 access logs for the site bucket: CloudFront is its only reader; a log bucket is left to the owner
-  CKV_AWS_21  # S3 versioning: the site is rendered from the table and re-published; nothing to recover from versions
-  CKV_AWS_26  # SNS topic encryption: alarm names only; CloudWatch alarms cannot publish to an aws/sns-encrypted topic
-  CKV_AWS_27  # SQS encryption: SqsManagedSseEnabled is on (checkov only recognises a KMS key)
-  CKV_AWS_86  # CloudFront access logs: cost and PII (IPs) by default; enable in the distribution if wanted
-)
-step "checkov $("$checkov_venv/bin/checkov" --version 2>/dev/null) (${#checkov_skips[@]} checks skipped with reasons)"
-"$checkov_venv/bin/checkov" -f template.yaml --framework cloudformation --compact --quiet \
-  --skip-download --skip-check "$(IFS=,; echo "${checkov_skips[*]}")" \
-  || fail "checkov found problems (fix them, or skip a check that does not apply, with its reason)"
+  # checkov findings that do not apply to this stack, and why. Anything else fails.
+  checkov_skips=(
+    CKV_AWS_115 # per-function reserved concurrency: the account's pool is shared on purpose; throttles alarm
+    CKV_AWS_116 # DLQ for async invokes: none are async (HTTP API is sync; streams use the mapping's SQS destination)
+    CKV_AWS_117 # Lambda in a VPC: nothing private to reach (DynamoDB, SES, Stripe are public endpoints); no NAT cost
+    CKV_AWS_119 # DynamoDB customer-managed KMS key: AWS-owned key encryption is on; a CMK costs and adds key policy risk
+    CKV_AWS_158 # log groups with a customer-managed KMS key: CloudWatch encrypts logs at rest already; no secrets logged
+    CKV_AWS_173 # Lambda env encryption with a CMK: the environment holds names only (secrets come from SSM at init)
+    CKV_AWS_174 # TLS 1.2 minimum: set (TLSv1.2_2021) with a custom domain; *.cloudfront.net's default cert cannot be limited
+    CKV_AWS_18  # S3 access logs for the site bucket: CloudFront is its only reader; a log bucket is left to the owner
+    CKV_AWS_21  # S3 versioning: the site is rendered from the table and re-published; nothing to recover from versions
+    CKV_AWS_26  # SNS topic encryption: alarm names only; CloudWatch alarms cannot publish to an aws/sns-encrypted topic
+    CKV_AWS_27  # SQS encryption: SqsManagedSseEnabled is on (checkov only recognises a KMS key)
+    CKV_AWS_86  # CloudFront access logs: cost and PII (IPs) by default; enable in the distribution if wanted
+  )
+  step "checkov $("$checkov_venv/bin/checkov" --version 2>/dev/null) (${#checkov_skips[@]} checks skipped with reasons)"
+  "$checkov_venv/bin/checkov" -f template.yaml --framework cloudformation --compact --quiet \
+    --skip-download --skip-check "$(IFS=,; echo "${checkov_skips[*]}")" \
+    || fail "checkov found problems (fix them, or skip a check that does not apply, with its reason)"
+}
 
-$lint_only && { echo "sam/check.sh: lint clean"; exit 0; }
+if $lint_only; then
+  lints
+  echo "sam/check.sh: lint clean"
+  exit 0
+fi
+lint_log="$(mktemp)"
+lints > "$lint_log" 2>&1 &
+lint_pid=$!
+
 
 step "the template's binaries against the workspace's bin targets"
 mapfile -t bins < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml | sort -u)
@@ -126,6 +138,12 @@ start=$(date +%s)
 sam build --template template.yaml --config-file samconfig.toml \
   --parameter-overrides "Architecture=$arch" || fail "sam build failed"
 echo "sam build took $(( $(date +%s) - start )) s" >&2
+
+lint_status=0
+wait "$lint_pid" || lint_status=$?
+cat "$lint_log" >&2
+rm -f "$lint_log"
+(( lint_status == 0 )) || fail "the template's linters found problems (above)"
 
 step "checking the artifacts"
 build="$PWD/.aws-sam/build"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every stage, each one's time printed, in two overlapped phases.
 #
-#   phase 1   deps (apt, npm, venvs: mostly downloading)  beside  lint (the one dev build)
+#   phase 1   lint (the one dev build)  beside  deps, deps-test (apt, npm, venvs: mostly
+#             downloading; deps-test: the tools of phase 2's stages)
 #   phase 2   unit, journeys, contract (mostly waiting on stand-ins and a browser)
 #             beside  edge-test, sam-check (mostly compiling: the addon, sam build)
 #
@@ -63,7 +64,7 @@ phase() {
 }
 
 status=0
-phase 1 lint -- deps || status=1
+phase 1 lint -- deps deps-test || status=1
 if (( status == 0 )); then
   phase 2 unit journeys contract -- edge-test sam-check || status=1
 fi
