@@ -76,13 +76,12 @@ deps-python:
 	@bash tools/venv.sh stripe local/python/requirements-stripe.txt >/dev/null
 	@bash tools/venv.sh moto local/python/requirements-moto.txt >/dev/null
 
-## deps-test: the tools only `make test` uses (the edge build's zig and cargo-zigbuild, SAM CLI,
-## checkov, schemathesis), installed while the workspace compiles, not in the stage that needs them
+## deps-test: what `make test`'s longest stage (sam-check) waits for, made while the workspace
+## compiles: the SAM CLI and cargo-lambda, and the edge bundle sam build packages (which also
+## needs zig and cargo-zigbuild). The other tools install in the stages that use them.
 deps-test:
-	@bash tools/venv.sh zig edge/requirements-build.txt >/dev/null
 	@bash tools/venv.sh sam sam/requirements.txt >/dev/null
-	@bash tools/venv.sh checkov sam/requirements-checkov.txt >/dev/null
-	@bash tools/venv.sh schemathesis tests/contract/requirements.txt >/dev/null
+	@bash edge/build.sh
 
 edge:
 	bash edge/build.sh $(EDGE_CONFIG)

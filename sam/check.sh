@@ -35,9 +35,6 @@ case "${1:-}" in
 esac
 
 venv="$(tools/venv.sh sam sam/requirements.txt)" || fail "tools/venv.sh sam sam/requirements.txt"
-# checkov has its own venv: its pins clash with the SAM CLI's.
-checkov_venv="$(tools/venv.sh checkov sam/requirements-checkov.txt)" \
-  || fail "tools/venv.sh checkov sam/requirements-checkov.txt"
 export PATH="$venv/bin:$PATH"
 export SAM_CLI_TELEMETRY=0 SAM_CLI_DISABLE_UPDATE_CHECK=1 AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 # No credentials are needed offline; make sure none from the environment are used either.
@@ -48,6 +45,10 @@ cd sam
 # The linters (one core of Python each) run beside `sam build` (which compiles): their output
 # is printed when they end, and any finding fails the check.
 lints() {
+  # checkov has its own venv (its pins clash with the SAM CLI's), installed here: beside the build.
+  local checkov_venv
+  checkov_venv="$(cd "$root" && tools/venv.sh checkov sam/requirements-checkov.txt)" \
+    || fail "tools/venv.sh checkov sam/requirements-checkov.txt"
   step "cfn-lint $(cfn-lint --version 2>&1 | awk '{print $2}')"
   cfn-lint template.yaml || fail "cfn-lint found problems"
   step "sam validate ($(sam --version))"

@@ -2,9 +2,10 @@
 # `make test`: every stage, each one's time printed, in two overlapped phases.
 #
 #   phase 1   lint (the one dev build)  beside  deps, deps-test (apt, npm, venvs: mostly
-#             downloading; deps-test: the tools of phase 2's stages)
-#   phase 2   unit, journeys, contract (mostly waiting on stand-ins and a browser)
-#             beside  edge-test, sam-check (mostly compiling: the addon, sam build)
+#             downloading; deps-test: the SAM CLI and the edge bundle sam-check packages)
+#   phase 2   edge-test, unit, journeys, contract (mostly waiting on stand-ins, Node and a
+#             browser)  beside  sam-check (mostly compiling: sam build; its linters run
+#             beside the build)
 #
 # On 2 cores, a stage that waits leaves a core to one that compiles: the phases end when their
 # slower side does, not after both. Nothing in phase 2's two sides shares a file being written
@@ -66,7 +67,7 @@ phase() {
 status=0
 phase 1 lint -- deps deps-test || status=1
 if (( status == 0 )); then
-  phase 2 unit journeys contract -- edge-test sam-check || status=1
+  phase 2 edge-test unit journeys contract -- sam-check || status=1
 fi
 printf '==> %s\n' "${times[@]}"
 if (( status != 0 )); then
