@@ -155,7 +155,19 @@ impl Service {
                     &service.output(),
                 ));
             }
-            if TcpStream::connect(("127.0.0.1", spec.port)).is_ok() {
+            if answers(spec.port) {
+                // Something answers, but ports are picked free and released: it may be another
+                // process that took the port, while this child fails to bind it and exits.
+                // A child that fails to bind exits at once; give it that moment.
+                std::thread::sleep(Duration::from_millis(50));
+                if let Ok(Some(status)) = service.child.try_wait() {
+                    return Err(err(
+                        spec.name,
+                        format!("exited before it was ready ({status})"),
+                        &command,
+                        &service.output(),
+                    ));
+                }
                 return Ok(service);
             }
             if Instant::now() > deadline {
@@ -227,5 +239,18 @@ fn err(service: &str, what: String, command: &str, output: &str) -> StartError {
         what,
         command: command.into(),
         output: output.into(),
+    }
+}
+
+/// Whether a server listens on `port` of 127.0.0.1. A connection to itself does not count:
+/// connecting from an ephemeral port to a free port of the same range can make the kernel pick
+/// that very port as the source, and the connection then "succeeds" with no server at all.
+fn answers(port: u16) -> bool {
+    match TcpStream::connect(("127.0.0.1", port)) {
+        Ok(stream) => match (stream.local_addr(), stream.peer_addr()) {
+            (Ok(local), Ok(peer)) => local != peer,
+            _ => false,
+        },
+        Err(_) => false,
     }
 }
