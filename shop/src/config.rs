@@ -21,6 +21,8 @@
 //! `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else `info`; JSON when `AWS_LAMBDA_LOG_FORMAT` is
 //! `JSON`, as the template's `LoggingConfig` sets it).
 
+use std::sync::{Arc, LazyLock};
+
 use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
@@ -142,57 +144,38 @@ pub async fn lambda_sdk_config() -> SdkConfig {
 /// crate's endpoint partition rules), so the owner's photo uploads (S3) or a stock-only
 /// catalogue change (no S3, no CloudFront) do not make every cold start pay for them.
 /// Derefs to the client; [`LazyClient::from`] wraps one already made (tests, shop-local).
-pub struct LazyClient<C> {
-    client: std::sync::Arc<std::sync::OnceLock<C>>,
-    make: Option<std::sync::Arc<dyn Fn() -> C + Send + Sync>>,
-}
+pub struct LazyClient<C>(Arc<LazyLock<C, Box<dyn FnOnce() -> C + Send>>>);
 
-impl<C: 'static> LazyClient<C> {
+impl<C: Send + 'static> LazyClient<C> {
     /// `make(sdk)` on first use (e.g. `LazyClient::new(&sdk, aws_sdk_s3::Client::new)`).
     pub fn new(sdk: &SdkConfig, make: fn(&SdkConfig) -> C) -> Self {
         let sdk = sdk.clone();
-        LazyClient {
-            client: Default::default(),
-            make: Some(std::sync::Arc::new(move || make(&sdk))),
-        }
+        LazyClient(Arc::new(LazyLock::new(Box::new(move || make(&sdk)))))
     }
 }
 
-impl<C> From<C> for LazyClient<C> {
+impl<C: Send + 'static> From<C> for LazyClient<C> {
     fn from(client: C) -> Self {
-        LazyClient {
-            client: std::sync::Arc::new(std::sync::OnceLock::from(client)),
-            make: None,
-        }
+        LazyClient(Arc::new(LazyLock::new(Box::new(move || client))))
     }
 }
 
 impl<C> std::ops::Deref for LazyClient<C> {
     type Target = C;
     fn deref(&self) -> &C {
-        self.client.get_or_init(|| match &self.make {
-            Some(make) => make(),
-            // `From` fills the cell; only `new` leaves it empty, and sets `make`.
-            None => unreachable!("a LazyClient is made by `new` or `from`"),
-        })
+        LazyLock::force(&self.0)
     }
 }
 
 impl<C> Clone for LazyClient<C> {
     fn clone(&self) -> Self {
-        LazyClient {
-            client: self.client.clone(),
-            make: self.make.clone(),
-        }
+        LazyClient(self.0.clone())
     }
 }
 
 impl<C: std::fmt::Debug> std::fmt::Debug for LazyClient<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.client.get() {
-            Some(client) => client.fmt(f),
-            None => f.write_str("LazyClient(not made yet)"),
-        }
+        self.0.fmt(f)
     }
 }
 

@@ -1,5 +1,5 @@
-//! Test fixtures the workspace's tests share (feature `fixtures`, enabled by the
-//! dev-dependencies only: nothing here reaches a Lambda).
+//! Test fixtures the workspace's tests share: built for shop's unit tests and with the feature
+//! `fixtures`, which only dev-dependencies enable, so nothing here reaches a Lambda.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -21,6 +21,18 @@ pub fn line(sku: &str, unit: i64, quantity: u32) -> PricedLine {
     }
 }
 
+/// A valid London address.
+pub fn address() -> Address {
+    Address {
+        name: "Ada Lovelace".into(),
+        line1: "12 St James's Square".into(),
+        line2: String::new(),
+        city: "London".into(),
+        postal_code: "SW1Y 4JH".into(),
+        country: "GB".into(),
+    }
+}
+
 /// An `authorized` order of `lines` (plus [`SHIPPING`]) paid by `payment_intent`, as
 /// checkout writes one: totals from its lines, a London address, version 0.
 pub fn order(
@@ -39,14 +51,7 @@ pub fn order(
         subtotal: Money::new(subtotal, Currency::Eur),
         shipping: Money::new(SHIPPING, Currency::Eur),
         total: Money::new(subtotal + SHIPPING, Currency::Eur),
-        address: Address {
-            name: "Ada Lovelace".into(),
-            line1: "12 St James's Square".into(),
-            line2: String::new(),
-            city: "London".into(),
-            postal_code: "SW1Y 4JH".into(),
-            country: "GB".into(),
-        },
+        address: address(),
         payment_intent: payment_intent.into(),
         status: OrderStatus::Authorized,
         created_at: "2026-11-23T10:00:00Z".into(),

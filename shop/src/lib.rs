@@ -7,7 +7,7 @@
 pub mod config;
 pub mod domain;
 pub mod email;
-#[cfg(feature = "fixtures")]
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod mailer;
 pub mod payments;

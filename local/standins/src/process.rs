@@ -144,9 +144,11 @@ impl Service {
             _dir: dir,
         };
         let deadline = Instant::now() + spec.ready_timeout;
+        let mut answered = false;
         loop {
-            // A child that has exited is not ready, even if something else
-            // answers on its port (ports are picked free, then released).
+            // A child that has exited is not ready, even if something else answers on its
+            // port: ports are picked free, then released, so another process may hold it while
+            // this child fails to bind it and exits (at once: hence the moment given below).
             if let Ok(Some(status)) = service.child.try_wait() {
                 return Err(err(
                     spec.name,
@@ -155,20 +157,13 @@ impl Service {
                     &service.output(),
                 ));
             }
-            if answers(spec.port) {
-                // Something answers, but ports are picked free and released: it may be another
-                // process that took the port, while this child fails to bind it and exits.
-                // A child that fails to bind exits at once; give it that moment.
-                std::thread::sleep(Duration::from_millis(50));
-                if let Ok(Some(status)) = service.child.try_wait() {
-                    return Err(err(
-                        spec.name,
-                        format!("exited before it was ready ({status})"),
-                        &command,
-                        &service.output(),
-                    ));
-                }
+            if answered {
                 return Ok(service);
+            }
+            if answers(spec.port) {
+                answered = true;
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
             }
             if Instant::now() > deadline {
                 let output = service.output();

@@ -89,16 +89,7 @@ fn breaks_the_line(c: char) -> bool {
 mod tests {
     use super::*;
 
-    fn address() -> Address {
-        Address {
-            name: "Ada Lovelace".into(),
-            line1: "12 St James's Square".into(),
-            line2: String::new(),
-            city: "London".into(),
-            postal_code: "SW1Y 4JH".into(),
-            country: "GB".into(),
-        }
-    }
+    use crate::fixtures::address;
 
     #[test]
     fn accepts_a_full_address() {
