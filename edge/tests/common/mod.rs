@@ -1,4 +1,4 @@
-//! Test helpers: RSA keys generated in the test, JWTs signed with them, and a config.
+//! Test helpers: two RSA test keys (fixtures), JWTs signed with them, and a config.
 #![allow(dead_code)]
 
 pub(crate) mod cloudfront;
@@ -7,12 +7,9 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use rand::SeedableRng;
-use rsa::RsaPrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use rsa::sha2::Sha256;
-use rsa::signature::{SignatureEncoding, Signer};
-use rsa::traits::PublicKeyParts;
+use ring::rand::SystemRandom;
+use ring::rsa::PublicKeyComponents;
+use ring::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::{Value, json};
 
 pub(crate) const CLIENT: &str = "client123";
@@ -39,28 +36,29 @@ pub(crate) fn set_header<'a>(f: &'a edge::Forward, name: &str) -> Option<&'a str
         .map(|(_, v)| v.as_str())
 }
 
+/// Two 2048-bit RSA keys (PKCS#1 DER, made with `openssl genpkey -algorithm RSA`), used
+/// only to sign test tokens: fixtures rather than generated, so that the edge's tests need
+/// no RSA key generation (and no crate for it, whose features would differ from the
+/// Lambdas' build and make `sam build` compile its dependents again).
 pub(crate) struct Keys {
-    pub main: RsaPrivateKey,
-    pub other: RsaPrivateKey,
+    pub main: RsaKeyPair,
+    pub other: RsaKeyPair,
 }
 
 pub(crate) fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
-        Keys {
-            main: RsaPrivateKey::new(&mut rng, 2048).unwrap(),
-            other: RsaPrivateKey::new(&mut rng, 2048).unwrap(),
-        }
+    KEYS.get_or_init(|| Keys {
+        main: RsaKeyPair::from_der(include_bytes!("../fixtures/test-key-main.der")).unwrap(),
+        other: RsaKeyPair::from_der(include_bytes!("../fixtures/test-key-other.der")).unwrap(),
     })
 }
 
-pub(crate) fn jwk(key: &RsaPrivateKey, kid: &str) -> Value {
-    let public = key.to_public_key();
+pub(crate) fn jwk(key: &RsaKeyPair, kid: &str) -> Value {
+    let public = PublicKeyComponents::<Vec<u8>>::from(key.public_key());
     json!({
         "kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid,
-        "n": B64.encode(public.n().to_bytes_be()),
-        "e": B64.encode(public.e().to_bytes_be()),
+        "n": B64.encode(public.n),
+        "e": B64.encode(public.e),
     })
 }
 
@@ -100,14 +98,21 @@ pub(crate) fn config() -> edge::Config {
     edge::Config::from_json(&config_json(json!({}))).unwrap()
 }
 
-pub(crate) fn sign_with(key: &RsaPrivateKey, header: &Value, claims: &Value) -> String {
+pub(crate) fn sign_with(key: &RsaKeyPair, header: &Value, claims: &Value) -> String {
     let msg = format!(
         "{}.{}",
         B64.encode(header.to_string()),
         B64.encode(claims.to_string())
     );
-    let sig = SigningKey::<Sha256>::new(key.clone()).sign(msg.as_bytes());
-    format!("{msg}.{}", B64.encode(sig.to_bytes()))
+    let mut sig = vec![0; key.public().modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        msg.as_bytes(),
+        &mut sig,
+    )
+    .unwrap();
+    format!("{msg}.{}", B64.encode(sig))
 }
 
 pub(crate) fn header() -> Value {
