@@ -11,7 +11,6 @@ export CARGO_TERM_COLOR ?= never
 ifneq ($(CI),)
 export CARGO_INCREMENTAL ?= 0
 endif
-CARGO_TARGET := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
 
 .PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
 
@@ -25,7 +24,7 @@ dev:
 	echo "==> building shop-local while the stand-ins install (the first build takes a few minutes)"; \
 	if ! bash tools/cargo.sh build --workspace --bin shop-local --test $(SHOP_LOCAL_TEST); then wait $$deps || true; exit 1; fi; \
 	wait $$deps || { echo "make dev: installing the stand-ins failed (see above)" >&2; exit 1; }
-	$(CARGO_TARGET)/debug/shop-local $(ARGS)
+	"$$(bash tools/cargo.sh --bin-dir)/shop-local" $(ARGS)
 
 ## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
 ## the SAM template offline (lint + sam build), the browser journeys, the API contract.
@@ -77,8 +76,9 @@ deps-python:
 	@bash tools/venv.sh moto local/python/requirements-moto.txt >/dev/null
 
 ## deps-test: what `make test`'s longest stage (sam-check) waits for, made while the workspace
-## compiles: the SAM CLI and cargo-lambda, and the edge bundle sam build packages (which also
-## needs zig and cargo-zigbuild). The other tools install in the stages that use them.
+## compiles: the SAM CLI, and the edge bundle sam build packages (which needs zig and
+## cargo-zigbuild). cargo-lambda and its zig install with the build (tools/cargo.sh); the other
+## tools in the stages that use them.
 deps-test:
 	@bash tools/venv.sh sam sam/requirements.txt >/dev/null
 	@bash edge/build.sh

@@ -12,12 +12,14 @@
 #      build can leave a stale binary behind), and the edge zip is in the build; sizes are
 #      printed.
 # Usage: sam/check.sh [--lint-only | --fast]
-#   --fast (what `make test` runs): the same `sam build`, but cargo's release profile is
-#   overridden through CARGO_PROFILE_RELEASE_* (opt-level 0, no LTO, many codegen units), which
-#   cuts the build from ~16 to a few minutes on 2 cores. It checks the pipeline (cargo-lambda
-#   through zig, the bins, x86-64 bootstraps); the bootstraps' sizes are not the deployed ones.
-#   Without it, the build is the one `sam build` does for a deploy.
-# Tools: pinned in sam/requirements.txt, installed by tools/venv.sh into .local-deps/venv-sam.
+#   --fast (what `make test` runs): the same `sam build` in SAM's debug mode
+#   (SAM_BUILD_MODE=debug: `cargo lambda build` without --release, cargo's dev profile), the
+#   profile tools/cargo.sh builds the tests in, in the same environment: the dependencies are
+#   already compiled, and only the workspace's own crates compile again. It checks the pipeline
+#   (cargo-lambda through zig, the bins, x86-64 bootstraps); the bootstraps' sizes are not the
+#   deployed ones. Without it, the build is the one `sam build` does for a deploy.
+# Tools: pinned in sam/requirements.txt (SAM CLI, cfn-lint) and sam/requirements-lambda.txt
+# (cargo-lambda, zig), installed by tools/venv.sh into .local-deps/venv-sam and venv-lambda.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -35,7 +37,11 @@ case "${1:-}" in
 esac
 
 venv="$(tools/venv.sh sam sam/requirements.txt)" || fail "tools/venv.sh sam sam/requirements.txt"
-export PATH="$venv/bin:$PATH"
+lambda_venv="$(tools/venv.sh lambda sam/requirements-lambda.txt)" \
+  || fail "tools/venv.sh lambda sam/requirements-lambda.txt"
+# The cargo-lambda tools/cargo.sh asks for its environment: the same zig wrappers, the same
+# fingerprints.
+export PATH="$lambda_venv/bin:$venv/bin:$PATH"
 export SAM_CLI_TELEMETRY=0 SAM_CLI_DISABLE_UPDATE_CHECK=1 AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 # No credentials are needed offline; make sure none from the environment are used either.
 export AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline AWS_EC2_METADATA_DISABLED=true
@@ -108,9 +114,8 @@ if [[ ! -f "$edge_zip" ]]; then
 fi
 
 if $fast; then
-  export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false \
-    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false
-  step "sam build, fast profile (opt-level 0, no LTO): checks the pipeline, not deploy sizes"
+  export SAM_BUILD_MODE=debug
+  step "sam build, debug mode (the tests' dev-profile build): checks the pipeline, not deploy sizes"
 fi
 # The Architecture `sam deploy` will pass (samconfig's deploy section, then global, then the
 # template's default): the build must produce bootstraps for it.

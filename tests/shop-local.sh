@@ -11,13 +11,13 @@ start_shop_local() {
   # builds the bins of packages with integration tests, with the workspace's features unified
   # the same way), so after those stages this is a no-op instead of a second compilation.
   bash tools/cargo.sh test --workspace --no-run --quiet
-  local port target_dir
+  local port bin_dir
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   mkdir -p tests/output
   # One log per run: two runs at once must not read each other's addresses.
   SHOP_LOCAL_LOG="tests/output/shop-local-$$.log"
-  target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-  "$target_dir/debug/shop-local" --port "$port" > "$SHOP_LOCAL_LOG" 2>&1 &
+  bin_dir="$(bash tools/cargo.sh --bin-dir)"
+  "$bin_dir/shop-local" --port "$port" > "$SHOP_LOCAL_LOG" 2>&1 &
   SHOP_LOCAL_PID=$!
   trap 'kill -INT "$SHOP_LOCAL_PID" 2>/dev/null || true; wait "$SHOP_LOCAL_PID" 2>/dev/null || true' EXIT
   for _ in $(seq 1 600); do

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # `make test`: every stage, each one's time printed, in two overlapped phases.
 #
-#   phase 1   lint (the one dev build)  beside  deps, deps-test (apt, npm, venvs: mostly
-#             downloading; deps-test: the SAM CLI and the edge bundle sam-check packages)
-#   phase 2   edge-test, unit, journeys, contract (mostly waiting on stand-ins, Node and a
-#             browser)  beside  sam-check (mostly compiling: sam build; its linters run
-#             beside the build)
+#   phase 1   lint (the one build of the workspace)  beside  deps, deps-test (apt, npm, venvs:
+#             mostly downloading; deps-test: the SAM CLI and the edge bundle sam-check packages)
+#   phase 2   sam-check (sam build finds the dependencies compiled by lint: it compiles the
+#             workspace's own crates and links; its linters run beside it), edge-test, unit
+#             beside journeys, contract (Chromium and schemathesis against shop-local)
 #
-# On 2 cores, a stage that waits leaves a core to one that compiles: the phases end when their
-# slower side does, not after both. Nothing in phase 2's two sides shares a file being written
-# (edge/build.sh renames the zip into place; sam build and the tests use their own target
-# profiles). Lines of the side run in the background carry its stage's name; a failed stage
-# fails `make test` once both sides have ended.
+# On 2 cores, a stage that waits leaves a core to one that works: the phases end when their
+# slower side does, not after both. sam-check comes before unit on its side: sam build writes
+# the functions' binaries where a unit test runs one (CARGO_BIN_EXE_shop-api). The journeys
+# run shop-local, which sam build does not touch, with stand-ins of their own on free ports.
+# Lines of the side run in the background carry its stages' names; a failed stage fails
+# `make test` once both sides have ended.
 # Usage: tools/test.sh        (TEST_SERIAL=1 runs the stages one after the other, as before)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -67,7 +68,7 @@ phase() {
 status=0
 phase 1 lint -- deps deps-test || status=1
 if (( status == 0 )); then
-  phase 2 edge-test unit journeys contract -- sam-check || status=1
+  phase 2 sam-check edge-test unit -- journeys contract || status=1
 fi
 printf '==> %s\n' "${times[@]}"
 if (( status != 0 )); then
