@@ -12,7 +12,7 @@ ifneq ($(CI),)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-checkout cost publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-size bench-checkout cost publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included). The stand-ins
 ## install while shop-local compiles. shop-local is built as the tests build it (tools/cargo.sh,
@@ -86,7 +86,7 @@ deps-test:
 edge:
 	bash edge/build.sh $(EDGE_CONFIG)
 
-bench: bench-edge bench-site bench-init bench-checkout
+bench: bench-edge bench-site bench-init bench-size bench-checkout
 
 bench-edge:
 	bash bench/edge/run.sh
@@ -103,6 +103,10 @@ bench-init:
 
 bench-checkout:
 	bash bench/checkout/run.sh
+
+## bench-size: what each Lambda bootstrap is made of (sections, and symbols by crate)
+bench-size:
+	bash bench/size/run.sh
 
 ## publish-site: render the catalogue from the deployed table and upload it (after sam deploy)
 publish-site:
