@@ -25,6 +25,7 @@
 #
 # Usage: tools/cargo.sh [--deny-warnings] <cargo arguments>
 #        tools/cargo.sh --bin-dir      (prints the directory this build puts binaries in)
+#   CARGO_SH_DEBUG=1 prints the environment taken from cargo-lambda.
 #   --deny-warnings: fail when any workspace crate has a warning (rustc's or clippy's), as
 #   `cargo clippy -- -D warnings` does. The warnings are counted from cargo's JSON messages,
 #   not turned into errors with CLIPPY_ARGS: that variable is part of the build's fingerprint
