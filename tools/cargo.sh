@@ -63,11 +63,10 @@ if $lambda_build; then
     || fail "tools/venv.sh lambda sam/requirements-lambda.txt failed"
   export PATH="$venv/bin:$PATH"
   probe="$(mktemp -d)"
-  trap 'rm -rf "$probe"' EXIT
   RECORD_CARGO_ENV="$probe/env" RECORD_CARGO_REAL="$(command -v cargo)" \
     CARGO="$root/tools/record-cargo-env" cargo-lambda lambda build --bin shop-local \
     > "$probe/log" 2>&1 || true
-  [[ -s "$probe/env" ]] || { cat "$probe/log" >&2; fail "cargo-lambda ran no cargo build: its build environment is unknown"; }
+  [[ -s "$probe/env" ]] || { cat "$probe/log" >&2; rm -rf "$probe"; fail "cargo-lambda ran no cargo build: its build environment is unknown"; }
   while IFS= read -r -d '' kv; do
     name="${kv%%=*}"
     case "$name" in
@@ -77,6 +76,7 @@ if $lambda_build; then
     [[ "$(printenv -- "$name" 2>/dev/null)" == "${kv#*=}" ]] && continue
     cargo_env+=("$kv")
   done < "$probe/env"
+  rm -rf "$probe"
   linker="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<< "$lambda_target")_LINKER"
   printf '%s\n' "${cargo_env[@]}" | grep -q "^$linker=" \
     || fail "cargo-lambda's build environment sets no $linker (has cargo-lambda changed?)"
