@@ -7,10 +7,17 @@
 start_shop_local() {
   bash tools/apt.sh
   bash tools/npm.sh
-  # Built as `make lint`/`make unit` build it (tools/cargo.sh: the same wrapper; cargo test
-  # builds the bins of packages with integration tests, with the workspace's features unified
-  # the same way), so after those stages this is a no-op instead of a second compilation.
-  bash tools/cargo.sh test --workspace --no-run --quiet
+  # Built as `make lint`/`make unit` build it, and as `make dev` does (tools/cargo.sh; one of
+  # shop-local's tests beside it makes cargo unify the workspace's features as `cargo test`
+  # does), so after those stages this is a no-op instead of a second compilation. Only
+  # shop-local and that test: cargo replaces the binaries it names even when they are fresh,
+  # and `sam build` may be copying the functions' binaries out of the same folder meanwhile.
+  local shop_local_test
+  shop_local_test="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys
+print(next(t["name"] for p in json.load(sys.stdin)["packages"]
+           if any(b["name"] == "shop-local" and "bin" in b["kind"] for b in p["targets"])
+           for t in p["targets"] if "test" in t["kind"]))')"
+  bash tools/cargo.sh build --workspace --bin shop-local --test "$shop_local_test" --quiet
   local port bin_dir
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   mkdir -p tests/output

@@ -72,16 +72,19 @@ if $lambda_build; then
     case "$name" in
       CARGO | PATH | PWD | OLDPWD | SHLVL | _ | CARGO_LAMBDA_COLOR | RECORD_CARGO_*) continue ;;
     esac
-    # Only what cargo-lambda added or changed; the rest is this shell's own environment.
-    [[ "$(printenv -- "$name" 2>/dev/null)" == "${kv#*=}" ]] && continue
+    # Only what cargo-lambda added or changed (an empty value counts: cargo tells unset and
+    # empty apart); the rest is this shell's own environment.
+    if printenv -- "$name" > /dev/null && [[ "$(printenv -- "$name")" == "${kv#*=}" ]]; then
+      continue
+    fi
     cargo_env+=("$kv")
   done < "$probe/env"
-  rm -rf "$probe"
   linker="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<< "$lambda_target")_LINKER"
-  printf '%s\n' "${cargo_env[@]}" | grep -q "^$linker=" \
-    || fail "cargo-lambda's build environment sets no $linker (has cargo-lambda changed?)"
+  tr '\0' '\n' < "$probe/env" | grep -q "^$linker=" \
+    || { rm -rf "$probe"; fail "cargo-lambda's build environment sets no $linker (has cargo-lambda changed?)"; }
+  rm -rf "$probe"
   cargo_env+=("CARGO_BUILD_TARGET=$lambda_target")
-  [[ -n "${CARGO_SH_DEBUG:-}" ]] && printf "%s\n" "${cargo_env[@]}" >&2
+  if [[ -n "${CARGO_SH_DEBUG:-}" ]]; then printf '%s\n' "${cargo_env[@]}" >&2; fi
 fi
 
 # The toolchain's own clippy-driver (not rustup's proxy): a stable path keeps the hash stable.

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """What a Lambda bootstrap is made of (bench/size/run.sh): every symbol of an unstripped
 binary (`nm --size-sort -C -S`: code and data) attributed to a crate, then grouped.
 
@@ -9,6 +10,9 @@ thirds of a stripped bootstrap; the rest is unwinding tables, relocations and co
 Usage: crates.py BINARY"""
 import collections, re, subprocess, sys
 STD = {"core", "alloc", "std"}
+# The Lambdas' own bin crates (their `main`, and what fat LTO inlined into it).
+BINS = {"shop_api", "stripe_webhook", "admin_api", "order_events", "catalogue_publisher",
+        "reservation_sweeper", "edge_config"}
 out = subprocess.run(["nm", "--size-sort", "-C", "-S", sys.argv[1]], capture_output=True, text=True).stdout
 sizes = collections.Counter(); total = 0
 first_seg = re.compile(r"(?:^|[<(,\s&*\[])(?:dyn |impl |mut |const )?([A-Za-z_][A-Za-z0-9_]*)::")
@@ -19,12 +23,14 @@ for line in out.splitlines():
     segs = first_seg.findall(name)
     cands = [c for c in segs if c not in STD]
     crate = cands[0] if cands else (segs[0] if segs else "(unnamed)")
+    if name.startswith("ring_core_"):  # ring's C and assembly (prefixed, no Rust path)
+        crate = "ring"
     sizes[crate] += size
 def group(c):
     if c.startswith("aws_sdk_"): return "aws-sdk-* (the service clients)"
     if c.startswith(("aws_smithy", "aws_config", "aws_runtime", "aws_types", "aws_credential", "aws_sig")) or c == "crc_fast": return "aws-smithy-*, aws-config, aws-runtime (+ crc-fast)"
     if c.startswith("stripe"): return "async-stripe (stripe_*)"
-    if c in ("shop", "functions", "stream_handlers", "static_site", "photos", "edge_config", "edge"): return "our crates"
+    if c in ("shop", "functions", "stream_handlers", "static_site", "photos", "edge_config", "edge") or c in BINS: return "our crates (with each bin's main)"
     if c in ("rustls", "ring", "webpki", "rustls_pki_types", "hyper_rustls", "tokio_rustls", "webpki_roots", "webpki_root_certs"): return "rustls, ring, webpki (+ roots)"
     if c in ("hyper", "h2", "http", "http_body", "http_body_util", "hyper_util", "tower", "tokio", "axum", "lambda_http", "lambda_runtime", "aws_lambda_events", "bytes", "futures_util", "matchit"): return "hyper, h2, http, tokio, axum, lambda runtime"
     if c in ("serde", "serde_json", "miniserde", "serde_core", "serde_dynamo", "serde_path_to_error", "serde_urlencoded", "serde_qs"): return "serde, serde_json, miniserde"

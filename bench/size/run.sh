@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # What each Lambda bootstrap is made of (issue 19: bootstraps over 8 MB show their parts).
-# Builds the template's Rust functions as a deploy does, in cargo profile `release-symbols`
-# (the release profile with the symbol table kept: same code, own target folder; ~20 min on 2
-# cores the first time), then prints for each bootstrap its stripped size (what ships), its
-# largest sections, and its symbols grouped by crate (bench/size/crates.py).
+# Builds the template's Rust functions as `make bench-init` does (natively, the release
+# profile, the three packages' features), in cargo profile `release-symbols`: the release
+# profile with the symbol table kept, in its own target folder (~20 min on 2 cores the first
+# time). Prints for each bootstrap its stripped size (bench-init's), its largest sections and
+# its symbols grouped by crate (bench/size/crates.py). A deploy's bootstraps differ slightly:
+# zig links them, and `sam build` resolves features over the whole workspace.
 # Usage: bench/size/run.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -24,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 for bin in "${bins[@]}"; do
   objcopy --strip-all "$dir/$bin" "$tmp/$bin"
   echo
-  echo "== $bin: $(( $(stat -c %s "$tmp/$bin") / 1024 )) KiB stripped (as deployed)"
+  echo "== $bin: $(( $(stat -c %s "$tmp/$bin") / 1024 )) KiB stripped"
   size -A "$tmp/$bin" | awk '$1 ~ /^\./ && $2 >= 262144 { printf "  section %-20s %5.2f MiB\n", $1, $2 / 1048576 }'
   python3 bench/size/crates.py "$dir/$bin" | sed '1s/^/  /'
 done

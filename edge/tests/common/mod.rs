@@ -36,7 +36,8 @@ pub(crate) fn set_header<'a>(f: &'a edge::Forward, name: &str) -> Option<&'a str
         .map(|(_, v)| v.as_str())
 }
 
-/// Two 2048-bit RSA keys (PKCS#1 DER, made with `openssl genpkey -algorithm RSA`), used
+/// Two 2048-bit RSA keys (PKCS#1 DER: `openssl genpkey -algorithm RSA -outform DER`, then
+/// `openssl pkey -inform DER -outform DER`, which writes an RSA key as PKCS#1), used
 /// only to sign test tokens: fixtures rather than generated, so that the edge's tests need
 /// no RSA key generation (and no crate for it, whose features would differ from the
 /// Lambdas' build and make `sam build` compile its dependents again).
