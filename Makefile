@@ -15,16 +15,15 @@ endif
 .PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-size bench-checkout cost publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included). The stand-ins
-## install while shop-local compiles. shop-local is built as the tests build it (tools/cargo.sh,
-## the workspace's features with its one integration test beside it), compiling only what
-## shop-local needs; after `make test` there is nothing left to compile.
-SHOP_LOCAL_TEST = $(shell $(CARGO) metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(next(t["name"] for p in json.load(sys.stdin)["packages"] if any(b["name"] == "shop-local" and "bin" in b["kind"] for b in p["targets"]) for t in p["targets"] if "test" in t["kind"]))')
+## install while shop-local compiles. shop-local is built as the tests build it
+## (tools/build-shop-local.sh), compiling only what shop-local needs; after `make test` there
+## is nothing left to compile.
 dev:
 	@$(MAKE) --no-print-directory deps & deps=$$!; \
 	echo "==> building shop-local while the stand-ins install (the first build takes a few minutes)"; \
-	if ! bash tools/cargo.sh build --workspace --bin shop-local --test $(SHOP_LOCAL_TEST); then wait $$deps || true; exit 1; fi; \
-	wait $$deps || { echo "make dev: installing the stand-ins failed (see above)" >&2; exit 1; }
-	"$$(bash tools/cargo.sh --bin-dir)/shop-local" $(ARGS)
+	if ! bin="$$(bash tools/build-shop-local.sh)"; then wait $$deps || true; exit 1; fi; \
+	wait $$deps || { echo "make dev: installing the stand-ins failed (see above)" >&2; exit 1; }; \
+	"$$bin" $(ARGS)
 
 ## test: everything CI runs — lint, unit and stand-in tests, the edge bundle in Node,
 ## the SAM template offline (lint + sam build), the browser journeys, the API contract.

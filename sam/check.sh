@@ -94,7 +94,7 @@ lint_pid=$!
 
 
 step "the template's binaries against the workspace's bin targets"
-mapfile -t bins < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' template.yaml | sort -u)
+mapfile -t bins < <(bash "$root/sam/bins.sh")
 (( ${#bins[@]} > 0 )) || fail "no BuildProperties Binary found in template.yaml"
 mapfile -t have < <(cargo metadata --no-deps --format-version 1 --manifest-path "$root/Cargo.toml" \
   | python3 -c 'import json,sys

@@ -7,24 +7,14 @@
 start_shop_local() {
   bash tools/apt.sh
   bash tools/npm.sh
-  # Built as `make lint`/`make unit` build it, and as `make dev` does (tools/cargo.sh; one of
-  # shop-local's tests beside it makes cargo unify the workspace's features as `cargo test`
-  # does), so after those stages this is a no-op instead of a second compilation. Only
-  # shop-local and that test: cargo replaces the binaries it names even when they are fresh,
-  # and `sam build` may be copying the functions' binaries out of the same folder meanwhile.
-  local shop_local_test
-  shop_local_test="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys
-print(next(t["name"] for p in json.load(sys.stdin)["packages"]
-           if any(b["name"] == "shop-local" and "bin" in b["kind"] for b in p["targets"])
-           for t in p["targets"] if "test" in t["kind"]))')"
-  bash tools/cargo.sh build --workspace --bin shop-local --test "$shop_local_test" --quiet
-  local port bin_dir
+  # Built as `make lint` and `make dev` build it: after lint, a no-op.
+  local bin port
+  bin="$(bash tools/build-shop-local.sh --quiet)"
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   mkdir -p tests/output
   # One log per run: two runs at once must not read each other's addresses.
   SHOP_LOCAL_LOG="tests/output/shop-local-$$.log"
-  bin_dir="$(bash tools/cargo.sh --bin-dir)"
-  "$bin_dir/shop-local" --port "$port" > "$SHOP_LOCAL_LOG" 2>&1 &
+  "$bin" --port "$port" > "$SHOP_LOCAL_LOG" 2>&1 &
   SHOP_LOCAL_PID=$!
   trap 'kill -INT "$SHOP_LOCAL_PID" 2>/dev/null || true; wait "$SHOP_LOCAL_PID" 2>/dev/null || true' EXIT
   for _ in $(seq 1 600); do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What each Lambda bootstrap is made of (issue 19: bootstraps over 8 MB show their parts).
 # Builds the template's Rust functions as `make bench-init` does (natively, the release
-# profile, the three packages' features), in cargo profile `release-symbols`: the release
+# profile, the functions' three packages together), in cargo profile `release-symbols`: the release
 # profile with the symbol table kept, in its own target folder (~20 min on 2 cores the first
 # time). Prints for each bootstrap its stripped size (bench-init's), its largest sections and
 # its symbols grouped by crate (bench/size/crates.py). A deploy's bootstraps differ slightly:
@@ -11,10 +11,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-# The functions: the template's `Binary:` properties (as sam/check.sh reads them).
-mapfile -t bins < <(sed -n 's/^ *Binary: *\([A-Za-z0-9_-]*\) *$/\1/p' sam/template.yaml | sort -u)
+mapfile -t bins < <(bash sam/bins.sh)
 (( ${#bins[@]} > 0 )) || { echo "bench/size/run.sh: no Binary in sam/template.yaml" >&2; exit 1; }
-# The packages bench/init/run.sh builds together (the same feature resolution).
 echo "==> cargo build --profile release-symbols (${bins[*]})" >&2
 cargo build --profile release-symbols --quiet -p edge-config -p functions -p stream-handlers \
   $(printf -- '--bin %s ' "${bins[@]}")
