@@ -103,7 +103,7 @@ for p in json.load(sys.stdin)["packages"]:
         if "bin" in t["kind"]: print(t["name"])' | sort -u)
 missing=()
 for b in "${bins[@]}"; do
-  printf '%s\n' "${have[@]}" | grep -qx "$b" || missing+=("$b")
+  [[ " ${have[*]} " == *" $b "* ]] || missing+=("$b")
 done
 (( ${#missing[@]} == 0 )) || fail "template.yaml builds bins no workspace crate defines: ${missing[*]}"
 
@@ -174,7 +174,7 @@ for block in re.split(r"\n(?=  [A-Za-z0-9]+:\n)", text):
 PY
 )
 (( count == ${#bins[@]} )) || fail "expected ${#bins[@]} bootstraps, checked $count"
-edge_built="$(find "$build" -maxdepth 2 -name '*.zip' -path '*Edge*' | head -1)"
+edge_built="$(find "$build" -maxdepth 2 -name '*.zip' -path '*Edge*' -print -quit)"
 if [[ -z "$edge_built" ]]; then
   # SkipBuild functions keep their zip where CodeUri points; the built template says where.
   grep -q "edge/dist/edge.zip" "$build/template.yaml" || fail "the edge zip is not referenced by the built template"

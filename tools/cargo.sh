@@ -80,8 +80,12 @@ if $lambda_build; then
     cargo_env+=("$kv")
   done < "$probe/env"
   linker="CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<< "$lambda_target")_LINKER"
-  tr '\0' '\n' < "$probe/env" | grep -q "^$linker=" \
-    || { rm -rf "$probe"; fail "cargo-lambda's build environment sets no $linker (has cargo-lambda changed?)"; }
+  # grep -z reads the NUL-separated file itself: `tr … | grep -q` under pipefail fails at
+  # random when grep exits on its match before tr has written the rest (SIGPIPE).
+  if ! grep -qz "^$linker=" "$probe/env"; then
+    cat "$probe/log" >&2; rm -rf "$probe"
+    fail "cargo-lambda's build environment sets no $linker (has cargo-lambda changed?)"
+  fi
   rm -rf "$probe"
   cargo_env+=("CARGO_BUILD_TARGET=$lambda_target")
   if [[ -n "${CARGO_SH_DEBUG:-}" ]]; then printf '%s\n' "${cargo_env[@]}" >&2; fi
