@@ -12,16 +12,17 @@ ifneq ($(CI),)
 export CARGO_INCREMENTAL ?= 0
 endif
 
-.PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-size bench-checkout cost publish-site clean-deps
+.PHONY: dev test deps deps-apt deps-npm deps-python deps-test lint unit edge edge-test sam-check sam-build journeys contract bench bench-edge bench-site bench-init bench-size bench-dev bench-checkout cost publish-site clean-deps
 
 ## dev: start the whole shop on http://127.0.0.1:3000 (stand-ins included). The stand-ins
 ## install while shop-local compiles. shop-local is built as the tests build it
 ## (tools/build-shop-local.sh), compiling only what shop-local needs; after `make test` there
-## is nothing left to compile.
+## is nothing left to compile. ARGS go to shop-local (e.g. ARGS="--port 3456"),
+## DEV_CARGO_FLAGS to its build (e.g. --timings; `make bench-dev` uses it).
 dev:
 	@$(MAKE) --no-print-directory deps & deps=$$!; \
 	echo "==> building shop-local while the stand-ins install (the first build takes a few minutes)"; \
-	if ! bin="$$(bash tools/build-shop-local.sh)"; then wait $$deps || true; exit 1; fi; \
+	if ! bin="$$(bash tools/build-shop-local.sh $(DEV_CARGO_FLAGS))"; then wait $$deps || true; exit 1; fi; \
 	wait $$deps || { echo "make dev: installing the stand-ins failed (see above)" >&2; exit 1; }; \
 	"$$bin" $(ARGS)
 
@@ -85,7 +86,7 @@ deps-test:
 edge:
 	bash edge/build.sh $(EDGE_CONFIG)
 
-bench: bench-edge bench-site bench-init bench-size bench-checkout
+bench: bench-edge bench-site bench-init bench-size bench-dev bench-checkout
 
 bench-edge:
 	bash bench/edge/run.sh
@@ -106,6 +107,10 @@ bench-checkout:
 ## bench-size: what each Lambda bootstrap is made of (sections, and symbols by crate)
 bench-size:
 	bash bench/size/run.sh
+
+## bench-dev: `make dev` from a fresh clone of HEAD, timed to READY, and what its build costs
+bench-dev:
+	bash bench/dev/run.sh
 
 ## publish-site: render the catalogue from the deployed table and upload it (after sam deploy)
 publish-site:
