@@ -436,8 +436,10 @@ pub fn render_product_change(
         if let Some(c) = moved_from {
             write_category(&chrome, &cat, c, &out)?;
         }
-        // The home page shows featured products and each category's count.
-        let counts_changed = old.is_none() || moved_from.is_some();
+        // The home page shows featured products and each category's count of listed
+        // products: a new product, a move, a retirement or a return changes a count.
+        let counts_changed =
+            old.is_none_or(|o| listed(o) != listed(current)) || moved_from.is_some();
         if counts_changed || current.featured || old.is_some_and(|o| o.featured) {
             write_home(&chrome, &cat, &out)?;
         }

@@ -470,6 +470,36 @@ fn a_product_change_rerenders_exactly_its_pages() {
         assert!(paths.contains(&p.to_owned()), "{p} in {paths:?}");
     }
 
+    // Retiring a non-featured product: its category's count on the home page drops, and
+    // comes back when the product returns.
+    let count = |dir: &std::path::Path| {
+        let home = read(dir, "index.html");
+        let at = home
+            .find("href=\"/c/kitchen/\" data-testid=\"category-link\"")
+            .expect("kitchen's count on the home page");
+        let tail = &home[at..];
+        let start = tail.find("<span class=\"count\">").unwrap() + "<span class=\"count\">".len();
+        tail[start..start + tail[start..].find(' ').unwrap()]
+            .parse::<usize>()
+            .unwrap()
+    };
+    let listed_before = count(dir.path());
+    let before = product_mut(&mut products, "KIT-002").clone();
+    assert!(!before.featured);
+    product_mut(&mut products, "KIT-002").status = ProductStatus::Retired;
+    let changed = product_mut(&mut products, "KIT-002").clone();
+    let paths =
+        render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
+    assert!(paths.contains(&"index.html".to_owned()), "{paths:?}");
+    assert_eq!(count(dir.path()), listed_before - 1);
+    let before = changed.clone();
+    product_mut(&mut products, "KIT-002").status = ProductStatus::Active;
+    let changed = product_mut(&mut products, "KIT-002").clone();
+    let paths =
+        render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
+    assert!(paths.contains(&"index.html".to_owned()), "{paths:?}");
+    assert_eq!(count(dir.path()), listed_before);
+
     // After all that, the directory equals a full render of the final catalogue.
     let full = rendered(&products);
     for rel in files::list(full.path()).unwrap() {
