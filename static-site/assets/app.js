@@ -1,6 +1,6 @@
 // Runs on every page: header (sign-in status, cart badge), product page,
 // listings (filter, search, load more) and the live stock overlay.
-import { addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, onCartChange } from "./lib.js";
+import { addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange } from "./lib.js";
 
 const $ = (s, root = document) => root.querySelector(s);
 const page = document.body.dataset.page;
@@ -100,7 +100,7 @@ async function overlayCards(cards) {
 function card(item) {
   const url = `/p/${encodeURIComponent(item.sku)}/`;
   const link = el("a", { href: url },
-    item.img ? el("img", { src: item.img, alt: "", width: "240", height: "240", loading: "lazy" }) : null,
+    item.img ? el("img", { src: item.img, alt: "", width: "240", height: "240", loading: "lazy" }) : noPhoto(item.name),
     el("span", { class: "card-name", text: item.name }));
   const badge = el("span", { class: "badge badge-pending", "data-badge": true });
   const liveItem = known.get(item.sku);

@@ -128,6 +128,18 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * The "No photo" placeholder of a product without one (`.no-photo`, square like a photo):
+ * its name's first letter or digit, upper-cased, as `view::initial` picks it for rendered
+ * pages. Decorative, as a card's photo is (`alt=""`: the name is beside it).
+ */
+export function noPhoto(name) {
+  const initial = [...String(name || "")].find((c) => /[\p{Alphabetic}\p{N}]/u.test(c)) || "";
+  return el("span", { class: "no-photo", "data-testid": "no-photo", "aria-hidden": "true" },
+    el("span", { class: "no-photo-initial", text: initial.toUpperCase() }),
+    el("span", { class: "no-photo-label", text: "No photo" }));
+}
+
 /** At or below this many left, the badge says how many ("Only 2 left"). */
 export const FEW_LEFT = 3;
 

@@ -104,6 +104,21 @@ impl<'a> ProductView<'a> {
             ProductStatus::Retired => "retired",
         }
     }
+
+    /// The letter on the placeholder of a product without a photo (see [`initial`]).
+    pub fn initial(&self) -> String {
+        initial(&self.p.name)
+    }
+}
+
+/// The first letter or digit of `name`, upper-cased: what the "No photo" placeholder
+/// shows, so photo-less cards still differ at a glance. `lib.js`'s `noPhoto` picks the
+/// same letter for cards the browser draws (search results, "load more").
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default()
 }
 
 /// The `srcset` of an image key: vector images as they are, uploaded photos
@@ -279,7 +294,7 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::{countries, natural_cmp};
+    use super::{countries, initial, natural_cmp};
 
     #[test]
     fn every_shipping_country_has_a_name() {
@@ -300,5 +315,14 @@ mod tests {
             names,
             ["Apron", "Bowl", "Bowl 1", "bowl 2", "Bowl 02a", "Bowl 10"]
         );
+    }
+
+    #[test]
+    fn the_placeholder_letter_is_the_first_letter_or_digit() {
+        assert_eq!(initial("pewter salt cellar"), "P");
+        assert_eq!(initial("“Église” candle"), "É");
+        assert_eq!(initial("3 linen napkins"), "3");
+        assert_eq!(initial("ß"), "SS");
+        assert_eq!(initial("— …"), "");
     }
 }
