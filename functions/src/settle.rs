@@ -34,6 +34,25 @@ pub enum Settled {
     },
 }
 
+/// What the shopper reads when the bank refused the card (a decline, or
+/// no reason given). Stripe's own words go to the logs only: they are
+/// written for developers ("The provided PaymentMethod has failed
+/// authentication.").
+pub const CARD_DECLINED: &str = "Your card was declined. Please try another card.";
+
+/// What the shopper reads when 3-D Secure failed or was abandoned.
+pub const AUTHENTICATION_FAILED: &str = "Your bank could not confirm this payment (3-D Secure). \
+     Please try again or use another card.";
+
+/// The shopper's sentence for a failed payment, by Stripe's
+/// `last_payment_error.code`.
+pub fn failure_message(code: Option<&str>) -> &'static str {
+    match code {
+        Some("payment_intent_authentication_failure") => AUTHENTICATION_FAILED,
+        _ => CARD_DECLINED,
+    }
+}
+
 /// Now, RFC 3339 (sortable).
 pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
@@ -81,7 +100,7 @@ pub async fn settle(
     let Some(pi_id) = checkout.payment_intent.as_deref().or(pi_hint) else {
         return Ok(match checkout.payment_status {
             Some(CheckoutState::Failed) => Settled::Failed {
-                message: "the payment did not go through".into(),
+                message: CARD_DECLINED.into(),
             },
             _ => Settled::Processing,
         });
@@ -134,16 +153,36 @@ async fn act_on(
                 failed.payment_intent = Some(pi.id.clone());
                 store.put_checkout(&failed).await?;
             }
+            tracing::info!(
+                checkout = %checkout.id,
+                pi = %pi.id,
+                code = pi.last_error_code.as_deref().unwrap_or(""),
+                error = pi.last_error.as_deref().unwrap_or(""),
+                "payment failed"
+            );
             Ok(Settled::Failed {
-                message: pi
-                    .last_error
-                    .clone()
-                    .unwrap_or_else(|| "the payment did not go through".into()),
+                message: failure_message(pi.last_error_code.as_deref()).into(),
             })
         }
         PaymentStatus::Other(s) => Err(ApiError::internal(format!(
             "payment intent {} has unknown status {s}",
             pi.id
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_payment_is_told_in_the_shops_words() {
+        assert_eq!(
+            failure_message(Some("payment_intent_authentication_failure")),
+            AUTHENTICATION_FAILED
+        );
+        for code in [Some("card_declined"), Some("expired_card"), None] {
+            assert_eq!(failure_message(code), CARD_DECLINED, "{code:?}");
+        }
     }
 }

@@ -723,6 +723,15 @@ async fn bad_quotes_are_clear_json_errors_and_write_nothing() {
         assert_eq!((q.status, q.code()), (status, code), "{lines}: {}", q.json);
         assert!(!q.json["error"]["message"].as_str().unwrap().is_empty());
     }
+    // The page shows these messages: they name the product as the shopper
+    // knows it, not by its SKU.
+    for (sku, quantity, message) in [
+        ("B-2", 4, "only 3 of Product B-2 left"),
+        ("OLD-1", 1, "Product OLD-1 is no longer sold"),
+    ] {
+        let q = quote(&shop, &ada, json!([{"sku": sku, "quantity": quantity}])).await;
+        assert_eq!(q.json["error"]["message"], message, "{}", q.json);
+    }
     let anonymous = call(
         &shop.api,
         "POST",

@@ -22,7 +22,7 @@ use shop::domain::checkout::{
     Action, CHECKOUT_TTL_SECS, CheckoutState, Claim, Hold, next_action, request_hash,
 };
 use shop::payments::PaymentError;
-use shop::store::{CLAIM_LEASE_SECS, IdempotencyClaim, OpenOutcome};
+use shop::store::{Availability, CLAIM_LEASE_SECS, IdempotencyClaim, OpenOutcome};
 use shop::{
     Address, Cart, CartError, CartLineInput, Checkout, Money, PricedCart, PricedLine, Quote, Sku,
     StoreError,
@@ -124,7 +124,7 @@ fn answer(checkout: &Checkout) -> Response {
         return ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
             "card_declined",
-            "your card was declined; please use another card",
+            settle::CARD_DECLINED,
         )
         .into_response();
     }
@@ -183,7 +183,10 @@ pub(super) async fn quote(
     let seen = state.store.availability(&cart.skus()).await?;
     match cart.price(&seen.as_available()) {
         Ok(priced) => Ok(Json(Quote::of(&priced)).into_response()),
-        Err(CartError::InsufficientStock { sku, available, .. }) => Ok(sold_out(&sku, available)),
+        Err(CartError::InsufficientStock { sku, available, .. }) => {
+            Ok(sold_out(&seen, &sku, available))
+        }
+        Err(CartError::Retired(sku)) => Err(retired(&seen, &sku)),
         Err(e) => Err(e.into()),
     }
 }
@@ -350,8 +353,9 @@ async fn open(
         let priced = match cart.price(&seen.as_available()) {
             Ok(p) => p,
             Err(CartError::InsufficientStock { sku, available, .. }) => {
-                return Ok(Opened::Refused(sold_out(&sku, available)));
+                return Ok(Opened::Refused(sold_out(&seen, &sku, available)));
             }
+            Err(CartError::Retired(sku)) => return Err(retired(&seen, &sku)),
             Err(e) => return Err(e.into()),
         };
         if priced.total != expected {
@@ -371,7 +375,7 @@ async fn open(
             Ok(OpenOutcome::KeyTaken) => return Ok(Opened::KeyTaken),
             Ok(OpenOutcome::SoldOut { sku, .. }) if attempt + 1 == OPEN_ATTEMPTS => {
                 let now = state.store.availability(std::slice::from_ref(&sku)).await?;
-                return Ok(Opened::Refused(sold_out(&sku, now.available(&sku))));
+                return Ok(Opened::Refused(sold_out(&now, &sku, now.available(&sku))));
             }
             // Others reserved since the read: read again, so the answer
             // says what is really left (or the units freed meanwhile are
@@ -391,12 +395,17 @@ async fn open(
 }
 
 /// 409 `sold_out`: the line that cannot be reserved and what is left of
-/// it. No card was touched.
-fn sold_out(sku: &Sku, available: u32) -> Response {
+/// it. No card was touched. The message names the product as the shopper
+/// knows it (its name, not its SKU; `sku` is in the body for the page).
+fn sold_out(seen: &Availability, sku: &Sku, available: u32) -> Response {
+    let name = seen
+        .products
+        .get(sku)
+        .map_or_else(|| sku.to_string(), |p| p.name.clone());
     let message = if available == 0 {
-        format!("{sku} is sold out")
+        format!("{name} is sold out")
     } else {
-        format!("only {available} of {sku} left")
+        format!("only {available} of {name} left")
     };
     let body = serde_json::json!({
         "error": {"code": "sold_out", "message": message},
@@ -404,6 +413,19 @@ fn sold_out(sku: &Sku, available: u32) -> Response {
         "available": available,
     });
     (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+/// 409 `product_retired`, naming the product as the shopper knows it.
+fn retired(seen: &Availability, sku: &Sku) -> ApiError {
+    let name = seen
+        .products
+        .get(sku)
+        .map_or_else(|| sku.to_string(), |p| p.name.clone());
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "product_retired",
+        format!("{name} is no longer sold"),
+    )
 }
 
 fn now_unix() -> i64 {

@@ -82,8 +82,13 @@ pub struct PaymentIntent {
     pub client_secret: Option<String>,
     /// `metadata.checkout_id`: the checkout this payment belongs to.
     pub checkout_id: Option<String>,
-    /// `last_payment_error.message` (or its code), after a failure.
+    /// `last_payment_error.message` (or its code), after a failure: Stripe's
+    /// words, for the logs (the shopper is told the shop's own sentence).
     pub last_error: Option<String>,
+    /// `last_payment_error.code` (`card_declined`,
+    /// `payment_intent_authentication_failure`, …): which sentence the
+    /// shopper is told.
+    pub last_error_code: Option<String>,
 }
 
 impl From<stripe_shared::PaymentIntent> for PaymentIntent {
@@ -96,6 +101,10 @@ impl From<stripe_shared::PaymentIntent> for PaymentIntent {
             currency: pi.currency.to_string(),
             client_secret: pi.client_secret,
             checkout_id: metadata.remove("checkout_id"),
+            last_error_code: pi
+                .last_payment_error
+                .as_ref()
+                .and_then(|e| e.code.as_ref().map(|c| c.as_str().to_owned())),
             last_error: pi.last_payment_error.and_then(|e| {
                 e.message
                     .or_else(|| e.code.as_ref().map(|c| c.as_str().to_owned()))
