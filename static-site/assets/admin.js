@@ -22,6 +22,16 @@ function say(text) {
 
 const enc = encodeURIComponent;
 
+/**
+ * Names each cell of `row` after its column's header (`data-label`): at phone width the
+ * tables stack each row as "label value" lines (site.css), so no page is wider than the screen.
+ */
+function labelled(table, row) {
+  const heads = [...$(table).tHead.rows[0].cells].map((th) => th.textContent.trim());
+  [...row.cells].forEach((td, i) => { if (heads[i]) td.dataset.label = heads[i]; });
+  return row;
+}
+
 // ---- products table -------------------------------------------------------
 function productRow(p) {
   const stock = el("input", { type: "number", min: "0", value: String(p.stock), class: "stock-input",
@@ -36,6 +46,7 @@ function productRow(p) {
   const toggle = el("button", { type: "button", class: "toggle-status", "data-testid": "toggle-status",
     text: p.status === "retired" ? "Restore" : "Retire" });
   row.append(el("td", {}, toggle));
+  labelled("#admin-products", row);
   save.onclick = async () => {
     const value = Number(stock.value);
     if (!Number.isInteger(value) || value < 0) return showError(null, "Stock must be a whole number, 0 or more.");
@@ -119,6 +130,8 @@ function fill(p) {
   $("#p-images").value = (p.images || []).join("\n");
   $("#p-version").value = String(p.version);
   $("#admin-title").textContent = `Edit ${p.sku}`;
+  const stockLink = $("#p-stock-link");
+  if (stockLink) stockLink.href = `/admin/?q=${enc(p.sku)}`;
 }
 
 async function productForm() {
@@ -161,7 +174,7 @@ async function productForm() {
     say(`Saved ${r.data.sku}. The shop's pages update in a moment.`);
   };
   $("#p-upload").onclick = () => uploadPhoto(editing);
-  if (new URLSearchParams(location.search).get("saved")) say("Saved.");
+  if (new URLSearchParams(location.search).get("saved")) say("Saved. You can add photos below.");
 }
 
 // ---- photos ---------------------------------------------------------------
@@ -194,6 +207,7 @@ async function uploadPhoto(editing) {
   const button = $("#p-upload");
   const bar = $("#p-upload-progress");
   if (!file) return showError(null, "Choose an image file first.");
+  // The new-product form offers no upload (disabled, with a hint): a product needs saving first.
   if (!sku || !editing) return showError(null, "Save the product first, then add images.");
   if (!PHOTO_TYPES.includes(file.type)) return showError(null, "Upload a JPEG, PNG or WebP image.");
   if (file.size > MAX_PHOTO_BYTES) return showError(null, "An image must be at most 10 MiB.");
@@ -230,30 +244,166 @@ async function uploadPhoto(editing) {
 }
 
 // ---- orders ---------------------------------------------------------------
+const has = (o, effect) => (o.effects || []).includes(effect);
+
+function when(text) {
+  const d = text ? new Date(text) : null;
+  return d && !isNaN(d) ? d.toLocaleString() : text || "";
+}
+
+/** Where the money stands, in the owner's words (from the order's status and effects). */
+function paymentState(o) {
+  if (o.status === "refunded" || has(o, "refund")) return `Refunded: ${formatMoney(o.total)} given back to the card`;
+  if (has(o, "capture")) return `Paid: ${formatMoney(o.total)} captured`;
+  if (has(o, "capture:failed")) return "Not paid: the capture was refused. Retry the capture before shipping.";
+  if (o.status === "cancelled") {
+    return has(o, "cancel:failed")
+      ? "Not charged: the card hold could not be released and lapses by itself"
+      : "Not charged: the card hold was released";
+  }
+  if (o.status === "confirmed") return `Capturing ${formatMoney(o.total)}…`;
+  return `Card authorised for ${formatMoney(o.total)}; not charged yet`;
+}
+
+function shippingState(o) {
+  if (o.status === "shipped" || has(o, "email:shipped")) {
+    return o.tracking ? `Shipped, tracking ${o.tracking}` : "Shipped (no tracking reference)";
+  }
+  if (o.status === "refunded") return o.tracking ? `Refunded after shipping, tracking ${o.tracking}` : "Not shipped (refunded)";
+  if (o.status === "cancelled") return `Will not ship: cancelled${o.cancelReason ? ` (${o.cancelReason})` : ""}`;
+  return "Not shipped yet";
+}
+
+const EMAILS = { confirmed: "confirmation", cancelled: "cancellation", shipped: "shipping notice", refunded: "refund notice" };
+
+function emailState(o) {
+  const said = (o.effects || []).flatMap((e) => {
+    const m = /^email:(\w+)(:rejected)?$/.exec(e);
+    return m ? [`${EMAILS[m[1]] ?? m[1]} ${m[2] ? "rejected by the mail service" : "sent"}`] : [];
+  });
+  return said.length ? said.join("; ") : "none yet";
+}
+
+let regions;
+function country(code) {
+  try {
+    regions ??= new Intl.DisplayNames(["en"], { type: "region" });
+    return `${regions.of(code)} (${code})`;
+  } catch {
+    return code;
+  }
+}
+
+function moneyRow(label, m, testid) {
+  return el("tr", {}, el("th", { scope: "row", colspan: "4", text: label }),
+    el("td", { class: "num", "data-testid": testid, text: formatMoney(m) }));
+}
+
+/** The order's details: what to pack, where it goes, who to tell, where the money stands. */
+function orderDetail(o) {
+  const lines = el("table", { class: "order-lines", "data-testid": "order-lines" },
+    el("caption", { class: "visually-hidden", text: `Items of order ${o.id}` }),
+    el("thead", {}, el("tr", {}, ...["Item", "Code", "Qty", "Unit price", "Line total"].map((h, i) =>
+      el("th", { scope: "col", class: i >= 2 ? "num" : null, text: h })))),
+    el("tbody", {}, ...(o.lines || []).map((l) => el("tr", { "data-testid": "order-line", "data-sku": l.sku },
+      el("td", { "data-testid": "line-name", text: l.name }),
+      el("td", { "data-testid": "line-sku", text: l.sku }),
+      el("td", { class: "num", "data-testid": "line-quantity", text: String(l.quantity) }),
+      el("td", { class: "num", "data-testid": "line-unit-price", text: formatMoney(l.unitPrice) }),
+      el("td", { class: "num", "data-testid": "line-total", text: formatMoney(l.lineTotal) })))),
+    el("tfoot", {}, moneyRow("Subtotal", o.subtotal, "order-subtotal"),
+      moneyRow("Shipping", o.shipping, "order-shipping"), moneyRow("Total", o.total, "order-total")));
+  const a = o.address || {};
+  const addressLines = [a.name, a.line1, a.line2, `${a.postalCode ?? ""} ${a.city ?? ""}`.trim(), a.country && country(a.country)]
+    .filter(Boolean);
+  const facts = [
+    ["Placed", when(o.createdAt), "order-placed"],
+    ["Status", o.status, "order-detail-status"],
+    ["Payment", paymentState(o), "order-payment"],
+    ["Shipping", shippingState(o), "order-shipping-state"],
+    ["Tracking", o.tracking || "—", "order-tracking"],
+    ["Emails", emailState(o), "order-emails"],
+    ["Stripe payment", o.paymentIntent, "order-payment-intent"],
+    ["Last change", when(o.updatedAt), "order-updated"],
+  ];
+  return el("div", { class: "order-panel" },
+    el("section", { class: "order-items" }, el("h3", { text: "Items to pack" }),
+      el("div", { class: "table-scroll" }, lines)),
+    el("section", {}, el("h3", { text: "Ship to" }),
+      el("address", { "data-testid": "order-address" }, ...addressLines.flatMap((t, i) => (i ? [el("br"), t] : [t]))),
+      el("h3", { text: "Customer" }),
+      el("p", {}, el("a", { href: `mailto:${o.email}`, "data-testid": "order-email", text: o.email }))),
+    el("section", {}, el("h3", { text: "Order" }),
+      el("dl", { class: "facts" }, ...facts.flatMap(([k, v, id]) => [el("dt", { text: k }), el("dd", { "data-testid": id, text: v })]))));
+}
+
+/** Opens the detail row under `row` for order `o`. */
+function openDetail(row, o) {
+  const detail = el("tr", { class: "order-detail", "data-testid": "order-detail", "data-order-id": o.id },
+    el("td", { colspan: "6", id: `order-detail-${o.id}` }, orderDetail(o)));
+  row.after(detail);
+  row.querySelector(".order-toggle").setAttribute("aria-expanded", "true");
+}
+
+function detailOf(row) {
+  const next = row.nextElementSibling;
+  return next && next.classList.contains("order-detail") ? next : null;
+}
+
+/** Replaces an order's row (after a ship, refund or capture), keeping its details open and current. */
+function replaceOrder(row, o) {
+  const open = detailOf(row);
+  const fresh = orderRow(o);
+  row.replaceWith(fresh);
+  if (open) {
+    open.remove();
+    openDetail(fresh, o);
+  }
+  return fresh;
+}
+
 function orderRow(o) {
-  const when = o.createdAt ? new Date(o.createdAt) : null;
   const actions = el("td", {});
+  const items = (o.lines || []).reduce((n, l) => n + l.quantity, 0);
+  const toggle = el("button", { type: "button", class: "order-toggle", "data-testid": "order-toggle",
+    "aria-expanded": "false", "aria-controls": `order-detail-${o.id}`, title: "Show the items, address and payment",
+    text: o.id });
   const row = el("tr", { class: "admin-order", "data-order-id": o.id, "data-testid": "admin-order" },
-    el("td", { text: o.id }),
-    el("td", { text: when && !isNaN(when) ? when.toLocaleString() : "" }),
-    el("td", { text: o.email }),
+    el("td", {}, toggle, el("span", { class: "hint order-count", text: `${items} item${items === 1 ? "" : "s"}` })),
+    el("td", { text: when(o.createdAt) }),
+    el("td", { class: "wrap", text: o.email }),
     el("td", { text: formatMoney(o.total) }),
     el("td", { class: `status status-${o.status}`, "data-testid": "order-status", text: o.status },
       ...orderProblems(o)),
     actions);
-  const effects = o.effects || [];
-  const captured = effects.includes("capture");
-  if (o.status === "confirmed" && effects.includes("capture:failed")) {
+  labelled("#admin-orders", row);
+  toggle.addEventListener("click", async () => {
+    const open = detailOf(row);
+    if (open) {
+      open.remove();
+      toggle.setAttribute("aria-expanded", "false");
+      return;
+    }
+    toggle.disabled = true;
+    const r = await call(`/admin/orders/${enc(o.id)}`);
+    toggle.disabled = false;
+    if (!r.ok) return showError(r, "The order could not be loaded.");
+    // Changed since the list was read (shipped, refunded elsewhere): the row shows it too.
+    const current = r.data.version === o.version ? row : replaceOrder(row, r.data);
+    openDetail(current, r.data);
+  });
+  const captured = has(o, "capture");
+  if (o.status === "confirmed" && has(o, "capture:failed")) {
     // Nothing unpaid ships: the owner retries the capture first.
     const retry = el("button", { type: "button", class: "capture-order", "data-testid": "capture-order", text: "Retry capture" });
-    retry.onclick = async () => {
+    retry.addEventListener("click", async () => {
       retry.disabled = true;
       const r = await call(`/admin/orders/${enc(o.id)}/capture`, { method: "POST" });
       retry.disabled = false;
       if (!r.ok) return showError(r, "The capture failed.");
-      row.replaceWith(orderRow(r.data));
+      replaceOrder(row, r.data);
       say(`Order ${o.id}: payment captured. It can be shipped now.`);
-    };
+    });
     actions.append(retry, " ");
   } else if (o.status === "confirmed" && !captured) {
     actions.append(el("span", { class: "muted", "data-testid": "capturing", text: "Capturing the payment…" }), " ");
@@ -261,26 +411,26 @@ function orderRow(o) {
     const tracking = el("input", { class: "tracking-input", "data-testid": "tracking-input",
       placeholder: "Tracking (optional)", "aria-label": `Tracking reference for ${o.id}`, maxlength: "100" });
     const ship = el("button", { type: "button", class: "ship-order", "data-testid": "ship-order", text: "Mark shipped" });
-    ship.onclick = async () => {
+    ship.addEventListener("click", async () => {
       const r = await call(`/admin/orders/${enc(o.id)}/ship`, { method: "POST",
         body: tracking.value.trim() ? { tracking: tracking.value.trim() } : {} });
       if (!r.ok) return showError(r, "The order could not be marked shipped.");
-      row.replaceWith(orderRow(r.data));
+      replaceOrder(row, r.data);
       say(`Order ${o.id} shipped; the customer gets an email.`);
-    };
+    });
     actions.append(tracking, " ", ship, " ");
   }
   if ((o.status === "confirmed" || o.status === "shipped") && captured) {
     const refund = el("button", { type: "button", class: "refund-order", "data-testid": "refund-order", text: "Refund" });
-    refund.onclick = async () => {
+    refund.addEventListener("click", async () => {
       if (!window.confirm(`Refund ${formatMoney(o.total)} to ${o.email}? This cannot be undone.`)) return;
       refund.disabled = true;
       const r = await call(`/admin/orders/${enc(o.id)}/refund`, { method: "POST" });
       refund.disabled = false;
       if (!r.ok) return showError(r, "The refund failed.");
-      row.replaceWith(orderRow(r.data));
+      replaceOrder(row, r.data);
       say(`Order ${o.id} refunded; the customer gets an email.`);
-    };
+    });
     actions.append(refund);
   }
   return row;
@@ -325,6 +475,7 @@ function staffRow(u) {
     el("td", { text: u.enabled ? (u.status || "") : "disabled" }),
     el("td", { "data-testid": "staff-admin", text: u.admin ? "yes" : "no" }),
     el("td", {}, button));
+  labelled("#staff", row);
   button.onclick = async () => {
     const r = await call(`/admin/staff/${enc(u.username)}/admin`, { method: u.admin ? "DELETE" : "PUT" });
     if (!r.ok) return showError(r, "The change could not be made.");
@@ -344,15 +495,47 @@ async function staff(cursor) {
 }
 
 // ---- audit trail -----------------------------------------------------------
+// An entry's detail is the JSON the API recorded (functions/src/admin): shown as words,
+// money with its currency, sizes in pixels, never as raw JSON with prices in cents.
+const DETAIL_WORDS = { sku: "SKU", contentType: "File type", key: "File", variants: "Sizes",
+  refund: "Stripe refund", delta: "Change", images: "Images", featured: "Featured" };
+const PIXELS = new Set(["width", "height", "variants"]);
+
+function words(key) {
+  return DETAIL_WORDS[key] ?? key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().replace(/^./, (c) => c.toUpperCase());
+}
+
+function isMoney(v) {
+  return v && typeof v === "object" && Number.isInteger(v.amount) && typeof v.currency === "string"
+    && Object.keys(v).length === 2;
+}
+
+function readable(key, v) {
+  if (v == null || v === "") return "—";
+  if (isMoney(v)) return formatMoney(v);
+  if (Array.isArray(v)) return v.length ? v.map((x) => readable(key, x)).join(", ") : "none";
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "object") return Object.entries(v).map(([k, x]) => `${words(k)}: ${readable(k, x)}`).join("; ");
+  if (key === "delta" && typeof v === "number") return v > 0 ? `+${v}` : String(v);
+  if (PIXELS.has(key) && typeof v === "number") return `${v} px`;
+  return String(v);
+}
+
+function auditDetail(detail) {
+  const entries = Object.entries(detail || {});
+  if (!entries.length) return "";
+  return el("dl", { class: "facts" }, ...entries.flatMap(([k, v]) =>
+    [el("dt", { text: words(k) }), el("dd", { text: readable(k, v) })]));
+}
+
 function auditRow(e) {
-  const when = e.at ? new Date(e.at) : null;
-  const detail = e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "";
-  return el("tr", { class: "audit-row", "data-testid": "audit-row" },
-    el("td", { text: when && !isNaN(when) ? when.toLocaleTimeString() : e.at }),
-    el("td", { title: e.actor, text: e.actorEmail || e.actorName || e.actor }),
+  const at = e.at ? new Date(e.at) : null;
+  return labelled("#audit", el("tr", { class: "audit-row", "data-testid": "audit-row" },
+    el("td", { text: at && !isNaN(at) ? at.toLocaleTimeString() : e.at }),
+    el("td", { title: e.actor, class: "wrap", text: e.actorEmail || e.actorName || e.actor }),
     el("td", { "data-testid": "audit-action", text: e.action }),
-    el("td", { text: e.target }),
-    el("td", { class: "audit-detail", text: detail }));
+    el("td", { class: "wrap", text: e.target }),
+    el("td", { class: "audit-detail", "data-testid": "audit-detail" }, auditDetail(e.detail))));
 }
 
 async function audit(cursor) {
@@ -370,7 +553,13 @@ async function audit(cursor) {
 if (page === "admin-products") {
   filtersFromUrl(PRODUCT_FILTERS);
   let typing;
-  $("#product-search").oninput = () => { clearTimeout(typing); typing = setTimeout(() => products(), 250); };
+  $("#product-search").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(() => products(), 250); });
+  // Enter searches at once and stays on the page (the filters live in the URL's query).
+  $("#product-filters").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    clearTimeout(typing);
+    products();
+  });
   $("#product-category").onchange = () => products();
   $("#product-status-filter").onchange = () => products();
   products();

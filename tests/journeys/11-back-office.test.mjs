@@ -1,0 +1,271 @@
+// The owner's back office as a person sees it: an order's details (what to pack, where it
+// goes, where the money stands) against what the shopper bought; the product search keeps
+// its filter on Enter and no admin page logs a console error (no inline handler for the CSP
+// to block); the product forms say what cannot be done there; the audit trail reads as
+// words and money; and at phone width no admin page is wider than the screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { launch, recorder, signIn, eventually, SHOP, OUTPUT } from './browser.mjs';
+
+const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
+const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
+const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
+const euro = (cents) => `€${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+let browser;
+
+/** A whole-page screenshot under tests/output/back-office-pages/ (the step recorder's are the viewport only). */
+async function wholePage(page, name) {
+  const dir = `${OUTPUT}/back-office-pages`;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** Console errors, CSP violations and uncaught exceptions of a page, as they happen. */
+function problems(page) {
+  const seen = [];
+  page.on('console', (m) => { if (m.type() === 'error') seen.push(`${page.url()}: ${m.text()}`); });
+  page.on('pageerror', (e) => seen.push(`${page.url()}: ${e}`));
+  return seen;
+}
+
+async function ownerPage(context, path = '/admin/') {
+  const page = await context.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${SHOP}${path}`);
+  await page.waitForSelector('input[name="username"]');
+  await signIn(page, OWNER.email, OWNER.password);
+  return page;
+}
+
+/** The shopper buys `lines` ([{product, quantity}]) with a test card; answers the order id and the total shown. */
+async function buy(lines, address) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  for (const { product, quantity } of lines) {
+    await page.goto(`${SHOP}/p/${product.sku}/`);
+    await page.waitForFunction(() => !document.querySelector('#add-to-cart')?.disabled);
+    await page.fill('#quantity', String(quantity));
+    await page.click('#add-to-cart');
+  }
+  const count = lines.reduce((n, l) => n + l.quantity, 0);
+  await page.waitForFunction((n) => Number(document.querySelector('#cart-count')?.textContent.trim()) === n, count);
+  await page.goto(`${SHOP}/checkout/`);
+  await page.waitForSelector('input[name="username"]');
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  await page.waitForSelector('#checkout-form');
+  await page.fill('#ship-name', address.name);
+  await page.fill('#ship-line1', address.line1);
+  await page.fill('#ship-city', address.city);
+  await page.fill('#ship-postal', address.postal);
+  await page.selectOption('#ship-country', address.country);
+  const card = page.locator('#card-element');
+  await card.locator('input[placeholder="number"]').fill('4242424242424242');
+  await card.locator('input[placeholder="exp_month"]').fill('12');
+  await card.locator('input[placeholder="exp_year"]').fill('34');
+  await card.locator('input[placeholder="cvc"]').fill('123');
+  await card.locator('input[placeholder="postal_code"]').fill(address.postal);
+  await page.waitForFunction(() => (document.querySelector('#checkout-total')?.textContent ?? '').includes('€'));
+  const total = (await page.locator('#checkout-total').innerText()).trim();
+  await page.click('#pay');
+  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
+  const orderId = new URL(page.url()).searchParams.get('order');
+  await context.close();
+  return { orderId, total };
+}
+
+test('the owner opens an order and sees what to pack, where it goes and where the money stands', async () => {
+  const pen = catalogue.find((p) => p.sku === 'STA-008');
+  const glass = catalogue.find((p) => p.sku === 'TAB-005');
+  assert.ok(pen && glass && pen.stock >= 2 && glass.stock >= 1, 'two products in stock');
+  const address = { name: 'Katherine Johnson', line1: '8 Quai Saint-Vincent', city: 'Lyon', postal: '69001', country: 'FR' };
+  const { orderId, total } = await buy([{ product: pen, quantity: 2 }, { product: glass, quantity: 1 }], address);
+  assert.ok(orderId, 'the order has an id');
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ownerPage(context, '/admin/orders/');
+  const seen = problems(page);
+  const shot = recorder(page, 'back-office-order');
+  // Confirmed and captured by order-events: then it can ship.
+  const row = page.locator(`[data-testid="admin-order"][data-order-id="${orderId}"]`);
+  const ready = await eventually(async () => {
+    await page.goto(`${SHOP}/admin/orders/`);
+    await page.waitForSelector('[data-testid="admin-order"], #orders-empty:not([hidden])');
+    return (await row.locator('[data-testid="ship-order"]').count()) === 1;
+  }, { tries: 40 });
+  assert.ok(ready, `order ${orderId} is listed, confirmed and paid`);
+  assert.match(await row.innerText(), /3 items/, 'the row says how many items');
+  await shot('orders');
+
+  // The id opens the details.
+  const toggle = row.locator('[data-testid="order-toggle"]');
+  assert.equal(await toggle.innerText(), orderId);
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  await toggle.click();
+  const detail = page.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
+  await detail.waitFor();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  const shown = await detail.locator('[data-testid="order-line"]').evaluateAll((rows) => rows.map((r) =>
+    Object.fromEntries(['line-name', 'line-sku', 'line-quantity', 'line-unit-price', 'line-total']
+      .map((k) => [k, r.querySelector(`[data-testid="${k}"]`).textContent]))));
+  const bought = [{ product: pen, quantity: 2 }, { product: glass, quantity: 1 }];
+  assert.deepEqual(shown.sort((a, b) => a['line-sku'].localeCompare(b['line-sku'])),
+    bought.map(({ product, quantity }) => ({
+      'line-name': product.name, 'line-sku': product.sku, 'line-quantity': String(quantity),
+      'line-unit-price': euro(product.price.amount), 'line-total': euro(product.price.amount * quantity),
+    })).sort((a, b) => a['line-sku'].localeCompare(b['line-sku'])), 'the items as bought');
+  const subtotal = bought.reduce((s, l) => s + l.product.price.amount * l.quantity, 0);
+  assert.equal(await detail.locator('[data-testid="order-subtotal"]').innerText(), euro(subtotal));
+  assert.equal(await detail.locator('[data-testid="order-total"]').innerText(), total, 'the total the shopper paid');
+  const shipping = await detail.locator('[data-testid="order-shipping"]').innerText();
+  const cents = (t) => Math.round(Number(t.replace(/[^0-9.]/g, '')) * 100);
+  assert.equal(cents(total), subtotal + cents(shipping), 'total = items + shipping');
+  const shipTo = await detail.locator('[data-testid="order-address"]').innerText();
+  for (const part of [address.name, address.line1, `${address.postal} ${address.city}`, 'France']) {
+    assert.ok(shipTo.includes(part), `the address shows ${part}: ${shipTo}`);
+  }
+  assert.equal(await detail.locator('[data-testid="order-email"]').innerText(), SHOPPER.email);
+  assert.equal(await detail.locator('[data-testid="order-email"]').getAttribute('href'), `mailto:${SHOPPER.email}`);
+  assert.match(await detail.locator('[data-testid="order-payment"]').innerText(), new RegExp(`^Paid: ${total.replace('.', '\\.')} captured`));
+  assert.equal(await detail.locator('[data-testid="order-shipping-state"]').innerText(), 'Not shipped yet');
+  assert.match(await detail.locator('[data-testid="order-emails"]').innerText(), /confirmation sent/);
+  await shot('order-details');
+  await wholePage(page, 'desktop-order-details');
+
+  // Shipping keeps the details open and current.
+  await row.locator('[data-testid="tracking-input"]').fill('LY-123-FR');
+  await row.locator('[data-testid="ship-order"]').click();
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="admin-order"][data-order-id="${id}"] [data-testid="order-status"]`)?.textContent === 'shipped', orderId);
+  assert.equal(await detail.locator('[data-testid="order-shipping-state"]').innerText(), 'Shipped, tracking LY-123-FR');
+  assert.equal(await detail.locator('[data-testid="order-tracking"]').innerText(), 'LY-123-FR');
+  await shot('order-shipped');
+
+  // A refund: the payment line says so, and the audit trail shows the amount as money.
+  await row.locator('[data-testid="refund-order"]').click();
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="admin-order"][data-order-id="${id}"] [data-testid="order-status"]`)?.textContent === 'refunded', orderId);
+  assert.match(await detail.locator('[data-testid="order-payment"]').innerText(), new RegExp(`^Refunded: ${total.replace('.', '\\.')}`));
+  // Closed again by its id.
+  await row.locator('[data-testid="order-toggle"]').click();
+  await detail.waitFor({ state: 'detached' });
+
+  await page.goto(`${SHOP}/admin/audit/`);
+  const refundRow = page.locator('[data-testid="audit-row"]', { hasText: 'order.refund' }).filter({ hasText: orderId });
+  await refundRow.waitFor();
+  const refundDetail = await refundRow.locator('[data-testid="audit-detail"]').innerText();
+  assert.match(refundDetail, new RegExp(`Amount\\s+${total.replace('.', '\\.')}`), `money with its currency: ${refundDetail}`);
+  assert.match(refundDetail, /Stripe refund\s+re_/);
+  const all = await page.locator('[data-testid="audit-detail"]').allInnerTexts();
+  assert.ok(all.every((t) => !/\{"|":/.test(t)), `no raw JSON in the audit trail: ${all.join(' | ')}`);
+  await shot('audit-readable');
+  await wholePage(page, 'desktop-audit');
+  assert.deepEqual(seen, [], 'no console errors on the orders and audit pages');
+  await context.close();
+});
+
+test('the product pages: Enter keeps the search, no console errors, forms say what cannot be done there', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ownerPage(context);
+  const seen = problems(page);
+  const shot = recorder(page, 'back-office-products');
+  // A fresh load: the first one after sign-in is the one the CSP once complained on.
+  await page.goto(`${SHOP}/admin/`);
+  await page.waitForSelector('[data-testid="admin-product"]');
+
+  const product = catalogue.find((p) => p.sku === 'STA-003');
+  const word = product.name.split(' ').at(-1);
+  await page.fill('#product-search', word);
+  await page.press('#product-search', 'Enter');
+  await page.waitForFunction((w) => new URL(location.href).searchParams.get('q') === w, word);
+  await page.waitForFunction((w) => {
+    const names = [...document.querySelectorAll('[data-testid="admin-product"] td:nth-child(2)')].map((c) => c.textContent.toLowerCase());
+    return names.length > 0 && names.every((n) => n.includes(w.toLowerCase()));
+  }, word);
+  // Still the same page (no form submission reloaded it), the filter kept.
+  await page.waitForTimeout(500);
+  assert.equal(new URL(page.url()).pathname, '/admin/');
+  assert.equal(await page.inputValue('#product-search'), word, 'the search box keeps the word');
+  assert.ok((await page.locator('[data-testid="admin-product"]').count()) >= 1);
+  await shot('search-enter');
+  await wholePage(page, 'desktop-products-search');
+
+  // The edit form: stock is visibly read-only and says where it changes.
+  await page.goto(`${SHOP}/admin/products/edit/?sku=${product.sku}`);
+  await page.waitForFunction(() => document.querySelector('#p-name')?.value.length > 0);
+  assert.equal(await page.locator('#p-stock').getAttribute('readonly'), '');
+  const hint = page.locator('[data-testid="stock-hint"]');
+  assert.ok(await hint.isVisible(), 'a visible hint says where stock is changed');
+  assert.match(await hint.innerText(), /product table/);
+  assert.equal(await hint.locator('a').getAttribute('href'), `/admin/?q=${product.sku}`);
+  const look = (sel) => page.locator(sel).evaluate((e) => {
+    const s = getComputedStyle(e);
+    return { bg: s.backgroundColor, border: s.borderStyle, font: s.fontFamily, size: s.fontSize, left: e.getBoundingClientRect().left };
+  });
+  const stock = await look('#p-stock');
+  const name = await look('#p-name');
+  assert.notEqual(stock.bg, name.bg, 'the read-only field does not look like an editable one');
+  // The description is written in the page's font, and the fields line up.
+  const description = await look('#p-description');
+  assert.equal(description.font, name.font);
+  assert.equal(description.size, name.size);
+  const lefts = await page.locator('#product-form .field > input, #product-form .field > textarea')
+    .evaluateAll((fields) => fields.map((f) => Math.round(f.getBoundingClientRect().left)));
+  assert.equal(new Set(lefts).size, 1, `the fields start at one edge: ${lefts}`);
+  assert.ok(await page.locator('[data-testid="upload-image"]').isEnabled(), 'an existing product takes photos');
+  await shot('edit-form');
+  await wholePage(page, 'desktop-edit-form');
+
+  // The new-product form offers no upload that cannot work, and says why.
+  await page.goto(`${SHOP}/admin/products/new/`);
+  await page.waitForSelector('#product-form');
+  assert.ok(await page.locator('[data-testid="upload-image"]').isDisabled());
+  assert.ok(await page.locator('[data-testid="image-file"]').isDisabled());
+  const why = page.locator('[data-testid="upload-hint"]');
+  assert.ok(await why.isVisible());
+  assert.match(await why.innerText(), /Save the product first/);
+  assert.equal(await page.locator('#p-stock').getAttribute('readonly'), null, 'a new product takes its first stock here');
+  await shot('new-form');
+  await wholePage(page, 'desktop-new-form');
+
+  await page.goto(`${SHOP}/admin/staff/`);
+  await page.waitForSelector('[data-testid="staff-row"]');
+  assert.deepEqual(seen, [], 'no console errors (no CSP violation) on the admin pages');
+  await context.close();
+});
+
+test('at phone width no admin page is wider than the screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await ownerPage(context);
+  const seen = problems(page);
+  const dir = `${OUTPUT}/back-office-phone`;
+  mkdirSync(dir, { recursive: true });
+  const pages = [
+    ['products', '/admin/', '[data-testid="admin-product"]'],
+    ['new-product', '/admin/products/new/', '#product-form'],
+    ['edit-product', '/admin/products/edit/?sku=STA-003', '#p-stock-link[href$="STA-003"]'],
+    ['orders', '/admin/orders/?status=refunded', '[data-testid="admin-order"], #orders-empty:not([hidden])'],
+    ['staff', '/admin/staff/', '[data-testid="staff-row"]'],
+    ['audit', '/admin/audit/', '[data-testid="audit-row"], #audit-empty:not([hidden])'],
+  ];
+  for (const [name, path, ready] of pages) {
+    await page.goto(`${SHOP}${path}`);
+    await page.waitForSelector(ready);
+    if (name === 'orders' && await page.locator('[data-testid="order-toggle"]').count()) {
+      await page.locator('[data-testid="order-toggle"]').first().click();
+      await page.waitForSelector('[data-testid="order-detail"]');
+    }
+    const { doc, view } = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+    await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+    assert.ok(doc <= view, `${path} is ${doc} px wide on a ${view} px screen`);
+  }
+  // Every button of the product table is on screen (none cut off at the right edge).
+  await page.goto(`${SHOP}/admin/`);
+  await page.waitForSelector('[data-testid="admin-product"]');
+  const cut = await page.locator('[data-testid="admin-product"] button').evaluateAll((buttons) =>
+    buttons.filter((b) => b.getBoundingClientRect().right > window.innerWidth).map((b) => b.textContent));
+  assert.deepEqual(cut, [], 'no button beyond the right edge');
+  assert.deepEqual(seen, [], 'no console errors');
+  await context.close();
+});
