@@ -44,7 +44,7 @@ async function signInStatus() {
     const r = await call("/me");
     if (r.ok && r.data) {
       box.replaceChildren(
-        el("span", { id: "account-email-header", text: r.data.email || r.data.username || "Signed in" }), " ",
+        el("span", { id: "account-email-header", title: r.data.email || r.data.username || "", text: r.data.email || r.data.username || "Signed in" }), " ",
         el("a", { href: "/account/", text: "Account" }),
       );
       // Sign-out is a same-origin POST (it revokes the session): the header's form.
