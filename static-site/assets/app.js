@@ -181,8 +181,13 @@ function matchesWords(words) {
 
 const wordsOf = (q) => fold(q).split(/\s+/).filter(Boolean);
 
-/** A list fed from a JSON file: filtering, text search, sorting and "load more". */
-function listing({ list, source, pageSize, summary, more, sentinel, filters, inStockOnly = () => false, sort, prefilled }) {
+const countOf = (n) => `${n} product${n === 1 ? "" : "s"}`;
+
+/**
+ * A list fed from a JSON file: filtering, text search, sorting and "load more".
+ * `describe(n)` is the summary's text for `n` matches.
+ */
+function listing({ list, source, pageSize, summary, more, sentinel, filters, inStockOnly = () => false, sort, prefilled, describe = countOf }) {
   let all = null;
   let shown = prefilled;
   let matches = null;
@@ -203,7 +208,7 @@ function listing({ list, source, pageSize, summary, more, sentinel, filters, inS
     list.append(...cards);
     shown += next.length;
     if (more) more.hidden = shown >= matches.length;
-    if (summary) summary.textContent = `${matches.length} product${matches.length === 1 ? "" : "s"}`;
+    if (summary) summary.textContent = describe(matches.length);
     overlayCards(cards);
   };
   // Retired products leave listings and search results (their page stays, marked unavailable).
@@ -322,13 +327,21 @@ function categoryPage() {
   if (urlState(form, l.refilter)) l.refilter();
 }
 
+/**
+ * The home page with `?q=`: only the results (the intro, categories and featured
+ * products step aside), under "Results for “q”"; no match says so and links back.
+ */
 function homeSearch() {
   const q = new URLSearchParams(location.search).get("q");
   if (!q || !q.trim()) return;
   const input = $("#search-q");
   if (input) input.value = q;
+  const query = q.trim();
   const section = $("#search-section");
   section.hidden = false;
+  $("#home-content").hidden = true;
+  $("#search-title").textContent = `Results for “${query}”`;
+  document.title = `Results for “${query}” · ${document.title.split(" · ").pop()}`;
   const l = listing({
     list: $("#search-results"),
     source: "/data/search.json",
@@ -339,6 +352,11 @@ function homeSearch() {
     filters: () => matchesWords(wordsOf(new URLSearchParams(location.search).get("q") || "")),
     sort: () => $("#sort").value,
     prefilled: 0,
+    describe: (n) => {
+      $("#search-none").hidden = n > 0;
+      $("#search-form").hidden = n === 0;
+      return n ? countOf(n) : `No products match “${query}”.`;
+    },
   });
   urlState($("#search-form"), l.refilter);
   l.refilter().then(() => $("#search-title").focus?.());
@@ -347,4 +365,4 @@ function homeSearch() {
 if (page === "product") productPage();
 if (page === "category") categoryPage();
 if (page === "home") homeSearch();
-if (page === "home" || page === "category") overlayCards(document.querySelectorAll("#featured .card, #product-list .card"));
+if (page === "home" || page === "category") overlayCards(document.querySelectorAll("#home-content:not([hidden]) #featured .card, #product-list .card"));
