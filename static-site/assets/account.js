@@ -39,12 +39,19 @@ function showOrder(o) {
   const status = $("#order-status");
   status.textContent = o.status;
   status.className = `status status-${o.status}`;
+  $("#order-meta").hidden = false;
   $("#order-lines").replaceChildren(...(o.lines || []).map((l) =>
     el("li", { class: "cart-line" }, el("span", { text: `${l.quantity} × ${l.name}` }), el("span", { class: "price", text: formatMoney(l.lineTotal) }))));
   $("#order-subtotal").textContent = formatMoney(o.subtotal);
   $("#order-shipping").textContent = o.shipping && o.shipping.amount === 0 ? "Free" : formatMoney(o.shipping);
   $("#order-total").textContent = formatMoney(o.total);
   $("#order-breakdown").hidden = false;
+}
+
+/** No order to show: one message (the page's "All your orders" link is below it). */
+function notFound(message) {
+  $("#status-heading").textContent = "Order not found";
+  $("#status-message").textContent = message;
 }
 
 /** The order status page: heading and message follow the status; while the
@@ -55,7 +62,7 @@ async function done() {
   const id = new URLSearchParams(location.search).get("order") || "";
   $("#order-id").textContent = id;
   if (!id) {
-    $("#status-message").textContent = "No order given.";
+    notFound("This link does not name an order. Your orders are listed below.");
     return;
   }
   const until = Date.now() + POLL_FOR_MS;
@@ -70,8 +77,7 @@ async function done() {
       showOrder(r.data);
       if (!(r.data.statusView && r.data.statusView.pending)) return;
     } else if (r.status === 404) {
-      $("#status-heading").textContent = "Order not found";
-      $("#status-message").textContent = errorMessage(r.data, "We could not find this order.");
+      notFound(`There is no order ${id} in your account. Your orders are listed below.`);
       return;
     }
     if (Date.now() > until) return;

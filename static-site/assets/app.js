@@ -1,6 +1,6 @@
 // Runs on every page: header (sign-in status, cart badge), product page,
 // listings (filter, search, load more) and the live stock overlay.
-import { addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange } from "./lib.js";
+import { addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange, otherCurrencyMessage } from "./lib.js";
 
 const $ = (s, root = document) => root.querySelector(s);
 const page = document.body.dataset.page;
@@ -142,8 +142,11 @@ function productPage() {
     e.preventDefault();
     if (button.disabled) return;
     const n = Math.max(1, Math.floor(Number(qty.value) || 1));
-    const total = addToCart({ sku: state.sku, name: state.name, price: state.price, image: state.image, stock: state.stock }, n);
-    message.textContent = `Added to cart (${total} in cart).`;
+    const added = addToCart({ sku: state.sku, name: state.name, price: state.price, image: state.image, stock: state.stock }, n);
+    message.classList.toggle("error", !!added.refused);
+    if (added.refused) message.textContent = otherCurrencyMessage(added.refused, state.price.currency);
+    else if (added.capped) message.textContent = `Only ${state.stock} left: ${added.quantity} in your cart.`;
+    else message.textContent = `Added to cart (${added.quantity} in cart).`;
   });
   if (state.status !== "active") return;
   live([state.sku]).then((items) => {

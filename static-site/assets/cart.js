@@ -1,41 +1,94 @@
 // The cart page: lines from localStorage, quantities, removal, live prices.
-import { cartTotal, el, formatMoney, liveStock, onCartChange, readCart, removeFromCart, replaceCart, setQuantity } from "./lib.js";
+// Totals are per currency and count only what can be bought: an amount in
+// one currency is never added to one in another, and a line no longer for
+// sale is shown but not counted.
+import {
+  cartTotals, currencyName, el, formatMoney, liveStock, mixedCurrencyMessage, onCartChange, readCart,
+  removeFromCart, replaceCart, setQuantity,
+} from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
+/** SKUs the live stock says cannot be bought now (sold out, retired). */
 const unavailable = new Set();
+/** sku -> why its quantity is not what was typed, shown beside the line. */
+const notices = new Map();
+
+/** Tells the shopper, beside the line and to screen readers, why a quantity changed. */
+function notice(line, text) {
+  notices.set(line.sku, text);
+  $("#cart-notice").textContent = `${line.name}: ${text}`;
+}
+
+/** The quantity typed into a line, kept within 1 and the stock left; removal is the Remove button's. */
+function typed(line, input) {
+  notices.delete(line.sku);
+  const n = Math.floor(Number(input.value));
+  if (input.value.trim() === "" || !Number.isFinite(n)) {
+    input.value = String(line.quantity);
+    return;
+  }
+  const left = Number.isInteger(line.stock) ? Math.max(1, line.stock) : 99;
+  if (n < 1) notice(line, "The quantity is at least 1: press Remove to take it out of your cart.");
+  else if (n > left) notice(line, `Only ${left} left: quantity set to ${left}.`);
+  setQuantity(line.sku, Math.min(Math.max(n, 1), left)); // redraws
+}
+
+function lineItem(l) {
+  const id = `qty-${l.sku}`;
+  const qty = el("input", {
+    id, type: "number", min: "1", max: String(Math.max(1, l.stock ?? 99)), value: String(l.quantity),
+    inputmode: "numeric", "data-testid": "line-quantity", "data-sku": l.sku,
+  });
+  qty.addEventListener("change", () => typed(l, qty));
+  const remove = el("button", { type: "button", class: "remove-line", "data-testid": "remove-line", "aria-label": `Remove ${l.name}`, text: "Remove" });
+  remove.addEventListener("click", () => {
+    notices.delete(l.sku);
+    removeFromCart(l.sku);
+  });
+  return el("li", { class: "cart-line", "data-sku": l.sku, "data-testid": "cart-line" },
+    l.image ? el("img", { src: l.image, alt: "", width: "64", height: "64" }) : null,
+    el("a", { href: `/p/${encodeURIComponent(l.sku)}/`, text: l.name }),
+    el("span", { class: "price", text: formatMoney(l.price) }),
+    el("label", { for: id, class: "visually-hidden", text: `Quantity of ${l.name}` }), qty,
+    notices.has(l.sku) ? el("span", { class: "line-notice", "data-testid": "line-notice", text: notices.get(l.sku) }) : null,
+    unavailable.has(l.sku) ? el("strong", { class: "error", text: "No longer available: remove it to check out" }) : null,
+    remove);
+}
+
+const names = (lines) => {
+  const n = lines.map((l) => l.name);
+  return n.length > 1 ? `${n.slice(0, -1).join(", ")} and ${n[n.length - 1]}` : n.join("");
+};
 
 function draw() {
   const lines = readCart();
-  const list = $("#cart-lines");
+  const out = lines.filter((l) => unavailable.has(l.sku));
+  const buyable = lines.filter((l) => !unavailable.has(l.sku));
+  const currencies = [...new Set(lines.map((l) => l.price.currency))];
+  const mixed = currencies.length > 1;
+  const totals = cartTotals(buyable);
+
   $("#cart-empty").hidden = lines.length > 0;
-  $("#go-checkout").hidden = lines.length === 0 || unavailable.size > 0;
-  $("#cart-total").textContent = formatMoney(cartTotal(lines));
-  list.replaceChildren(...lines.map((l) => {
-    const id = `qty-${l.sku}`;
-    const qty = el("input", {
-      id, type: "number", min: "1", max: String(Math.max(1, l.stock ?? 99)), value: String(l.quantity),
-      inputmode: "numeric", "data-testid": "line-quantity", "data-sku": l.sku,
-    });
-    qty.addEventListener("change", () => {
-      const n = Math.floor(Number(qty.value));
-      setQuantity(l.sku, Number.isFinite(n) ? Math.min(n, l.stock ?? 99) : l.quantity);
-    });
-    const remove = el("button", { type: "button", class: "remove-line", "data-testid": "remove-line", "aria-label": `Remove ${l.name}`, text: "Remove" });
-    remove.addEventListener("click", () => removeFromCart(l.sku));
-    return el("li", { class: "cart-line", "data-sku": l.sku, "data-testid": "cart-line" },
-      l.image ? el("img", { src: l.image, alt: "", width: "64", height: "64" }) : null,
-      el("a", { href: `/p/${encodeURIComponent(l.sku)}/`, text: l.name }),
-      el("span", { class: "price", text: formatMoney(l.price) }),
-      el("label", { for: id, class: "visually-hidden", text: `Quantity of ${l.name}` }), qty,
-      unavailable.has(l.sku) ? el("strong", { class: "error", text: "No longer available: remove it to check out" }) : null,
-      remove);
-  }));
+  $("#cart-summary").hidden = lines.length === 0;
+  // One currency: one total. Several: a sum per currency and why the cart cannot be paid as it is.
+  $("#cart-total-line").hidden = mixed || totals.length !== 1;
+  $("#cart-total").textContent = !mixed && totals.length === 1 ? formatMoney(totals[0]) : "";
+  $("#cart-totals").hidden = !mixed;
+  $("#cart-totals").replaceChildren(...(mixed ? totals : []).map((t) =>
+    el("li", { "data-testid": "cart-currency-total" }, `Items in ${currencyName(t.currency)}: `, el("strong", { text: formatMoney(t) }))));
+  $("#cart-mixed").hidden = !mixed;
+  $("#cart-mixed").textContent = mixed ? mixedCurrencyMessage(currencies) : "";
+  $("#cart-excluded").hidden = out.length === 0;
+  $("#cart-excluded").textContent = out.length
+    ? `${names(out)} ${out.length === 1 ? "is" : "are"} not counted in the total: no longer available.`
+    : "";
+  $("#go-checkout").hidden = lines.length === 0 || out.length > 0 || mixed;
+  $("#cart-lines").replaceChildren(...lines.map(lineItem));
 }
 
 async function refresh() {
   const lines = readCart();
   const live = await liveStock(lines.map((l) => l.sku));
-  const notes = [];
   unavailable.clear();
   for (const l of lines) {
     const item = live.get(l.sku);
@@ -44,11 +97,10 @@ async function refresh() {
     l.price = item.price;
     l.stock = item.stock;
     if (item.available && l.quantity > item.stock) {
-      notes.push(`Only ${item.stock} of ${l.name} left: quantity lowered.`);
+      notice(l, `Only ${item.stock} left: quantity set to ${item.stock}.`);
       l.quantity = item.stock;
     }
   }
-  $("#cart-notice").textContent = notes.join(" ");
   if (lines.length) replaceCart(lines); // live prices and capped quantities; redraws
   else draw();
 }

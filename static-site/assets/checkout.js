@@ -4,10 +4,15 @@
 // 3-D Secure when asked -> confirm. The card is authorised for exactly the
 // total on the page: if the server's price moved, it answers 409
 // price_changed with the new quote, which is shown before asking again.
-import { call, clearCart, el, errorMessage, formatMoney, readCart, validateFields } from "./lib.js";
+import { call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, readCart, validateFields } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 const IDEM_KEY = "edge-shop.checkout.v1";
+/** The order this tab just paid for: Back to /checkout/ (its cart now empty) links to it. */
+const LAST_ORDER = "edge-shop.last-order.v1";
+/** Stripe.js's own words for a failed 3-D Secure are written for developers; these are the shop's. */
+const BANK_DID_NOT_CONFIRM = "Your bank could not confirm this payment (3-D Secure). Please try again or use another card.";
+const CARD_DECLINED = "Your card was declined. Please try another card.";
 const form = $("#checkout-form");
 const payButton = $("#pay");
 const errorBox = $("#checkout-error");
@@ -26,6 +31,20 @@ function clearError() {
 
 /** An API message as a sentence: capitalised, with a full stop. */
 const sentence = (m) => m.charAt(0).toUpperCase() + m.slice(1).replace(/[.!?]?$/, ".");
+
+/** A Stripe.js `confirmCardPayment` error, as the shopper is told it. */
+const authenticationError = (e) => (e && e.code === "card_declined" ? CARD_DECLINED : BANK_DID_NOT_CONFIRM);
+
+/**
+ * The cart cannot be paid as it is (mixed currencies, sold out, not priced): only
+ * the reason and the way back to the cart; no order summary, address or Pay button.
+ */
+function cannotPay(message) {
+  $("#checkout-order").hidden = true;
+  form.hidden = true;
+  $("#checkout-problem-text").textContent = message;
+  $("#checkout-problem").hidden = false;
+}
 
 /** The quote on screen: what Pay authorises. */
 let shown = null;
@@ -59,8 +78,10 @@ async function requote(lines) {
   }
   if (!r.ok) {
     $("#quote-status").textContent = "";
+    const currencies = [...new Set(lines.map((l) => l.price?.currency))];
     if (r.status === 401) showError("Your session has ended. Reload the page to sign in again; your cart is kept.");
-    else showError(sentence(errorMessage(r.data, "Your cart could not be priced")) + " Please change your cart and come back.");
+    else if (r.data?.error?.code === "mixed_currencies" && currencies.length > 1) cannotPay(mixedCurrencyMessage(currencies));
+    else cannotPay(sentence(errorMessage(r.data, "Your cart could not be priced")) + " Please change your cart and come back.");
     return false;
   }
   showQuote(r.data);
@@ -100,10 +121,10 @@ async function confirm(stripe, checkoutId) {
     if (!r.ok) return { failed: errorMessage(r.data, "We could not confirm your payment. Please try again.") };
     const s = r.data.status;
     if (s === "authorized") return { orderId: r.data.orderId };
-    if (s === "failed") return { failed: r.data.message || "Your card was declined. Please try another card." };
+    if (s === "failed") return { failed: r.data.message || CARD_DECLINED };
     if (s === "requires_action" && r.data.clientSecret) {
       const res = await stripe.confirmCardPayment(r.data.clientSecret);
-      if (res && res.error) return { failed: res.error.message || "Card authentication failed." };
+      if (res && res.error) return { failed: authenticationError(res.error) };
       continue;
     }
     await sleep(1000);
@@ -182,8 +203,8 @@ async function pay(stripe, card, lines) {
     if (!r.ok) {
       // A definite answer: the next attempt needs a new card token and a new key.
       if (r.status < 500) dropAttempt();
-      const fallback = r.status === 402 ? "Your card was declined. Please try another card." : "Checkout failed. Please try again.";
-      showError(errorMessage(r.data, fallback));
+      const fallback = r.status === 402 ? CARD_DECLINED : "Checkout failed. Please try again.";
+      showError(sentence(errorMessage(r.data, fallback)));
       return;
     }
     let result;
@@ -192,7 +213,7 @@ async function pay(stripe, card, lines) {
       const res = await stripe.confirmCardPayment(r.data.clientSecret);
       if (res && res.error) {
         dropAttempt();
-        showError(res.error.message || "Card authentication failed. Your cart is kept.");
+        showError(authenticationError(res.error));
         return;
       }
     }
@@ -200,6 +221,7 @@ async function pay(stripe, card, lines) {
     result = await confirm(stripe, r.data.checkoutId);
     if (result.orderId) {
       dropAttempt();
+      sessionStorage.setItem(LAST_ORDER, result.orderId);
       clearCart();
       location.assign(`/checkout/done/?order=${encodeURIComponent(result.orderId)}`);
       return;
@@ -212,11 +234,29 @@ async function pay(stripe, card, lines) {
   }
 }
 
+/** Nothing to pay for: the empty cart, and the order this tab just placed if there is one. */
+function emptyCart() {
+  $("#checkout-order").hidden = true;
+  form.hidden = true;
+  $("#checkout-empty").hidden = false;
+  const placed = sessionStorage.getItem(LAST_ORDER);
+  if (!placed) return;
+  $("#placed-id").textContent = placed;
+  $("#placed-link").href = `/checkout/done/?order=${encodeURIComponent(placed)}`;
+  $("#checkout-placed").hidden = false;
+}
+
 function main() {
   const lines = readCart();
   if (!lines.length) {
-    $("#checkout-empty").hidden = false;
-    form.hidden = true;
+    emptyCart();
+    return;
+  }
+  // An order is paid in one currency: a cart mixing several (kept from before
+  // the product page refused it) is not sent to be priced.
+  const currencies = [...new Set(lines.map((l) => l.price?.currency))];
+  if (currencies.length > 1) {
+    cannotPay(mixedCurrencyMessage(currencies));
     return;
   }
   requote(lines);
@@ -233,5 +273,11 @@ function main() {
     pay(stripe, card, readCart());
   });
 }
+
+// Back to this page from the order's page may show it from the back/forward
+// cache as it was before paying: load it afresh (the cart is empty by then).
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) location.reload();
+});
 
 main();

@@ -24,9 +24,16 @@ function writeCart(lines) {
   listeners.forEach((fn) => fn(lines));
 }
 
-/** Adds `quantity` of a product, never more than its known stock. */
+/**
+ * Adds `quantity` of a product, never more than its known stock, and never a product
+ * priced in another currency than the cart's (an order is paid in one currency).
+ * Returns `{quantity}` (now in the cart) and `capped` when stock lowered it, or
+ * `{refused: <the cart's currency>}` and adds nothing.
+ */
 export function addToCart(item, quantity) {
   const lines = readCart();
+  const other = lines.find((l) => l.sku !== item.sku && l.price?.currency !== item.price.currency);
+  if (other) return { refused: other.price.currency };
   const max = Number.isInteger(item.stock) ? item.stock : 99;
   let line = lines.find((l) => l.sku === item.sku);
   if (!line) {
@@ -34,17 +41,18 @@ export function addToCart(item, quantity) {
     lines.push(line);
   }
   Object.assign(line, { name: item.name, price: item.price, image: item.image, stock: item.stock });
-  line.quantity = Math.max(1, Math.min(line.quantity + quantity, max));
+  const wanted = line.quantity + quantity;
+  line.quantity = Math.max(1, Math.min(wanted, max));
   writeCart(lines);
-  return line.quantity;
+  return { quantity: line.quantity, capped: line.quantity < wanted };
 }
 
-/** Sets a line's quantity; 0 or less removes it. */
+/** Sets a line's quantity, at least 1 (a line leaves the cart only by removeFromCart). */
 export function setQuantity(sku, quantity) {
   const lines = readCart();
   const line = lines.find((l) => l.sku === sku);
   if (!line) return;
-  line.quantity = Math.floor(quantity);
+  line.quantity = Math.max(1, Math.floor(quantity));
   writeCart(lines.filter(isLine));
 }
 
@@ -75,6 +83,24 @@ window.addEventListener("storage", (e) => {
 
 const SYMBOLS = { EUR: "€", USD: "$", GBP: "£", CHF: "CHF ", SEK: "SEK ", JPY: "¥" };
 const ZERO_DECIMALS = new Set(["JPY"]);
+const CURRENCY_NAMES = { EUR: "euros", USD: "US dollars", GBP: "pounds sterling", CHF: "Swiss francs", SEK: "Swedish kronor", JPY: "Japanese yen" };
+
+/** A currency as a shopper says it: "euros", "pounds sterling". */
+export const currencyName = (code) => CURRENCY_NAMES[code] ?? code;
+
+/** Why a product priced in `currency` cannot join a cart in `cartCurrency`. */
+export function otherCurrencyMessage(cartCurrency, currency) {
+  return `Your cart is in ${currencyName(cartCurrency)} and this item is priced in ${currencyName(currency)}. ` +
+    "An order is paid in one currency: please check out your cart first, then buy this item in a separate order.";
+}
+
+/** What a cart holding several currencies says instead of a total. */
+export function mixedCurrencyMessage(currencies) {
+  const names = currencies.map(currencyName);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names.join("");
+  return `Your cart mixes ${list}. An order is paid in one currency: remove the items priced in one of them ` +
+    "to check out, and buy those in a separate order.";
+}
 
 /** Formats like shop::Money's Display: "€19.99", "¥500", "CHF 12.50". */
 export function formatMoney(m) {
@@ -86,11 +112,14 @@ export function formatMoney(m) {
   return `${m.amount < 0 ? "-" : ""}${SYMBOLS[m.currency] ?? m.currency + " "}${text}`;
 }
 
-/** Sum of the lines (display only: the server prices the order). */
-export function cartTotal(lines) {
-  if (!lines.length) return null;
-  const currency = lines[0].price.currency;
-  return { amount: lines.reduce((s, l) => s + l.price.amount * l.quantity, 0), currency };
+/**
+ * The lines' sums, one per currency in the order they first appear (display only: the
+ * server prices the order). Amounts in different currencies are never added together.
+ */
+export function cartTotals(lines) {
+  const sums = new Map();
+  for (const l of lines) sums.set(l.price.currency, (sums.get(l.price.currency) ?? 0) + l.price.amount * l.quantity);
+  return [...sums].map(([currency, amount]) => ({ amount, currency }));
 }
 
 /** Calls the API; resolves to {ok, status, data} and never throws on HTTP errors. */
