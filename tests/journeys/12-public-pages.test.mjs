@@ -91,11 +91,11 @@ async function buyOne(page, product) {
   return new URL(page.url()).searchParams.get('order');
 }
 
-test('at phone width, signed in, pages fit the screen and header links stay on one line', async () => {
+test('at phone width (and on a desktop), signed in, pages fit the screen and header links stay on one line', async () => {
   const context = await browser.newContext({ viewport: PHONE });
   const page = await context.newPage();
   const seen = problems(page);
-  const shot = recorder(page, 'public-phone');
+  const shot = recorder(page, 'public-signed-in');
   const product = catalogue.find((p) => p.sku === 'GAR-010');
   assert.ok(product && product.status === 'active' && product.stock >= 5, 'a product with stock to buy');
 
@@ -104,7 +104,10 @@ test('at phone width, signed in, pages fit the screen and header links stay on o
   const orderId = await buyOne(page, product);
   assert.ok(orderId, 'the order was placed');
 
-  for (const [name, path] of [['home', '/'], ['product', `/p/${product.sku}/`], ['account', '/account/'], ['orders', '/account/orders/']]) {
+  // The same pages on a desktop screen afterwards: the phone's rules change nothing there.
+  const pages = [['home', '/'], ['product', `/p/${product.sku}/`], ['account', '/account/'], ['orders', '/account/orders/']];
+  for (const [device, name, path] of [...pages.map((p) => ['phone', ...p]), ...pages.map((p) => ['desktop', ...p])]) {
+    await page.setViewportSize(device === 'phone' ? PHONE : DESKTOP);
     await page.goto(`${SHOP}${path}`);
     // Signed in: the header shows the email, Account, Sign out and the cart.
     await page.waitForSelector('#account-email-header');
@@ -119,17 +122,17 @@ test('at phone width, signed in, pages fit the screen and header links stay on o
         return { text: td.textContent, left: r.left, right: r.right, window: window.innerWidth };
       });
       assert.match(total.text, /^€\d+\.\d\d$/, `the total reads as money: ${total.text}`);
-      assert.ok(total.left >= 0 && total.right <= total.window, `${name}: the total is in view: ${JSON.stringify(total)}`);
+      assert.ok(total.left >= 0 && total.right <= total.window, `${name} (${device}): the total is in view: ${JSON.stringify(total)}`);
     }
     const w = await widths(page);
-    assert.ok(w.scroll <= w.window, `${name} (${path}) is ${w.scroll} px wide in a ${w.window} px window`);
+    assert.ok(w.scroll <= w.window, `${name} (${path}, ${device}) is ${w.scroll} px wide in a ${w.window} px window`);
     const links = await headerLines(page);
     for (const text of ['Account', 'Sign out', 'Cart']) {
-      assert.ok(links.some((l) => l.text.startsWith(text)), `${name}: the header shows "${text}": ${JSON.stringify(links)}`);
+      assert.ok(links.some((l) => l.text.startsWith(text)), `${name} (${device}): the header shows "${text}": ${JSON.stringify(links)}`);
     }
     const wrapped = links.filter((l) => l.lines !== 1);
-    assert.deepEqual(wrapped, [], `${name}: every header link on one line`);
-    await shot(name);
+    assert.deepEqual(wrapped, [], `${name} (${device}): every header link on one line`);
+    await shot(`${name}-${device}`);
   }
   assert.deepEqual(seen, [], 'no console errors');
   await context.close();
