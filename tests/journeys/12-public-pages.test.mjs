@@ -33,8 +33,16 @@ function problems(page) {
   return seen;
 }
 
-/** How wide the page is against the window (a page wider than the window scrolls sideways). */
-const widths = (page) => page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, window: window.innerWidth }));
+/**
+ * How wide the page is against the window (a page wider than the window scrolls sideways).
+ * The window is the viewport set (these contexts are not mobile-emulated, so nothing zooms
+ * out to fit a wider page): checked, so `window` is the screen's width.
+ */
+const widths = async (page) => {
+  const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, window: window.innerWidth }));
+  assert.equal(w.window, page.viewportSize().width, 'the window is as wide as the screen');
+  return w;
+};
 
 /**
  * Each visible header link (and the signed-in email) with the number of lines its words
