@@ -145,7 +145,7 @@ function productPage() {
     const added = addToCart({ sku: state.sku, name: state.name, price: state.price, image: state.image, stock: state.stock }, n);
     message.classList.toggle("error", !!added.refused);
     if (added.refused) message.textContent = otherCurrencyMessage(added.refused, state.price.currency);
-    else if (added.capped) message.textContent = `Only ${state.stock} left: ${added.quantity} in your cart.`;
+    else if (added.capped) message.textContent = `Only ${state.stock ?? added.quantity} left: ${added.quantity} in your cart.`;
     else message.textContent = `Added to cart (${added.quantity} in cart).`;
   });
   if (state.status !== "active") return;

@@ -102,6 +102,15 @@ test('the cart: no empty total, quantities never change silently, unavailable li
   await page.click(`[data-sku="${mat.sku}"] [data-testid="remove-line"]`);
   assert.equal(await page.locator('[data-testid="cart-line"]').count(), 1);
 
+  // Adding more on the product page than is left: the cart keeps what is left, and the page says so.
+  await page.goto(`${SHOP}/p/${board.sku}/`);
+  await page.waitForFunction(() => !document.querySelector('#add-to-cart').disabled);
+  await page.click('#add-to-cart');
+  await page.waitForFunction(() => document.querySelector('#cart-message')?.textContent.length > 0);
+  assert.equal(await text(page, '#cart-message'), `Only ${left} left: ${left} in your cart.`);
+  assert.equal(await text(page, '#cart-count'), String(left));
+  await shot('product-page-capped');
+
   // A line no longer for sale is shown, not counted, and said not to be.
   const apron = await line('KIT-003', 1); // sold out
   assert.equal(apron.stock, 0);
