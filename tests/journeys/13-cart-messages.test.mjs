@@ -54,6 +54,14 @@ async function setCart(page, lines) {
   await page.evaluate(([k, l]) => localStorage.setItem(k, JSON.stringify(l)), [CART, lines]);
 }
 
+/** Runs `fn` (a screenshot) at a phone's width, then returns to the page's size. */
+async function onPhone(page, fn) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fn();
+  await page.setViewportSize(size);
+}
+
 /** The cart page once the live overlay has refreshed it. */
 async function openCart(page) {
   await page.goto(`${SHOP}/cart/`);
@@ -86,6 +94,7 @@ test('the cart: no empty total, quantities never change silently, unavailable li
   assert.equal(await text(page, `[data-sku="${board.sku}"] [data-testid="line-notice"]`), `Only ${left} left: quantity set to ${left}.`);
   assert.equal(await text(page, '#cart-total'), euro(left * board.price.amount + 2 * mat.price.amount));
   await shot('lowered-to-stock');
+  await onPhone(page, () => shot('lowered-to-stock-phone'));
 
   // 0 and negative numbers keep the line at 1 and say how to remove it.
   for (const typed of ['0', '-3']) {
@@ -192,6 +201,7 @@ test('one currency per order: another is refused on the product page; a mixed ca
   assert.ok(!(await page.locator('main').innerText()).includes('£' + ((1200 + jar.price.amount) / 100).toFixed(2)), 'never summed');
   assert.equal(await visible(page, '#go-checkout'), false);
   await shot('mixed-cart');
+  await onPhone(page, () => shot('mixed-cart-phone'));
 
   // Checkout says the same, with the way back and no Pay button.
   await page.goto(`${SHOP}/checkout/`);
