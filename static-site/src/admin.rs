@@ -5,9 +5,9 @@
 //! | path | page (`data-page`) |
 //! |---|---|
 //! | `/admin/` | product table with inline stock edit, retire/restore (`admin-products`) |
-//! | `/admin/products/new/` | product form (`admin-product-new`) |
-//! | `/admin/products/edit/?sku=` | product form with image upload (`admin-product-edit`) |
-//! | `/admin/orders/` | orders by status, ship and refund (`admin-orders`) |
+//! | `/admin/products/new/` | product form; photos once saved (`admin-product-new`) |
+//! | `/admin/products/edit/?sku=` | product form with image upload; stock read-only (`admin-product-edit`) |
+//! | `/admin/orders/` | orders by status; each opens its items, address and payment; ship and refund (`admin-orders`) |
 //! | `/admin/staff/` | users, grant/revoke admin (`admin-staff`) |
 //! | `/admin/audit/` | the audit trail of one day (`admin-audit`) |
 
