@@ -445,6 +445,17 @@ function orderProblems(o) {
   });
 }
 
+/** `?order=<id>` (the audit trail links there): that order alone, its details open. */
+async function oneOrder(id) {
+  const r = await call(`/admin/orders/${enc(id)}`);
+  if (!r.ok) return showError(r, "The order could not be loaded.");
+  $("#order-status-filter").value = r.data.status;
+  const row = orderRow(r.data);
+  $("#admin-orders-body").replaceChildren(row);
+  openDetail(row, r.data);
+  say(`Order ${id} (${r.data.status}). Choose a status above to list orders.`);
+}
+
 const ORDER_FILTERS = { status: "#order-status-filter", from: "#order-from", to: "#order-to" };
 
 async function orders(cursor) {
@@ -528,13 +539,21 @@ function auditDetail(detail) {
     [el("dt", { text: words(k) }), el("dd", { text: readable(k, v) })]));
 }
 
+/** What an entry changed, as a link to it where the back office has a page for it. */
+function auditTarget(e) {
+  const [kind] = (e.action || "").split(".");
+  const href = kind === "order" ? `/admin/orders/?order=${enc(e.target)}`
+    : kind === "product" || kind === "stock" ? `/admin/products/edit/?sku=${enc(e.target)}` : null;
+  return href ? el("a", { href, "data-testid": "audit-target", text: e.target }) : e.target;
+}
+
 function auditRow(e) {
   const at = e.at ? new Date(e.at) : null;
   return labelled("#audit", el("tr", { class: "audit-row", "data-testid": "audit-row" },
     el("td", { text: at && !isNaN(at) ? at.toLocaleTimeString() : e.at }),
     el("td", { title: e.actor, class: "wrap", text: e.actorEmail || e.actorName || e.actor }),
     el("td", { "data-testid": "audit-action", text: e.action }),
-    el("td", { class: "wrap", text: e.target }),
+    el("td", { class: "wrap" }, auditTarget(e)),
     el("td", { class: "audit-detail", "data-testid": "audit-detail" }, auditDetail(e.detail))));
 }
 
@@ -573,7 +592,9 @@ else if (page === "admin-orders") {
       orders();
     };
   }
-  orders();
+  const one = new URLSearchParams(location.search).get("order");
+  if (one) oneOrder(one);
+  else orders();
 } else if (page === "admin-staff") staff();
 else if (page === "admin-audit") {
   const day = $("#audit-day");

@@ -162,6 +162,17 @@ test('the owner opens an order and sees what to pack, where it goes and where th
   assert.ok(all.every((t) => !/\{"|":/.test(t)), `no raw JSON in the audit trail: ${all.join(' | ')}`);
   await shot('audit-readable');
   await wholePage(page, 'desktop-audit');
+
+  // The entry links to the order: that order alone, its details open.
+  await refundRow.locator('[data-testid="audit-target"]').click();
+  await page.waitForURL((u) => u.pathname === '/admin/orders/' && u.searchParams.get('order') === orderId);
+  const linked = page.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
+  await linked.waitFor();
+  assert.equal(await page.locator('[data-testid="admin-order"]').count(), 1);
+  assert.equal(await page.inputValue('#order-status-filter'), 'refunded');
+  assert.match(await linked.locator('[data-testid="order-payment"]').innerText(), /^Refunded/);
+  assert.equal(await linked.locator('[data-testid="line-sku"]').count(), 2);
+  await shot('order-from-audit');
   assert.deepEqual(seen, [], 'no console errors on the orders and audit pages');
   await context.close();
 });
