@@ -453,7 +453,7 @@ async function oneOrder(id) {
   const row = orderRow(r.data);
   $("#admin-orders-body").replaceChildren(row);
   openDetail(row, r.data);
-  say(`Order ${id} (${r.data.status}). Choose a status above to list orders.`);
+  say(`Only order ${id} is shown; the Orders tab lists them all.`);
 }
 
 const ORDER_FILTERS = { status: "#order-status-filter", from: "#order-from", to: "#order-to" };
