@@ -69,6 +69,12 @@ export function clearCart() {
   writeCart([]);
 }
 
+/**
+ * sessionStorage: the order this tab just paid for, `{ id, at }` (checkout.js);
+ * the empty checkout links to it for a few minutes. Signing out forgets it (app.js).
+ */
+export const LAST_ORDER = "edge-shop.last-order.v1";
+
 export function cartCount(lines = readCart()) {
   return lines.reduce((n, l) => n + l.quantity, 0);
 }
@@ -102,10 +108,13 @@ export function mixedCurrencyMessage(currencies) {
     "to check out, and buy those in a separate order.";
 }
 
+/** Digits after the point in a currency's amounts (shop::Currency's minor unit): 0 for JPY, else 2. */
+export const minorDigits = (currency) => (ZERO_DECIMALS.has(currency) ? 0 : 2);
+
 /** Formats like shop::Money's Display: "€19.99", "¥500", "CHF 12.50". */
 export function formatMoney(m) {
   if (!m) return "";
-  const exp = ZERO_DECIMALS.has(m.currency) ? 0 : 2;
+  const exp = minorDigits(m.currency);
   const abs = Math.abs(m.amount);
   const div = 10 ** exp;
   const text = exp ? `${Math.floor(abs / div)}.${String(abs % div).padStart(exp, "0")}` : String(abs);
