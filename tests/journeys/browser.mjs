@@ -61,3 +61,47 @@ export async function eventually(fn, { tries = 60, delayMs = 500 } = {}) {
   }
   return last;
 }
+
+/**
+ * Console errors and uncaught exceptions of the shop's pages (not the stand-ins' hosted
+ * login or Stripe.js frames), collected as they happen; assert it is empty at the end.
+ * `expectApiErrors`: the steps provoke API answers the page handles (402/404/409), so the
+ * browser's "Failed to load resource" lines for `/api/` requests are not counted.
+ */
+export function problems(page, { expectApiErrors = false } = {}) {
+  const seen = [];
+  const ours = () => page.url().startsWith(SHOP);
+  page.on('pageerror', (e) => { if (ours()) seen.push(`${page.url()}: ${e.message ?? e}`); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error' || !ours()) return;
+    if (expectApiErrors && m.text().startsWith('Failed to load resource') && (m.location().url ?? '').includes('/api/')) return;
+    seen.push(`${page.url()}: ${m.text()}`);
+  });
+  return seen;
+}
+
+/** A new page of `context` whose problems are collected (API error answers expected): `{ page, errors }`. */
+export async function watchedPage(context) {
+  const page = await context.newPage();
+  return { page, errors: problems(page, { expectApiErrors: true }) };
+}
+
+/**
+ * On /checkout/ with the order shown: fills the address (Paris) and localstripe's card
+ * fields with `cardNumber` (4242… pays, 4000 0000 0000 3220 asks for 3-D Secure,
+ * 4000 0000 0000 0341 is declined), then presses Pay.
+ */
+export async function fillAndPay(page, cardNumber = '4242424242424242') {
+  await page.fill('#ship-name', 'Ada Lovelace');
+  await page.fill('#ship-line1', '12 Rue de Rivoli');
+  await page.fill('#ship-city', 'Paris');
+  await page.fill('#ship-postal', '75001');
+  await page.selectOption('#ship-country', 'FR');
+  const card = page.locator('#card-element');
+  await card.locator('input[placeholder="number"]').fill(cardNumber);
+  await card.locator('input[placeholder="exp_month"]').fill('12');
+  await card.locator('input[placeholder="exp_year"]').fill('34');
+  await card.locator('input[placeholder="cvc"]').fill('123');
+  await card.locator('input[placeholder="postal_code"]').fill('75001');
+  await page.click('#pay');
+}
