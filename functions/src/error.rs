@@ -103,8 +103,15 @@ impl From<StoreError> for ApiError {
 impl From<PaymentError> for ApiError {
     fn from(e: PaymentError) -> Self {
         match e {
+            // Stripe's words are for developers (and may say why the bank
+            // refused): they go to the logs; the shopper reads the shop's.
             PaymentError::CardDeclined(m) => {
-                ApiError::new(StatusCode::PAYMENT_REQUIRED, "card_declined", m)
+                tracing::info!(stripe = %m, "card declined");
+                ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "card_declined",
+                    crate::settle::CARD_DECLINED,
+                )
             }
             PaymentError::Unavailable(m) => {
                 tracing::warn!(error = %m, "stripe unavailable");

@@ -44,12 +44,38 @@ pub const CARD_DECLINED: &str = "Your card was declined. Please try another card
 pub const AUTHENTICATION_FAILED: &str = "Your bank could not confirm this payment (3-D Secure). \
      Please try again or use another card.";
 
+/// What the shopper reads when the card has expired.
+pub const CARD_EXPIRED: &str = "Your card has expired. Please use another card.";
+
+/// What the shopper reads when the card's security code was wrong.
+pub const INCORRECT_CVC: &str = "The card's security code (CVC) is incorrect. \
+     Please check it and try again.";
+
+/// What the shopper reads when the intent was cancelled with no error of
+/// its own: the reservation sweeper (or a release) cancelled it before it
+/// was confirmed.
+pub const PAYMENT_EXPIRED: &str = "This payment expired before it was confirmed. \
+     Please check out again.";
+
 /// The shopper's sentence for a failed payment, by Stripe's
-/// `last_payment_error.code`.
+/// `last_payment_error.code`. Every other refusal (`card_declined`,
+/// `insufficient_funds`, `fraudulent`, ...) reads as a plain decline: the
+/// shop does not tell a shopper why the bank refused.
 pub fn failure_message(code: Option<&str>) -> &'static str {
     match code {
         Some("payment_intent_authentication_failure") => AUTHENTICATION_FAILED,
+        Some("expired_card") => CARD_EXPIRED,
+        Some("incorrect_cvc") => INCORRECT_CVC,
         _ => CARD_DECLINED,
+    }
+}
+
+/// The sentence for an intent that will not be authorised: cancelled with
+/// no error (expired) reads differently from a refusal.
+pub fn failed_intent_message(status: &PaymentStatus, code: Option<&str>) -> &'static str {
+    match (status, code) {
+        (PaymentStatus::Canceled, None) => PAYMENT_EXPIRED,
+        (_, code) => failure_message(code),
     }
 }
 
@@ -161,7 +187,7 @@ async fn act_on(
                 "payment failed"
             );
             Ok(Settled::Failed {
-                message: failure_message(pi.last_error_code.as_deref()).into(),
+                message: failed_intent_message(&pi.status, pi.last_error_code.as_deref()).into(),
             })
         }
         PaymentStatus::Other(s) => Err(ApiError::internal(format!(
@@ -181,8 +207,40 @@ mod tests {
             failure_message(Some("payment_intent_authentication_failure")),
             AUTHENTICATION_FAILED
         );
-        for code in [Some("card_declined"), Some("expired_card"), None] {
+        assert_eq!(failure_message(Some("expired_card")), CARD_EXPIRED);
+        assert_eq!(failure_message(Some("incorrect_cvc")), INCORRECT_CVC);
+        // Why the bank refused stays unsaid.
+        for code in [
+            Some("card_declined"),
+            Some("insufficient_funds"),
+            Some("fraudulent"),
+            None,
+        ] {
             assert_eq!(failure_message(code), CARD_DECLINED, "{code:?}");
         }
+    }
+
+    #[test]
+    fn an_intent_cancelled_without_an_error_expired() {
+        assert_eq!(
+            failed_intent_message(&PaymentStatus::Canceled, None),
+            PAYMENT_EXPIRED
+        );
+        // Cancelled after a refusal (release cancels it): the refusal is what happened.
+        assert_eq!(
+            failed_intent_message(&PaymentStatus::Canceled, Some("card_declined")),
+            CARD_DECLINED
+        );
+        assert_eq!(
+            failed_intent_message(
+                &PaymentStatus::RequiresPaymentMethod,
+                Some("payment_intent_authentication_failure")
+            ),
+            AUTHENTICATION_FAILED
+        );
+        assert_eq!(
+            failed_intent_message(&PaymentStatus::RequiresPaymentMethod, None),
+            CARD_DECLINED
+        );
     }
 }

@@ -359,6 +359,11 @@ async fn declined_card_is_402_and_only_the_checkout_is_kept() {
         (a.status, a.code()),
         (StatusCode::PAYMENT_REQUIRED, "card_declined")
     );
+    // The shop's sentence, not Stripe's.
+    assert_eq!(
+        a.json["error"]["message"],
+        "Your card was declined. Please try another card."
+    );
     let again = checkout(&shop, &ada, &k, body).await;
     assert_eq!(
         (again.status, again.code()),
@@ -415,6 +420,58 @@ async fn three_d_secure_asks_the_page_to_authenticate() {
     assert_eq!(c.json["status"], "requires_action");
     assert_eq!(c.json["clientSecret"], secret.as_str());
     assert!(shop.store.get_order("ada", id).await.is_err());
+}
+
+/// The shopper fails 3-D Secure (localstripe's `_authenticate?success=false`,
+/// what its Stripe.js does on "Fail authentication"): the page then calls
+/// confirm, which says why in the shop's words, gives the unit back at once
+/// (not after the reservation's 10 minutes) and cancels the intent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_three_d_secure_says_so_and_releases_the_stock_at_once() {
+    let shop = shop().await;
+    let ada = shopper("ada");
+    let token = card_token("4000000000003220").await;
+    let a = checkout(
+        &shop,
+        &ada,
+        &key(),
+        checkout_body(json!([{"sku": "A-1", "quantity": 1}]), &token),
+    )
+    .await;
+    assert_eq!(a.json["status"], "requires_action", "{}", a.json);
+    assert_eq!(reserved(&shop.store, "A-1").await, 1);
+    let id = a.json["checkoutId"].as_str().unwrap().to_owned();
+    let pi = a.json["paymentIntent"].as_str().unwrap().to_owned();
+    let secret = a.json["clientSecret"].as_str().unwrap().to_owned();
+    let stripe = standins::services::stripe().endpoint();
+    let failed = reqwest::Client::new()
+        .post(format!(
+            "{stripe}/v1/payment_intents/{pi}/_authenticate?success=false"
+        ))
+        // As Stripe.js sends it: the publishable key in the body.
+        .json(&json!({"key": "pk_test_edge_shop", "client_secret": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert!(failed.status().is_success(), "{}", failed.status());
+
+    let path = format!("/api/checkout/{id}/confirm");
+    let c = call(&shop.api, "POST", &path, Some(&ada), &[], None).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.json);
+    assert_eq!(c.json["status"], "failed");
+    assert_eq!(
+        c.json["message"],
+        "Your bank could not confirm this payment (3-D Secure). Please try again or use another card."
+    );
+    assert_eq!(reserved(&shop.store, "A-1").await, 0);
+    let reservation = shop.store.get_reservation(&id).await.unwrap().unwrap();
+    assert_eq!(reservation.state, shop::store::ReservationState::Released);
+    let at_stripe = shop.payments.retrieve(&pi).await.unwrap();
+    assert_eq!(at_stripe.status, PaymentStatus::Canceled);
+    // Asked again (the page retrying): the same sentence, not "expired".
+    let again = call(&shop.api, "POST", &path, Some(&ada), &[], None).await;
+    assert_eq!(again.json["message"], c.json["message"]);
+    assert!(shop.store.get_order("ada", &id).await.is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -394,14 +394,19 @@ async fn open(
     ))
 }
 
+/// A product as the shopper knows it: its name (its SKU only when the
+/// catalogue no longer has it).
+fn shopper_name(seen: &Availability, sku: &Sku) -> String {
+    seen.products
+        .get(sku)
+        .map_or_else(|| sku.to_string(), |p| p.name.clone())
+}
+
 /// 409 `sold_out`: the line that cannot be reserved and what is left of
 /// it. No card was touched. The message names the product as the shopper
 /// knows it (its name, not its SKU; `sku` is in the body for the page).
 fn sold_out(seen: &Availability, sku: &Sku, available: u32) -> Response {
-    let name = seen
-        .products
-        .get(sku)
-        .map_or_else(|| sku.to_string(), |p| p.name.clone());
+    let name = shopper_name(seen, sku);
     let message = if available == 0 {
         format!("{name} is sold out")
     } else {
@@ -417,14 +422,10 @@ fn sold_out(seen: &Availability, sku: &Sku, available: u32) -> Response {
 
 /// 409 `product_retired`, naming the product as the shopper knows it.
 fn retired(seen: &Availability, sku: &Sku) -> ApiError {
-    let name = seen
-        .products
-        .get(sku)
-        .map_or_else(|| sku.to_string(), |p| p.name.clone());
     ApiError::new(
         StatusCode::CONFLICT,
         "product_retired",
-        format!("{name} is no longer sold"),
+        format!("{} is no longer sold", shopper_name(seen, sku)),
     )
 }
 
