@@ -1,10 +1,31 @@
 // The owner's back office (/admin/…): data from /api/admin, no framework.
 // Every failure is shown in #admin-error with the API's own message.
-import { call, el, errorMessage, formatMoney } from "./lib.js";
+import { call, el, errorMessage, formatMoney, minorDigits } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 const page = document.body.dataset.page;
-const EXPONENT = { JPY: 0 };
+
+/**
+ * The order effects' stored names, from Rust (shop::Effect::as_str): static-site's admin.rs
+ * renders them into the page (`<meta name="order-effects">`), so none is spelled here.
+ * E.g. EFFECT.captureFailed (capture:failed), EFFECT.email.shipped, EFFECT.emailRejected.shipped.
+ */
+const EFFECT = JSON.parse(document.querySelector('meta[name="order-effects"]')?.content || "{}");
+
+/**
+ * The audit actions whose target the back office has a page for, as functions/src/admin
+ * records them (orders.rs, products.rs, images.rs): Rust has no constant for them yet, so they
+ * are listed once here, and static-site/tests/admin_names.rs checks this block against those
+ * files both ways (a name not recorded there, or an order/product/stock action missing here).
+ */
+const AUDIT_ACTIONS = {
+  order: ["order.ship", "order.refund", "order.capture"],
+  product: ["product.create", "product.update", "product.retire", "product.restore", "product.image_add",
+    "stock.set", "stock.adjust"],
+};
+
+/** An order id as the shop makes them (a ULID: functions/src/shopper/checkout.rs, `Ulid::new()`). */
+const ORDER_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 function showError(r, fallback) {
   const box = $("#admin-error");
@@ -111,7 +132,7 @@ async function products(cursor) {
 
 // ---- product form ---------------------------------------------------------
 function toMinor(text, currency) {
-  const exp = EXPONENT[currency] ?? 2;
+  const exp = minorDigits(currency);
   const m = /^\s*(\d+)(?:[.,](\d+))?\s*$/.exec(text);
   if (!m || (m[2] || "").length > exp) return null;
   return Number(m[1]) * 10 ** exp + Number((m[2] || "").padEnd(exp, "0") || 0);
@@ -122,7 +143,7 @@ function fill(p) {
   $("#p-name").value = p.name;
   $("#p-description").value = p.description || "";
   $("#p-category").value = p.category;
-  const exp = EXPONENT[p.price.currency] ?? 2;
+  const exp = minorDigits(p.price.currency);
   $("#p-price").value = exp ? (p.price.amount / 10 ** exp).toFixed(exp) : String(p.price.amount);
   $("#p-currency").value = p.price.currency;
   $("#p-stock").value = String(p.stock);
@@ -244,7 +265,9 @@ async function uploadPhoto(editing) {
 }
 
 // ---- orders ---------------------------------------------------------------
-const has = (o, effect) => (o.effects || []).includes(effect);
+const has = (o, effect) => effect != null && (o.effects || []).includes(effect);
+/** The email kinds (shop::EmailKind) in the order Rust lists them. */
+const EMAIL_KINDS = Object.keys(EFFECT.email || {});
 
 function when(text) {
   const d = text ? new Date(text) : null;
@@ -253,11 +276,11 @@ function when(text) {
 
 /** Where the money stands, in the owner's words (from the order's status and effects). */
 function paymentState(o) {
-  if (o.status === "refunded" || has(o, "refund")) return `Refunded: ${formatMoney(o.total)} given back to the card`;
-  if (has(o, "capture")) return `Paid: ${formatMoney(o.total)} captured`;
-  if (has(o, "capture:failed")) return "Not paid: the capture was refused. Retry the capture before shipping.";
+  if (o.status === "refunded" || has(o, EFFECT.refund)) return `Refunded: ${formatMoney(o.total)} given back to the card`;
+  if (has(o, EFFECT.capture)) return `Paid: ${formatMoney(o.total)} captured`;
+  if (has(o, EFFECT.captureFailed)) return "Not paid: the capture was refused. Retry the capture before shipping.";
   if (o.status === "cancelled") {
-    return has(o, "cancel:failed")
+    return has(o, EFFECT.cancelFailed)
       ? "Not charged: the card hold could not be released and lapses by itself"
       : "Not charged: the card hold was released";
   }
@@ -265,11 +288,22 @@ function paymentState(o) {
   return `Card authorised for ${formatMoney(o.total)}; not charged yet`;
 }
 
+/**
+ * Whether the parcel left (refunded or not): shipped now, or a refunded order that has a
+ * tracking reference or whose shipping notice was sent or tried (nothing else records it).
+ */
+function wasShipped(o) {
+  return o.status === "shipped" || !!o.tracking
+    || has(o, EFFECT.email?.shipped) || has(o, EFFECT.emailRejected?.shipped);
+}
+
 function shippingState(o) {
-  if (o.status === "shipped" || has(o, "email:shipped")) {
-    return o.tracking ? `Shipped, tracking ${o.tracking}` : "Shipped (no tracking reference)";
+  // A refund first: a refunded order that had shipped is still refunded, and says both.
+  if (o.status === "refunded") {
+    if (!wasShipped(o)) return "Not shipped (refunded)";
+    return o.tracking ? `Refunded after shipping, tracking ${o.tracking}` : "Refunded after shipping (no tracking reference)";
   }
-  if (o.status === "refunded") return o.tracking ? `Refunded after shipping, tracking ${o.tracking}` : "Not shipped (refunded)";
+  if (wasShipped(o)) return o.tracking ? `Shipped, tracking ${o.tracking}` : "Shipped (no tracking reference)";
   if (o.status === "cancelled") return `Will not ship: cancelled${o.cancelReason ? ` (${o.cancelReason})` : ""}`;
   return "Not shipped yet";
 }
@@ -277,10 +311,10 @@ function shippingState(o) {
 const EMAILS = { confirmed: "confirmation", cancelled: "cancellation", shipped: "shipping notice", refunded: "refund notice" };
 
 function emailState(o) {
-  const said = (o.effects || []).flatMap((e) => {
-    const m = /^email:(\w+)(:rejected)?$/.exec(e);
-    return m ? [`${EMAILS[m[1]] ?? m[1]} ${m[2] ? "rejected by the mail service" : "sent"}`] : [];
-  });
+  const said = EMAIL_KINDS.flatMap((k) => [
+    ...(has(o, EFFECT.email[k]) ? [`${EMAILS[k] ?? k} sent`] : []),
+    ...(has(o, EFFECT.emailRejected[k]) ? [`${EMAILS[k] ?? k} rejected by the mail service`] : []),
+  ]);
   return said.length ? said.join("; ") : "none yet";
 }
 
@@ -332,7 +366,7 @@ function orderDetail(o) {
     el("section", {}, el("h3", { text: "Ship to" }),
       el("address", { "data-testid": "order-address" }, ...addressLines.flatMap((t, i) => (i ? [el("br"), t] : [t]))),
       el("h3", { text: "Customer" }),
-      el("p", {}, el("a", { href: `mailto:${o.email}`, "data-testid": "order-email", text: o.email }))),
+      el("p", {}, el("a", { href: `mailto:${enc(o.email)}`, "data-testid": "order-email", text: o.email }))),
     el("section", {}, el("h3", { text: "Order" }),
       el("dl", { class: "facts" }, ...facts.flatMap(([k, v, id]) => [el("dt", { text: k }), el("dd", { "data-testid": id, text: v })]))));
 }
@@ -392,8 +426,8 @@ function orderRow(o) {
     const current = r.data.version === o.version ? row : replaceOrder(row, r.data);
     openDetail(current, r.data);
   });
-  const captured = has(o, "capture");
-  if (o.status === "confirmed" && has(o, "capture:failed")) {
+  const captured = has(o, EFFECT.capture);
+  if (o.status === "confirmed" && has(o, EFFECT.captureFailed)) {
     // Nothing unpaid ships: the owner retries the capture first.
     const retry = el("button", { type: "button", class: "capture-order", "data-testid": "capture-order", text: "Retry capture" });
     retry.addEventListener("click", async () => {
@@ -438,15 +472,25 @@ function orderRow(o) {
 
 /** Badges for what failed on an order (a refused capture, a rejected email). */
 function orderProblems(o) {
-  return (o.effects || []).flatMap((e) => {
-    if (e === "capture:failed") return [el("span", { class: "badge badge-problem", "data-testid": "order-problem", text: "capture refused" })];
-    const m = /^email:(\w+):rejected$/.exec(e);
-    return m ? [el("span", { class: "badge badge-problem", "data-testid": "order-problem", text: `${m[1]} email rejected` })] : [];
-  });
+  const badge = (text) => el("span", { class: "badge badge-problem", "data-testid": "order-problem", text });
+  return [
+    ...(has(o, EFFECT.captureFailed) ? [badge("capture refused")] : []),
+    ...EMAIL_KINDS.filter((k) => has(o, EFFECT.emailRejected[k])).map((k) => badge(`${k} email rejected`)),
+  ];
 }
 
-/** `?order=<id>` (the audit trail links there): that order alone, its details open. */
-async function oneOrder(id) {
+/**
+ * `?order=<id>` (the audit trail links there): that order alone, its details open. Only an
+ * id shaped like the shop's is requested or shown; anything else is never echoed back (a
+ * link's text is not the shop's to say), and the list is shown instead.
+ */
+async function oneOrder(given) {
+  const id = given.trim().toUpperCase();
+  if (!ORDER_ID.test(id)) {
+    orders();
+    return showError(null, "That link does not name an order (an order number is 26 letters and digits). "
+      + "The orders are listed below.");
+  }
   const r = await call(`/admin/orders/${enc(id)}`);
   if (!r.ok) return showError(r, "The order could not be loaded.");
   $("#order-status-filter").value = r.data.status;
@@ -541,9 +585,8 @@ function auditDetail(detail) {
 
 /** What an entry changed, as a link to it where the back office has a page for it. */
 function auditTarget(e) {
-  const [kind] = (e.action || "").split(".");
-  const href = kind === "order" ? `/admin/orders/?order=${enc(e.target)}`
-    : kind === "product" || kind === "stock" ? `/admin/products/edit/?sku=${enc(e.target)}` : null;
+  const href = AUDIT_ACTIONS.order.includes(e.action) ? `/admin/orders/?order=${enc(e.target)}`
+    : AUDIT_ACTIONS.product.includes(e.action) ? `/admin/products/edit/?sku=${enc(e.target)}` : null;
   return href ? el("a", { href, "data-testid": "audit-target", text: e.target }) : e.target;
 }
 
@@ -597,9 +640,12 @@ else if (page === "admin-orders") {
   else orders();
 } else if (page === "admin-staff") staff();
 else if (page === "admin-audit") {
+  // `?day=yyyy-mm-dd` opens that day's trail (a link can name it); today (UTC) otherwise.
   const day = $("#audit-day");
-  day.value = new Date().toISOString().slice(0, 10);
+  const asked = new URLSearchParams(location.search).get("day");
+  day.value = /^\d{4}-\d{2}-\d{2}$/.test(asked ?? "") ? asked : new Date().toISOString().slice(0, 10);
   day.onchange = () => {
+    history.replaceState(null, "", `?day=${enc(day.value)}`);
     $("#audit-body").replaceChildren();
     audit();
   };

@@ -12,7 +12,7 @@
 //! | `/admin/audit/` | the audit trail of one day (`admin-audit`) |
 
 use askama::Template;
-use shop::{Currency, OrderStatus};
+use shop::{Currency, Effect, EmailKind, OrderStatus};
 
 use crate::assets::Assets;
 use crate::error::SiteError;
@@ -27,6 +27,31 @@ struct AdminPage<'a> {
     script: &'a str,
     statuses: Vec<&'static str>,
     currencies: &'static [&'static str],
+    /// [`effect_names`] as JSON, for `admin.js` (`<meta name="order-effects">`).
+    effects: String,
+}
+
+/// The order effects' stored names ([`Effect::as_str`]) by what `admin.js` calls them, so the
+/// page reads `capture:failed`, `email:shipped`, … from Rust instead of spelling them again:
+/// `{"capture": "capture", "captureFailed": "capture:failed", …, "email": {"shipped":
+/// "email:shipped", …}, "emailRejected": {"shipped": "email:shipped:rejected", …}}`.
+pub fn effect_names() -> serde_json::Value {
+    let by_kind = |effect: fn(EmailKind) -> Effect| -> serde_json::Map<String, serde_json::Value> {
+        EmailKind::ALL
+            .iter()
+            .map(|&k| (k.as_str().to_owned(), effect(k).as_str().into()))
+            .collect()
+    };
+    serde_json::json!({
+        "stock": Effect::Stock.as_str(),
+        "capture": Effect::Capture.as_str(),
+        "captureFailed": Effect::CaptureFailed.as_str(),
+        "cancel": Effect::Cancel.as_str(),
+        "cancelFailed": Effect::CancelFailed.as_str(),
+        "refund": Effect::Refund.as_str(),
+        "email": by_kind(Effect::Email),
+        "emailRejected": by_kind(Effect::EmailRejected),
+    })
 }
 
 /// (path, title, `data-page`) of every admin page.
@@ -50,6 +75,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
 /// Every admin page as (site path, HTML).
 pub fn pages(chrome: &Chrome<'_>) -> Result<Vec<(&'static str, String)>, SiteError> {
     let script = Assets::get().url("admin.js");
+    let effects = effect_names().to_string();
     PAGES
         .iter()
         .map(|&(path, title, page)| {
@@ -65,6 +91,7 @@ pub fn pages(chrome: &Chrome<'_>) -> Result<Vec<(&'static str, String)>, SiteErr
                 script,
                 statuses: OrderStatus::ALL.iter().map(|s| s.as_str()).collect(),
                 currencies: &Currency::SUPPORTED_CODES,
+                effects: effects.clone(),
             }
             .render()
             .map_err(|source| SiteError::Template {
