@@ -22,6 +22,28 @@ async function wholePage(page, name) {
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
 }
 
+/** Today's UTC day, as the audit trail partitions it (yyyy-mm-dd). */
+const utcDay = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * The row of `day`'s audit trail (`/admin/audit/?day=`) matching `action` and `target`, loading
+ * more of the day while the page offers it; null when the day has none.
+ */
+async function auditEntry(page, day, action, target) {
+  await page.goto(`${SHOP}/admin/audit/?day=${day}`);
+  assert.equal(await page.inputValue('#audit-day'), day, 'the trail opens on the day the link names');
+  await page.waitForSelector('[data-testid="audit-row"], #audit-empty:not([hidden])');
+  const row = page.locator('[data-testid="audit-row"]').filter({ hasText: action }).filter({ hasText: target });
+  for (;;) {
+    if (await row.count()) return row;
+    const more = page.locator('#audit-more');
+    if (!(await more.isVisible())) return null;
+    const before = await page.locator('[data-testid="audit-row"]').count();
+    await more.click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="audit-row"]').length > n, before);
+  }
+}
+
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
@@ -129,7 +151,8 @@ test('the owner opens an order and sees what to pack, where it goes and where th
     assert.ok(shipTo.includes(part), `the address shows ${part}: ${shipTo}`);
   }
   assert.equal(await detail.locator('[data-testid="order-email"]').innerText(), SHOPPER.email);
-  assert.equal(await detail.locator('[data-testid="order-email"]').getAttribute('href'), `mailto:${SHOPPER.email}`);
+  // The address is encoded: one that holds `?cc=` or `,` adds no recipient.
+  assert.equal(await detail.locator('[data-testid="order-email"]').getAttribute('href'), `mailto:${encodeURIComponent(SHOPPER.email)}`);
   assert.match(await detail.locator('[data-testid="order-payment"]').innerText(), new RegExp(`^Paid: ${total.replace('.', '\\.')} captured`));
   assert.equal(await detail.locator('[data-testid="order-shipping-state"]').innerText(), 'Not shipped yet');
   assert.match(await detail.locator('[data-testid="order-emails"]').innerText(), /confirmation sent/);
@@ -143,18 +166,35 @@ test('the owner opens an order and sees what to pack, where it goes and where th
   assert.equal(await detail.locator('[data-testid="order-shipping-state"]').innerText(), 'Shipped, tracking LY-123-FR');
   assert.equal(await detail.locator('[data-testid="order-tracking"]').innerText(), 'LY-123-FR');
   await shot('order-shipped');
+  // The shipping notice goes out (order-events records it): reopening the order shows it.
+  const noticeSent = await eventually(async () => {
+    await row.locator('[data-testid="order-toggle"]').click();
+    await detail.waitFor({ state: 'detached' });
+    await row.locator('[data-testid="order-toggle"]').click();
+    await detail.waitFor();
+    return /shipping notice sent/.test(await detail.locator('[data-testid="order-emails"]').innerText());
+  }, { tries: 30 });
+  assert.ok(noticeSent, 'the owner sees the shipping notice was sent');
 
-  // A refund: the payment line says so, and the audit trail shows the amount as money.
+  // A refund: the payment line says so, the shipping line says it had shipped, and the audit
+  // trail shows the amount as money.
+  const refundDay = utcDay();
   await row.locator('[data-testid="refund-order"]').click();
   await page.waitForFunction((id) => document.querySelector(`[data-testid="admin-order"][data-order-id="${id}"] [data-testid="order-status"]`)?.textContent === 'refunded', orderId);
   assert.match(await detail.locator('[data-testid="order-payment"]').innerText(), new RegExp(`^Refunded: ${total.replace('.', '\\.')}`));
+  assert.equal(await detail.locator('[data-testid="order-shipping-state"]').innerText(), 'Refunded after shipping, tracking LY-123-FR');
+  await shot('order-refunded-after-shipping');
   // Closed again by its id.
   await row.locator('[data-testid="order-toggle"]').click();
   await detail.waitFor({ state: 'detached' });
 
-  await page.goto(`${SHOP}/admin/audit/`);
-  const refundRow = page.locator('[data-testid="audit-row"]', { hasText: 'order.refund' }).filter({ hasText: orderId });
-  await refundRow.waitFor();
+  // The day the refund was asked for, or the next one if it crossed midnight UTC on the way.
+  let refundRow = null;
+  for (const day of new Set([refundDay, utcDay()])) {
+    refundRow = await auditEntry(page, day, 'order.refund', orderId);
+    if (refundRow) break;
+  }
+  assert.ok(refundRow, `the refund of ${orderId} is in the audit trail of ${refundDay} or the day after`);
   const refundDetail = await refundRow.locator('[data-testid="audit-detail"]').innerText();
   assert.match(refundDetail, new RegExp(`Amount\\s+${total.replace('.', '\\.')}`), `money with its currency: ${refundDetail}`);
   assert.match(refundDetail, /Stripe refund\s+re_/);
@@ -171,8 +211,26 @@ test('the owner opens an order and sees what to pack, where it goes and where th
   assert.equal(await page.locator('[data-testid="admin-order"]').count(), 1);
   assert.equal(await page.inputValue('#order-status-filter'), 'refunded');
   assert.match(await linked.locator('[data-testid="order-payment"]').innerText(), /^Refunded/);
+  // Later too (the shipping notice recorded by now or not), it says it shipped before the refund.
+  assert.equal(await linked.locator('[data-testid="order-shipping-state"]').innerText(), 'Refunded after shipping, tracking LY-123-FR');
   assert.equal(await linked.locator('[data-testid="line-sku"]').count(), 2);
   await shot('order-from-audit');
+
+  // A link that does not name an order: said so, its text never shown, the list instead.
+  const bogus = 'Call 555-0100 to confirm your refund';
+  await page.goto(`${SHOP}/admin/orders/?order=${encodeURIComponent(bogus)}`);
+  const error = page.locator('[data-testid="admin-error"]');
+  await error.waitFor();
+  assert.match(await error.innerText(), /does not name an order/);
+  await page.waitForSelector('[data-testid="admin-order"], #orders-empty:not([hidden])');
+  assert.ok(!(await page.locator('main').innerText()).includes('555-0100'), 'the link\'s text is not echoed');
+  assert.equal(new URL(page.url()).searchParams.get('order'), null, 'the address no longer holds it');
+  assert.equal(await page.locator('[data-testid="order-detail"]').count(), 0);
+  await shot('order-link-invalid');
+  // An order number typed in lower case still opens that order.
+  await page.goto(`${SHOP}/admin/orders/?order=${orderId.toLowerCase()}`);
+  await page.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`).waitFor();
+  assert.equal(await page.locator('[data-testid="admin-error"]').isVisible(), false);
   assert.deepEqual(seen, [], 'no console errors on the orders and audit pages');
   await context.close();
 });
