@@ -1,5 +1,5 @@
 // Account pages (/account/, /account/orders/) and the order confirmation page.
-import { call, clearCart, el, errorMessage, formatMoney } from "./lib.js";
+import { call, el, errorMessage, formatMoney } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 const page = document.body.dataset.page;
@@ -54,18 +54,30 @@ function notFound(message) {
   $("#status-message").textContent = message;
 }
 
+/** The order cannot be asked for now: why, and the way on (never "Loading…" for good). */
+function cannotLoad(heading, ...message) {
+  $("#status-heading").textContent = heading;
+  $("#status-message").replaceChildren(...message);
+}
+
+/** Tries in a row that may fail (5xx, network) before the page says so. */
+const TRIES = 3;
+
 /** The order status page: heading and message follow the status; while the
  * order is still `authorized` (payment held, stock being confirmed) it asks
  * again every few seconds. */
 async function done() {
-  clearCart();
+  // The cart is not touched here: checkout.js empties it before coming here
+  // after paying, and every past order in /account/orders/ links to this page.
   const id = new URLSearchParams(location.search).get("order") || "";
   $("#order-id").textContent = id;
   if (!id) {
-    notFound("This link does not name an order. Your orders are listed below.");
+    notFound("This link does not name an order. Find yours under “All your orders”.");
     return;
   }
   const until = Date.now() + POLL_FOR_MS;
+  let shown = false;
+  let failures = 0;
   for (;;) {
     let r;
     try {
@@ -75,12 +87,26 @@ async function done() {
     }
     if (r.ok && r.data) {
       showOrder(r.data);
+      shown = true;
+      failures = 0;
       if (!(r.data.statusView && r.data.statusView.pending)) return;
     } else if (r.status === 404) {
-      notFound(`There is no order ${id} in your account. Your orders are listed below.`);
+      notFound(`There is no order ${id} in your account. Find yours under “All your orders”.`);
+      return;
+    } else if (r.status === 401) {
+      const back = `/auth/signin?next=${encodeURIComponent(location.pathname + location.search)}`;
+      cannotLoad("Please sign in again", "Your session has ended. ",
+        el("a", { href: back, "data-testid": "sign-in-again", text: "Sign in" }), " to see this order.");
+      return;
+    } else if (!shown && ++failures >= TRIES) {
+      cannotLoad("Order not loaded",
+        "Your order could not be loaded just now. Please reload the page in a moment, or open it from “All your orders”.");
       return;
     }
-    if (Date.now() > until) return;
+    if (Date.now() > until) {
+      if (!shown) cannotLoad("Order not loaded", "Your order could not be loaded just now. Please reload the page in a moment.");
+      return;
+    }
     await new Promise((res) => setTimeout(res, POLL_MS));
   }
 }

@@ -1,6 +1,6 @@
 // Runs on every page: header (sign-in status, cart badge), product page,
 // listings (filter, search, load more) and the live stock overlay.
-import { addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange, otherCurrencyMessage } from "./lib.js";
+import { LAST_ORDER, addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange, otherCurrencyMessage } from "./lib.js";
 
 const $ = (s, root = document) => root.querySelector(s);
 const page = document.body.dataset.page;
@@ -58,6 +58,14 @@ async function signInStatus() {
   }
 }
 signInStatus();
+
+// Signing out (the header's form or the account page's) forgets the order this
+// tab just placed: the next person in this tab is not told about it.
+document.addEventListener("submit", (e) => {
+  if (e.target instanceof HTMLFormElement && new URL(e.target.action, location.href).pathname === "/auth/signout") {
+    sessionStorage.removeItem(LAST_ORDER);
+  }
+});
 
 /** Live availability already asked for on this page view: sku -> item from the stock API. */
 const known = new Map();
@@ -145,7 +153,12 @@ function productPage() {
     const added = addToCart({ sku: state.sku, name: state.name, price: state.price, image: state.image, stock: state.stock }, n);
     message.classList.toggle("error", !!added.refused);
     if (added.refused) message.textContent = otherCurrencyMessage(added.refused, state.price.currency);
-    else if (added.capped) message.textContent = `Only ${state.stock ?? added.quantity} left: ${added.quantity} in your cart.`;
+    else if (added.capped) {
+      // Capped by the stock when it is known, else by the most one line may hold.
+      message.textContent = Number.isInteger(state.stock)
+        ? `Only ${state.stock} left: ${added.quantity} in your cart.`
+        : `At most ${added.quantity} of one item per order: ${added.quantity} in your cart.`;
+    }
     else message.textContent = `Added to cart (${added.quantity} in cart).`;
   });
   if (state.status !== "active") return;

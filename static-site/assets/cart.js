@@ -3,7 +3,7 @@
 // one currency is never added to one in another, and a line no longer for
 // sale is shown but not counted.
 import {
-  cartTotals, currencyName, el, formatMoney, liveStock, mixedCurrencyMessage, onCartChange, readCart,
+  cartTotals, currencyName, el, formatMoney, listOf, liveStock, mixedCurrencyMessage, noPhoto, onCartChange, readCart,
   removeFromCart, replaceCart, setQuantity,
 } from "./lib.js";
 
@@ -46,7 +46,7 @@ function lineItem(l) {
     removeFromCart(l.sku);
   });
   return el("li", { class: "cart-line", "data-sku": l.sku, "data-testid": "cart-line" },
-    l.image ? el("img", { src: l.image, alt: "", width: "64", height: "64" }) : null,
+    thumbnail(l),
     el("a", { href: `/p/${encodeURIComponent(l.sku)}/`, text: l.name }),
     el("span", { class: "price", text: formatMoney(l.price) }),
     el("label", { for: id, class: "visually-hidden", text: `Quantity of ${l.name}` }), qty,
@@ -55,10 +55,15 @@ function lineItem(l) {
     remove);
 }
 
-const names = (lines) => {
-  const n = lines.map((l) => l.name);
-  return n.length > 1 ? `${n.slice(0, -1).join(", ")} and ${n[n.length - 1]}` : n.join("");
-};
+const names = (lines) => listOf(lines.map((l) => l.name));
+
+/** A line's photo, or the small placeholder (its initial) when the product has none. */
+function thumbnail(l) {
+  if (l.image) return el("img", { src: l.image, alt: "", width: "64", height: "64" });
+  const placeholder = noPhoto(l.name);
+  placeholder.classList.add("no-photo-small");
+  return placeholder;
+}
 
 function draw() {
   const lines = readCart();

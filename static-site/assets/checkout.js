@@ -4,15 +4,12 @@
 // 3-D Secure when asked -> confirm. The card is authorised for exactly the
 // total on the page: if the server's price moved, it answers 409
 // price_changed with the new quote, which is shown before asking again.
-import { call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, readCart, validateFields } from "./lib.js";
+import { LAST_ORDER, call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, readCart, validateFields } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 const IDEM_KEY = "edge-shop.checkout.v1";
-/** The order this tab just paid for: Back to /checkout/ (its cart now empty) links to it. */
-const LAST_ORDER = "edge-shop.last-order.v1";
-/** Stripe.js's own words for a failed 3-D Secure are written for developers; these are the shop's. */
-const BANK_DID_NOT_CONFIRM = "Your bank could not confirm this payment (3-D Secure). Please try again or use another card.";
-const CARD_DECLINED = "Your card was declined. Please try another card.";
+/** Only when the API cannot be asked: every other payment sentence is the server's. */
+const NOT_CONFIRMED = "We could not confirm your payment. Please try again.";
 const form = $("#checkout-form");
 const payButton = $("#pay");
 const errorBox = $("#checkout-error");
@@ -32,8 +29,8 @@ function clearError() {
 /** An API message as a sentence: capitalised, with a full stop. */
 const sentence = (m) => m.charAt(0).toUpperCase() + m.slice(1).replace(/[.!?]?$/, ".");
 
-/** A Stripe.js `confirmCardPayment` error, as the shopper is told it. */
-const authenticationError = (e) => (e && e.code === "card_declined" ? CARD_DECLINED : BANK_DID_NOT_CONFIRM);
+/** How long after paying the empty checkout still links to the order just placed. */
+const LAST_ORDER_FOR_MS = 10 * 60 * 1000;
 
 /**
  * The cart cannot be paid as it is (mixed currencies, sold out, not priced): only
@@ -80,7 +77,12 @@ async function requote(lines) {
     $("#quote-status").textContent = "";
     const currencies = [...new Set(lines.map((l) => l.price?.currency))];
     if (r.status === 401) showError("Your session has ended. Reload the page to sign in again; your cart is kept.");
-    else if (r.data?.error?.code === "mixed_currencies" && currencies.length > 1) cannotPay(mixedCurrencyMessage(currencies));
+    else if (r.data?.error?.code === "mixed_currencies") {
+      // One currency here but several at the shop: a price changed currency since it was added.
+      cannotPay(currencies.length > 1 ? mixedCurrencyMessage(currencies)
+        : "Some items in your cart are now priced in another currency. An order is paid in one currency: " +
+          "please remove them from your cart and buy them in a separate order.");
+    }
     else cannotPay(sentence(errorMessage(r.data, "Your cart could not be priced")) + " Please change your cart and come back.");
     return false;
   }
@@ -115,16 +117,30 @@ function dropAttempt() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function confirm(stripe, checkoutId) {
+/**
+ * Asks the API how the payment ended until it knows. The API's confirm is
+ * also what gives the units back and cancels the intent when the payment
+ * failed (a decline, a failed 3-D Secure), so it is asked even when Stripe.js
+ * already reported an error, and its sentence is the one shown.
+ * `authenticated`: 3-D Secure already ran in this attempt (never opened twice).
+ */
+async function confirm(stripe, checkoutId, authenticated = false) {
   for (let i = 0; i < 15; i++) {
-    const r = await call(`/checkout/${encodeURIComponent(checkoutId)}/confirm`, { method: "POST", body: {} });
-    if (!r.ok) return { failed: errorMessage(r.data, "We could not confirm your payment. Please try again.") };
+    let r;
+    try {
+      r = await call(`/checkout/${encodeURIComponent(checkoutId)}/confirm`, { method: "POST", body: {} });
+    } catch {
+      return { failed: NOT_CONFIRMED };
+    }
+    if (!r.ok) return { failed: sentence(errorMessage(r.data, NOT_CONFIRMED)) };
     const s = r.data.status;
     if (s === "authorized") return { orderId: r.data.orderId };
-    if (s === "failed") return { failed: r.data.message || CARD_DECLINED };
+    if (s === "failed") return { failed: r.data.message || NOT_CONFIRMED };
     if (s === "requires_action" && r.data.clientSecret) {
-      const res = await stripe.confirmCardPayment(r.data.clientSecret);
-      if (res && res.error) return { failed: authenticationError(res.error) };
+      if (authenticated) return { failed: NOT_CONFIRMED };
+      // Whatever Stripe.js answers, the API says next how it ended.
+      await stripe.confirmCardPayment(r.data.clientSecret);
+      authenticated = true;
       continue;
     }
     await sleep(1000);
@@ -190,38 +206,32 @@ async function pay(stripe, card, lines) {
       return;
     }
     if (r.status === 409 && r.data?.error?.code === "sold_out") {
-      // Nothing was held and no card touched: say which product, and stop
-      // offering to pay for what cannot be reserved.
+      // Nothing was held and no card touched: the server's sentence names
+      // the product; stop offering to pay for what cannot be reserved.
       dropAttempt();
-      const name = shown?.lines.find((l) => l.sku === r.data.sku)?.name || r.data.sku;
       shown = null;
-      showError(r.data.available > 0
-        ? `Only ${r.data.available} of ${name} left. Please change your cart.`
-        : `${name} has just sold out. Please remove it from your cart.`);
+      showError(sentence(errorMessage(r.data, "Part of your cart has sold out")) + " Please change your cart.");
       return;
     }
     if (!r.ok) {
       // A definite answer: the next attempt needs a new card token and a new key.
       if (r.status < 500) dropAttempt();
-      const fallback = r.status === 402 ? CARD_DECLINED : "Checkout failed. Please try again.";
-      showError(sentence(errorMessage(r.data, fallback)));
+      showError(sentence(errorMessage(r.data, "Checkout failed. Please try again.")));
       return;
     }
-    let result;
-    if (r.data.status === "requires_action") {
+    const authenticated = r.data.status === "requires_action";
+    if (authenticated) {
       statusBox.textContent = "Your bank asks you to confirm the payment…";
-      const res = await stripe.confirmCardPayment(r.data.clientSecret);
-      if (res && res.error) {
-        dropAttempt();
-        showError(authenticationError(res.error));
-        return;
-      }
+      // A failed or abandoned 3-D Secure is not told here: the confirm
+      // below tells the API, which releases the units at once and answers
+      // the sentence to show.
+      await stripe.confirmCardPayment(r.data.clientSecret);
     }
     statusBox.textContent = "Confirming your order…";
-    result = await confirm(stripe, r.data.checkoutId);
+    const result = await confirm(stripe, r.data.checkoutId, authenticated);
     if (result.orderId) {
       dropAttempt();
-      sessionStorage.setItem(LAST_ORDER, result.orderId);
+      sessionStorage.setItem(LAST_ORDER, JSON.stringify({ id: result.orderId, at: Date.now() }));
       clearCart();
       location.assign(`/checkout/done/?order=${encodeURIComponent(result.orderId)}`);
       return;
@@ -234,12 +244,25 @@ async function pay(stripe, card, lines) {
   }
 }
 
+/** The order this tab placed in the last few minutes, if any (older ones are forgotten). */
+function lastOrder() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(LAST_ORDER) || "null");
+  } catch {
+    // Not ours to read (an older format): forget it.
+  }
+  if (saved && typeof saved.id === "string" && Date.now() - saved.at < LAST_ORDER_FOR_MS) return saved.id;
+  sessionStorage.removeItem(LAST_ORDER);
+  return null;
+}
+
 /** Nothing to pay for: the empty cart, and the order this tab just placed if there is one. */
 function emptyCart() {
   $("#checkout-order").hidden = true;
   form.hidden = true;
   $("#checkout-empty").hidden = false;
-  const placed = sessionStorage.getItem(LAST_ORDER);
+  const placed = lastOrder();
   if (!placed) return;
   $("#placed-id").textContent = placed;
   $("#placed-link").href = `/checkout/done/?order=${encodeURIComponent(placed)}`;

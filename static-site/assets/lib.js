@@ -94,6 +94,11 @@ const CURRENCY_NAMES = { EUR: "euros", USD: "US dollars", GBP: "pounds sterling"
 /** A currency as a shopper says it: "euros", "pounds sterling". */
 export const currencyName = (code) => CURRENCY_NAMES[code] ?? code;
 
+/** Words as a sentence lists them: "a", "a and b", "a, b and c". */
+export function listOf(words) {
+  return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}` : words.join("");
+}
+
 /** Why a product priced in `currency` cannot join a cart in `cartCurrency`. */
 export function otherCurrencyMessage(cartCurrency, currency) {
   return `Your cart is in ${currencyName(cartCurrency)} and this item is priced in ${currencyName(currency)}. ` +
@@ -102,8 +107,7 @@ export function otherCurrencyMessage(cartCurrency, currency) {
 
 /** What a cart holding several currencies says instead of a total. */
 export function mixedCurrencyMessage(currencies) {
-  const names = currencies.map(currencyName);
-  const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names.join("");
+  const list = listOf(currencies.map(currencyName));
   return `Your cart mixes ${list}. An order is paid in one currency: remove the items priced in one of them ` +
     "to check out, and buy those in a separate order.";
 }

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, SHOP } from './browser.mjs';
+import { launch, problems, recorder, signIn, eventually, SHOP } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
@@ -23,15 +23,6 @@ let browser;
 
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** Console errors and uncaught exceptions of the shop's pages (not the stand-in's hosted login), as they happen. */
-function problems(page) {
-  const seen = [];
-  const ours = () => page.url().startsWith(SHOP);
-  page.on('console', (m) => { if (m.type() === 'error' && ours()) seen.push(`${page.url()}: ${m.text()}`); });
-  page.on('pageerror', (e) => { if (ours()) seen.push(`${page.url()}: ${e}`); });
-  return seen;
-}
 
 /**
  * How wide the page is against the window (a page wider than the window scrolls sideways).
