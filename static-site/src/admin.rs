@@ -7,9 +7,13 @@
 //! | `/admin/` | product table with inline stock edit, retire/restore (`admin-products`) |
 //! | `/admin/products/new/` | product form; photos once saved (`admin-product-new`) |
 //! | `/admin/products/edit/?sku=` | product form with image upload; stock read-only (`admin-product-edit`) |
-//! | `/admin/orders/` | orders by status; each opens its items, address and payment; ship and refund (`admin-orders`) |
+//! | `/admin/orders/` | orders by status; each opens its items, address and payment; ship and refund; `?order=<id>` that order alone (an id shaped like a ULID, else a message and the list) (`admin-orders`) |
 //! | `/admin/staff/` | users, grant/revoke admin (`admin-staff`) |
-//! | `/admin/audit/` | the audit trail of one day (`admin-audit`) |
+//! | `/admin/audit/` | the audit trail of one day, `?day=yyyy-mm-dd` or today (UTC); order and product entries link to them (`admin-audit`) |
+//!
+//! The pages carry the order effects' names from [`shop::Effect`] ([`effect_names`], in
+//! `<meta name="order-effects">`), so `admin.js` spells none of them
+//! (`tests/admin_names.rs` checks it, and the audit actions it links against `functions/`).
 
 use askama::Template;
 use shop::{Currency, Effect, EmailKind, OrderStatus};
