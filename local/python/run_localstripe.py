@@ -168,6 +168,34 @@ def completion_middleware():
     return middleware
 
 
+# Stripe.js answers a 3-D Secure that failed with `{error}` (the intent's
+# `last_payment_error`, e.g. `payment_intent_authentication_failure`, and the
+# intent as `error.payment_intent`); localstripe's Stripe.js answers
+# `{paymentIntent}` with the failed intent. Its `confirmCardPayment` is
+# completed to answer as Stripe.js does (the one line that differs).
+STRIPE_JS_AUTHENTICATED = "          return {paymentIntent: body};\n"
+STRIPE_JS_AS_STRIPE = (
+    "          return body.status === 'requires_payment_method' && body.last_payment_error\n"
+    "            ? {error: {...body.last_payment_error, payment_intent: body}}\n"
+    "            : {paymentIntent: body};\n"
+)
+
+
+def stripe_js_middleware():
+    @web.middleware
+    async def middleware(request, handler):
+        resp = await handler(request)
+        if request.path.startswith("/js.stripe.com/v3") and isinstance(resp, web.Response) and resp.text:
+            if STRIPE_JS_AUTHENTICATED not in resp.text:
+                # A localstripe that changed: fail loudly rather than serve a Stripe.js
+                # that answers unlike Stripe's.
+                raise RuntimeError("localstripe's Stripe.js confirmCardPayment is not the one completed here")
+            resp.text = resp.text.replace(STRIPE_JS_AUTHENTICATED, STRIPE_JS_AS_STRIPE)
+        return resp
+
+    return middleware
+
+
 def complete_requests():
     """Translates request parameters of the client's API version that
     localstripe does not know."""
@@ -231,6 +259,7 @@ def main():
     # localstripe's errors as the responses its error middleware made.
     server.app.middlewares.insert(0, idempotency_middleware())
     server.app.middlewares.insert(1, completion_middleware())
+    server.app.middlewares.insert(2, stripe_js_middleware())
     logging.basicConfig(level=logging.WARNING)
     web.run_app(server.app, host="127.0.0.1", port=port, print=lambda *_: print(f"localstripe listening on 127.0.0.1:{port}", flush=True))
 
