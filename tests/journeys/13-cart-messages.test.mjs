@@ -110,6 +110,19 @@ test('the cart: no empty total, quantities never change silently, unavailable li
   assert.equal(await text(page, '#cart-count'), String(left));
   await shot('product-page-capped');
 
+  // With live stock unknown (the stock API unreachable), a line is capped at 99 and the page
+  // says that is the most per order, not that 99 are left.
+  await setCart(page, []);
+  await page.route('**/api/catalogue/stock**', (r) => r.abort('internetdisconnected'));
+  await page.goto(`${SHOP}/p/${board.sku}/`);
+  await page.waitForFunction(() => !document.querySelector('#add-to-cart').disabled);
+  await page.fill('#quantity', '150');
+  await page.click('#add-to-cart');
+  await page.waitForFunction(() => document.querySelector('#cart-message')?.textContent.length > 0);
+  assert.equal(await text(page, '#cart-message'), 'At most 99 of one item per order: 99 in your cart.');
+  await page.unroute('**/api/catalogue/stock**');
+  await setCart(page, [board]);
+
   // A line no longer for sale is shown, not counted, and said not to be.
   const apron = await line('KIT-003', 1); // sold out
   assert.equal(apron.stock, 0);
