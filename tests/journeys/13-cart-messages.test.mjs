@@ -333,6 +333,24 @@ test('checkout and order pages: sentences a shopper understands, the empty check
   assert.ok(await visible(page, '[data-testid="all-orders"]'));
   await shot('order-not-loaded');
   await page.unroute('**/api/orders/**');
+  // The session ends while the page is open (its cookies gone before it asks for the order:
+  // the API's own 401): the page says so and links to sign in, which comes back here.
+  await page.route('**/api/orders/**', async (r) => {
+    await context.clearCookies();
+    return r.continue();
+  });
+  await page.goto(`${SHOP}/checkout/done/?order=${orderId}`);
+  await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Please sign in again', null, { timeout: 30_000 });
+  assert.equal(await text(page, '#status-message'), 'Your session has ended. Sign in to see this order.');
+  const back = new URL(await page.getAttribute('[data-testid="sign-in-again"]', 'href'), SHOP);
+  assert.equal(back.pathname, '/auth/signin');
+  assert.equal(back.searchParams.get('next'), `/checkout/done/?order=${orderId}`);
+  await shot('order-session-ended');
+  await page.unroute('**/api/orders/**');
+  await page.click('[data-testid="sign-in-again"]');
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  await page.waitForURL((u) => u.pathname === '/checkout/done/' && u.searchParams.get('order') === orderId);
+  await page.waitForSelector('#order-meta:not([hidden])');
 
   // The empty checkout mentions the order just placed only for a few minutes...
   await page.goto(`${SHOP}/checkout/`);
