@@ -105,12 +105,12 @@ impl From<PaymentError> for ApiError {
         match e {
             // Stripe's words are for developers (and may say why the bank
             // refused): they go to the logs; the shopper reads the shop's.
-            PaymentError::CardDeclined(m) => {
-                tracing::info!(stripe = %m, "card declined");
+            PaymentError::CardDeclined { code, message } => {
+                tracing::info!(stripe = %message, code = code.as_deref().unwrap_or(""), "card declined");
                 ApiError::new(
                     StatusCode::PAYMENT_REQUIRED,
                     "card_declined",
-                    crate::settle::CARD_DECLINED,
+                    crate::settle::failure_message(code.as_deref()),
                 )
             }
             PaymentError::Unavailable(m) => {
@@ -216,5 +216,29 @@ mod tests {
             "mixed_currencies"
         );
         assert_eq!(code(MoneyError::Negative(-1)), "invalid_amount");
+    }
+
+    #[test]
+    fn a_refused_card_reads_in_the_shops_words() {
+        let answer = |code: &str| {
+            ApiError::from(PaymentError::CardDeclined {
+                code: Some(code.into()),
+                message: "Stripe's words".into(),
+            })
+        };
+        let expired = answer("expired_card");
+        assert_eq!(
+            (expired.status, expired.code),
+            (StatusCode::PAYMENT_REQUIRED, "card_declined")
+        );
+        assert_eq!(expired.message, crate::settle::CARD_EXPIRED);
+        assert_eq!(
+            answer("incorrect_cvc").message,
+            crate::settle::INCORRECT_CVC
+        );
+        assert_eq!(
+            answer("insufficient_funds").message,
+            crate::settle::CARD_DECLINED
+        );
     }
 }

@@ -126,7 +126,7 @@ pub async fn settle(
     let Some(pi_id) = checkout.payment_intent.as_deref().or(pi_hint) else {
         return Ok(match checkout.payment_status {
             Some(CheckoutState::Failed) => Settled::Failed {
-                message: CARD_DECLINED.into(),
+                message: failure_message(checkout.failure_code.as_deref()).into(),
             },
             _ => Settled::Processing,
         });

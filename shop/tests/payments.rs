@@ -75,7 +75,7 @@ async fn declined_card_is_card_declined() {
         .create_authorization(&cus, Money::new(500, Currency::Eur), "01C3", "key-3")
         .await
         .unwrap_err();
-    assert!(matches!(err, PaymentError::CardDeclined(_)), "{err:?}");
+    assert!(matches!(err, PaymentError::CardDeclined { .. }), "{err:?}");
     assert!(!err.is_retryable());
 }
 

@@ -124,7 +124,7 @@ fn answer(checkout: &Checkout) -> Response {
         return ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
             "card_declined",
-            settle::CARD_DECLINED,
+            settle::failure_message(checkout.failure_code.as_deref()),
         )
         .into_response();
     }
@@ -246,6 +246,7 @@ pub(super) async fn create(
                 payment_intent: None,
                 client_secret: None,
                 payment_status: None,
+                failure_code: None,
                 created_at: settle::now_rfc3339(),
                 expires_at: now_unix() + CHECKOUT_TTL_SECS,
             };
@@ -527,9 +528,10 @@ async fn authorise(
             tracing::info!(checkout = %checkout.id, pi = %pi.id, status = %pi.status, "payment intent created");
             Ok(checkout)
         }
-        Err(AuthoriseError::Payment(PaymentError::CardDeclined(message))) => {
-            tracing::info!(checkout = %checkout.id, %message, "card declined");
+        Err(AuthoriseError::Payment(PaymentError::CardDeclined { code, message })) => {
+            tracing::info!(checkout = %checkout.id, %message, code = code.as_deref().unwrap_or(""), "card declined");
             checkout.payment_status = Some(CheckoutState::Failed);
+            checkout.failure_code = code;
             state.store.put_checkout(&checkout).await?;
             state.store.release_reservation(&checkout.id).await?;
             Ok(checkout)

@@ -46,6 +46,10 @@ pub struct Checkout {
     /// Where the payment stands (`None`: Stripe not asked yet). Stored as `paymentStatus`.
     #[serde(default)]
     pub payment_status: Option<CheckoutState>,
+    /// Stripe's code for why the card was refused when it was attached
+    /// (`expired_card`, ...): a repeat of the request answers the same sentence.
+    #[serde(default)]
+    pub failure_code: Option<String>,
     /// RFC 3339 creation time.
     pub created_at: String,
     /// Unix seconds after which the table's TTL deletes it.

@@ -8,8 +8,14 @@ use stripe_shared::{ApiErrors, ApiErrorsCode, ApiErrorsType};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentError {
     /// The bank refused the card (HTTP 402 / `card_error`): tell the shopper.
-    #[error("card declined: {0}")]
-    CardDeclined(String),
+    #[error("card declined ({}): {message}", code.as_deref().unwrap_or("no code"))]
+    CardDeclined {
+        /// Stripe's `error.code` (`card_declined`, `expired_card`, `incorrect_cvc`, ...):
+        /// what the shop words for the shopper.
+        code: Option<String>,
+        /// Stripe's message, written for developers: for the logs.
+        message: String,
+    },
     /// Stripe refused the request (bad parameters, wrong state, unknown id).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -65,7 +71,10 @@ pub(crate) fn from_api_error(status: u16, detail: &ApiErrors) -> PaymentError {
         || detail.type_ == ApiErrorsType::CardError
         || detail.code == Some(ApiErrorsCode::CardDeclined)
     {
-        return PaymentError::CardDeclined(message);
+        return PaymentError::CardDeclined {
+            code: detail.code.as_ref().map(|c| c.as_str().to_owned()),
+            message,
+        };
     }
     match status {
         400 | 404 | 409 => PaymentError::InvalidRequest(message),
@@ -91,8 +100,18 @@ mod tests {
         );
         assert_eq!(
             from_api_error(402, &declined),
-            PaymentError::CardDeclined("Your card was declined.".into())
+            PaymentError::CardDeclined {
+                code: Some("card_declined".into()),
+                message: "Your card was declined.".into()
+            }
         );
+        let expired = detail(
+            r#"{"error":{"type":"card_error","code":"expired_card","message":"Your card has expired."}}"#,
+        );
+        assert!(matches!(
+            from_api_error(402, &expired),
+            PaymentError::CardDeclined { code: Some(c), .. } if c == "expired_card"
+        ));
         let bad = detail(r#"{"error":{"type":"invalid_request_error","message":"Bad request"}}"#);
         assert!(matches!(
             from_api_error(400, &bad),
