@@ -3,8 +3,10 @@
 # target/, no node_modules/, no .local-deps/), runs `make dev` there on a free port with cargo's
 # `--timings` (DEV_CARGO_FLAGS), and prints the seconds until shop-local prints READY and the
 # home page answers. Then what shop-local's build was made of, from cargo's timing report: its
-# wall time, the CPU-seconds of every unit it compiled, that sum over the cores (no scheduling
-# gets the build under it), and the crates that cost most, grouped. Stops the shop and removes
+# wall time, the compile time of every unit it compiled, summed ("unit-seconds"; cargo runs as
+# many units at once as there are cores, so that sum over the cores is about the shortest the
+# build can be), and the crates that cost most, grouped. The stand-ins install beside the
+# build, as in `make dev`, and lengthen the units they compete with. Stops the shop and removes
 # the clone.
 # Usage: bench/dev/run.sh   (about 5 minutes on 2 cores; run it on a quiet machine)
 set -euo pipefail
@@ -83,13 +85,13 @@ for u in units:
     crates[u["name"]] += u["duration"]
 
 print(f"make dev, fresh clone: READY after {float(ready) - float(start):.0f} s")
-print(f"shop-local's build: {len(units)} units, {wall:.0f} s wall, {cpu:.0f} CPU-s"
+print(f"shop-local's build: {len(units)} units, {wall:.0f} s wall; {cpu:.0f} unit-seconds"
       f" = {cpu / cores:.0f} s on {cores} cores at best")
 print()
-print(f"{'group':<30} {'CPU-s':>7} {'share':>6}")
+print(f"{'group':<30} {'unit-s':>7} {'share':>6}")
 for name, s in sorted(groups.items(), key=lambda kv: -kv[1]):
     print(f"{name:<30} {s:7.0f} {s / cpu:6.0%}")
 print()
-print("costliest crates (CPU-s): " + ", ".join(
+print("costliest crates (unit-s): " + ", ".join(
     f"{n} {s:.0f}" for n, s in sorted(crates.items(), key=lambda kv: -kv[1])[:12]))
 PY
