@@ -5,7 +5,7 @@
 //! and this binary's templates and assets, so rendering twice gives identical
 //! files and publishing can compare content hashes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -62,7 +62,12 @@ impl std::fmt::Display for Summary {
 /// The catalogue arranged the way pages show it.
 struct Catalogue<'a> {
     by_category: BTreeMap<&'a Category, Vec<&'a Product>>,
+    /// Every category's link: its listing page and the breadcrumbs of its products.
     links: Vec<CategoryLink>,
+    /// The categories with something on sale, for the menu and the home page. A category
+    /// whose products are all retired keeps its listing (their pages link to it) but leaves
+    /// the menu, instead of offering "0 products".
+    menu: Vec<CategoryLink>,
     featured: Vec<&'a Product>,
 }
 
@@ -81,10 +86,11 @@ impl<'a> Catalogue<'a> {
         }
         // Listings show what is on sale: retired products keep their page
         // (marked unavailable) and a search entry, but leave listings and counts.
-        let links = by_category
+        let links: Vec<CategoryLink> = by_category
             .iter()
             .map(|(c, list)| CategoryLink::new(c, list.iter().filter(|p| listed(p)).count()))
             .collect();
+        let menu = links.iter().filter(|l| l.count > 0).cloned().collect();
         let mut featured: Vec<&Product> = products
             .iter()
             .filter(|p| p.featured && p.status == ProductStatus::Active)
@@ -94,6 +100,7 @@ impl<'a> Catalogue<'a> {
         Ok(Catalogue {
             by_category,
             links,
+            menu,
             featured,
         })
     }
@@ -106,6 +113,14 @@ impl<'a> Catalogue<'a> {
 /// Whether a product appears in category listings (not retired).
 fn listed(p: &Product) -> bool {
     p.status != ProductStatus::Retired
+}
+
+/// The categories the menu shows for these products: those listing at least one.
+fn menu_of<'a>(products: impl Iterator<Item = &'a Product>) -> BTreeSet<&'a Category> {
+    products
+        .filter(|p| listed(p))
+        .map(|p| &p.category)
+        .collect()
 }
 
 /// Listing order: retired last, then by name in natural order ("Bowl 2"
@@ -248,7 +263,7 @@ fn render_all(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), SiteError> {
     let cat = Catalogue::new(products)?;
-    let chrome = Chrome::new(config, &cat.links);
+    let chrome = Chrome::new(config, &cat.menu);
     write_assets(out)?;
     write_fixed_pages(&chrome, out)?;
     write_home(&chrome, &cat, out)?;
@@ -425,11 +440,14 @@ pub fn render_product_change(
         .is_some_and(|l| l.len() == 1)
         && old.is_none_or(|o| o.category != current.category);
     let emptied_category = moved_from.is_some_and(|c| !cat.by_category.contains_key(c));
-    if new_category || emptied_category {
+    // Every page carries the menu: a category entering or leaving it re-renders them all.
+    let others = products.iter().filter(|p| p.sku != current.sku);
+    let menu_changed = menu_of(products.iter()) != menu_of(others.chain(old));
+    if new_category || emptied_category || menu_changed {
         render_all(products, config, &out, &|_| {})?;
         prune(out_dir, &lock(&out.produced))?;
     } else {
-        let chrome = Chrome::new(config, &cat.links);
+        let chrome = Chrome::new(config, &cat.menu);
         write_assets(&out)?;
         write_product(&chrome, &cat, current, &out, &mut String::new())?;
         write_category(&chrome, &cat, &current.category, &out)?;

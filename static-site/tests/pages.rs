@@ -526,6 +526,55 @@ fn a_new_category_rerenders_the_whole_site() {
 }
 
 #[test]
+fn a_category_with_nothing_on_sale_leaves_the_menu_and_keeps_its_page() {
+    let mut products = demo();
+    let mut p = product("NEW-1", "Brand new", Money::new(100, Currency::Eur), 2);
+    p.category = Category::parse("toys").unwrap();
+    products.push(p);
+    let dir = rendered(&products);
+    let in_menu = |dir: &Path| read(dir, "p/KIT-001/index.html").contains("href=\"/c/toys/\"");
+    assert!(in_menu(dir.path()));
+
+    // Its one product retired: nothing of the category is on sale, so every page's menu and
+    // the home page drop it; its listing stays, for the retired product's breadcrumb.
+    let before = product_mut(&mut products, "NEW-1").clone();
+    product_mut(&mut products, "NEW-1").status = ProductStatus::Retired;
+    let changed = product_mut(&mut products, "NEW-1").clone();
+    let paths =
+        render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
+    assert!(
+        paths.contains(&"p/KIT-001/index.html".to_owned()),
+        "{paths:?}"
+    );
+    assert!(!in_menu(dir.path()));
+    assert!(!read(dir.path(), "index.html").contains("href=\"/c/toys/\""));
+    assert!(read(dir.path(), "p/NEW-1/index.html").contains("href=\"/c/toys/\""));
+    assert!(dir.path().join("c/toys/index.html").exists());
+
+    // Back on sale: back in the menu.
+    let before = changed.clone();
+    product_mut(&mut products, "NEW-1").status = ProductStatus::Active;
+    let changed = product_mut(&mut products, "NEW-1").clone();
+    render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
+    assert!(in_menu(dir.path()));
+
+    // The incremental renders equal a full render of the same catalogue, both ways.
+    let before = product_mut(&mut products, "NEW-1").clone();
+    product_mut(&mut products, "NEW-1").status = ProductStatus::Retired;
+    let changed = product_mut(&mut products, "NEW-1").clone();
+    render_product_change(&products, &changed, Some(&before), &config(), dir.path()).unwrap();
+    let full = rendered(&products);
+    assert_eq!(
+        files::list(dir.path()).unwrap(),
+        files::list(full.path()).unwrap()
+    );
+    for rel in files::list(full.path()).unwrap() {
+        let bytes = |d: &Path| std::fs::read(d.join(&rel)).unwrap();
+        assert!(bytes(dir.path()) == bytes(full.path()), "{rel} differs");
+    }
+}
+
+#[test]
 fn admin_pages_are_shells_with_their_hooks() {
     let dir = rendered(&demo());
     let admin_js = static_site::assets::Assets::get()
