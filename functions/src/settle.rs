@@ -173,21 +173,28 @@ async fn act_on(
         }),
         PaymentStatus::Processing | PaymentStatus::RequiresConfirmation => Ok(Settled::Processing),
         PaymentStatus::RequiresPaymentMethod | PaymentStatus::Canceled => {
+            // The code is kept with the checkout: a repeat of the request (or the intent once
+            // cancelled, which may no longer carry its last error) answers the same sentence.
+            let code = pi
+                .last_error_code
+                .as_deref()
+                .or(checkout.failure_code.as_deref());
             if checkout.payment_status != Some(CheckoutState::Failed) {
                 let mut failed = checkout.clone();
                 failed.payment_status = Some(CheckoutState::Failed);
                 failed.payment_intent = Some(pi.id.clone());
+                failed.failure_code = code.map(str::to_owned);
                 store.put_checkout(&failed).await?;
             }
             tracing::info!(
                 checkout = %checkout.id,
                 pi = %pi.id,
-                code = pi.last_error_code.as_deref().unwrap_or(""),
+                code = code.unwrap_or(""),
                 error = pi.last_error.as_deref().unwrap_or(""),
                 "payment failed"
             );
             Ok(Settled::Failed {
-                message: failed_intent_message(&pi.status, pi.last_error_code.as_deref()).into(),
+                message: failed_intent_message(&pi.status, code).into(),
             })
         }
         PaymentStatus::Other(s) => Err(ApiError::internal(format!(

@@ -1,6 +1,6 @@
 // Runs on every page: header (sign-in status, cart badge), product page,
 // listings (filter, search, load more) and the live stock overlay.
-import { LAST_ORDER, addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange, otherCurrencyMessage } from "./lib.js";
+import { CHECKOUT_ATTEMPT, LAST_ORDER, addToCart, badgeOf, call, cartCount, el, formatMoney, liveStock, noPhoto, onCartChange, otherCurrencyMessage } from "./lib.js";
 
 const $ = (s, root = document) => root.querySelector(s);
 const page = document.body.dataset.page;
@@ -60,10 +60,12 @@ async function signInStatus() {
 signInStatus();
 
 // Signing out (the header's form or the account page's) forgets the order this
-// tab just placed: the next person in this tab is not told about it.
+// tab just placed and any unfinished payment attempt (its card token): the next
+// person in this tab is not told about the one and cannot pay with the other.
 document.addEventListener("submit", (e) => {
   if (e.target instanceof HTMLFormElement && new URL(e.target.action, location.href).pathname === "/auth/signout") {
     sessionStorage.removeItem(LAST_ORDER);
+    sessionStorage.removeItem(CHECKOUT_ATTEMPT);
   }
 });
 

@@ -4,10 +4,9 @@
 // 3-D Secure when asked -> confirm. The card is authorised for exactly the
 // total on the page: if the server's price moved, it answers 409
 // price_changed with the new quote, which is shown before asking again.
-import { LAST_ORDER, call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, readCart, validateFields } from "./lib.js";
+import { CHECKOUT_ATTEMPT, LAST_ORDER, call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, readCart, validateFields } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
-const IDEM_KEY = "edge-shop.checkout.v1";
 /** Only when the API cannot be asked: every other payment sentence is the server's. */
 const NOT_CONFIRMED = "We could not confirm your payment. Please try again.";
 const form = $("#checkout-form");
@@ -99,7 +98,7 @@ function randomKey() {
 /** The attempt for this cart + address: reused on retry so the server answers the same. */
 function attemptFor(signature) {
   try {
-    const saved = JSON.parse(sessionStorage.getItem(IDEM_KEY) || "null");
+    const saved = JSON.parse(sessionStorage.getItem(CHECKOUT_ATTEMPT) || "null");
     if (saved && saved.signature === signature) return saved;
   } catch {
     // Fall through to a fresh attempt.
@@ -108,14 +107,26 @@ function attemptFor(signature) {
 }
 
 function saveAttempt(a) {
-  sessionStorage.setItem(IDEM_KEY, JSON.stringify(a));
+  sessionStorage.setItem(CHECKOUT_ATTEMPT, JSON.stringify(a));
 }
 
 function dropAttempt() {
-  sessionStorage.removeItem(IDEM_KEY);
+  sessionStorage.removeItem(CHECKOUT_ATTEMPT);
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Pay again replays this attempt's key: the same checkout and hold, never a second one. */
+const PAY_AGAIN = "We could not confirm your payment yet. Press Pay again to finish it; you will not be charged twice.";
+
+/** Opens 3-D Secure; whatever Stripe.js answers (or throws), the API's confirm says next how it ended. */
+async function authenticate(stripe, clientSecret) {
+  try {
+    await stripe.confirmCardPayment(clientSecret);
+  } catch {
+    // The confirm that follows reads the intent's state.
+  }
+}
 
 /**
  * Asks the API how the payment ended until it knows. The API's confirm is
@@ -123,6 +134,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * failed (a decline, a failed 3-D Secure), so it is asked even when Stripe.js
  * already reported an error, and its sentence is the one shown.
  * `authenticated`: 3-D Secure already ran in this attempt (never opened twice).
+ * Answers `{orderId}`, `{failed}` (definite: the next Pay starts afresh) or
+ * `{unknown}` (the payment may still go through: the attempt is kept, so Pay
+ * replays the same checkout instead of holding the card a second time).
  */
 async function confirm(stripe, checkoutId, authenticated = false) {
   for (let i = 0; i < 15; i++) {
@@ -130,22 +144,27 @@ async function confirm(stripe, checkoutId, authenticated = false) {
     try {
       r = await call(`/checkout/${encodeURIComponent(checkoutId)}/confirm`, { method: "POST", body: {} });
     } catch {
-      return { failed: NOT_CONFIRMED };
+      return { unknown: PAY_AGAIN };
     }
+    if (r.status === 401 || r.status === 0) {
+      return { unknown: "Your session has ended. Reload the page to sign in again, then press Pay: you will not be charged twice." };
+    }
+    if (r.status >= 500) return { unknown: PAY_AGAIN };
     if (!r.ok) return { failed: sentence(errorMessage(r.data, NOT_CONFIRMED)) };
     const s = r.data.status;
     if (s === "authorized") return { orderId: r.data.orderId };
     if (s === "failed") return { failed: r.data.message || NOT_CONFIRMED };
     if (s === "requires_action" && r.data.clientSecret) {
-      if (authenticated) return { failed: NOT_CONFIRMED };
-      // Whatever Stripe.js answers, the API says next how it ended.
-      await stripe.confirmCardPayment(r.data.clientSecret);
+      // Still waiting for the bank after 3-D Secure ran (its window failed to
+      // load, or was closed): Pay again opens it again for the same checkout.
+      if (authenticated) return { unknown: PAY_AGAIN };
+      await authenticate(stripe, r.data.clientSecret);
       authenticated = true;
       continue;
     }
     await sleep(1000);
   }
-  return { failed: "Your payment is still processing. Check your orders in a minute." };
+  return { unknown: "Your payment is still processing. Check your orders in a minute, or press Pay again: you will not be charged twice." };
 }
 
 async function pay(stripe, card, lines) {
@@ -225,7 +244,7 @@ async function pay(stripe, card, lines) {
       // A failed or abandoned 3-D Secure is not told here: the confirm
       // below tells the API, which releases the units at once and answers
       // the sentence to show.
-      await stripe.confirmCardPayment(r.data.clientSecret);
+      await authenticate(stripe, r.data.clientSecret);
     }
     statusBox.textContent = "Confirming your order…";
     const result = await confirm(stripe, r.data.checkoutId, authenticated);
@@ -236,8 +255,8 @@ async function pay(stripe, card, lines) {
       location.assign(`/checkout/done/?order=${encodeURIComponent(result.orderId)}`);
       return;
     }
-    dropAttempt();
-    showError(result.failed);
+    if (result.failed) dropAttempt();
+    showError(result.failed || result.unknown);
   } finally {
     payButton.disabled = !shown;
     if (!errorBox.hidden) statusBox.textContent = "";

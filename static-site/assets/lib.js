@@ -75,6 +75,13 @@ export function clearCart() {
  */
 export const LAST_ORDER = "edge-shop.last-order.v1";
 
+/**
+ * sessionStorage: the checkout attempt being paid (its Idempotency-Key and card
+ * token, checkout.js), kept until the payment's outcome is known so that Pay
+ * replays it. Signing out forgets it (app.js).
+ */
+export const CHECKOUT_ATTEMPT = "edge-shop.checkout.v1";
+
 export function cartCount(lines = readCart()) {
   return lines.reduce((n, l) => n + l.quantity, 0);
 }

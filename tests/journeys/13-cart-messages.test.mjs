@@ -296,6 +296,21 @@ test('checkout and order pages: sentences a shopper understands, the empty check
   assert.equal(await left(), before, 'the unit is back on sale at once');
   await shot('3ds-failed');
 
+  // The network fails while the payment is confirmed: the card may already be held, so the
+  // page keeps the attempt, and Pay again finishes that same checkout (one order, one unit).
+  const beforeConfirm = await left();
+  await checkoutWith(page, [glass]);
+  await page.route('**/confirm', (route) => route.abort(), { times: 1 });
+  await fillAndPay(page, '4242424242424242');
+  await errorShown(page);
+  assert.equal(await text(page, '#checkout-error'),
+    'We could not confirm your payment yet. Press Pay again to finish it; you will not be charged twice.');
+  assert.equal(await left(), beforeConfirm - 1, 'one unit held');
+  await shot('confirm-network-failed');
+  await page.click('#pay');
+  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
+  assert.equal(await left(), beforeConfirm - 1, 'still one unit: the same checkout, not a second');
+
   // Paid; then Back: the empty checkout links to the order just placed.
   await checkoutWith(page, [glass]);
   await fillAndPay(page, '4242424242424242');
