@@ -31,6 +31,7 @@ import json
 import logging
 import pickle
 import sys
+from pathlib import Path
 
 from aiohttp import web
 from localstripe import resources, server
@@ -260,6 +261,10 @@ def main():
     server.app.middlewares.insert(0, idempotency_middleware())
     server.app.middlewares.insert(1, completion_middleware())
     server.app.middlewares.insert(2, stripe_js_middleware())
+    # Checked at start too, so that a changed localstripe stops here, not at the first checkout.
+    script = Path(server.__file__).with_name("localstripe-v3.js")
+    if STRIPE_JS_AUTHENTICATED not in script.read_text():
+        sys.exit(f"run_localstripe: {script} has no line {STRIPE_JS_AUTHENTICATED.strip()!r} to complete")
     logging.basicConfig(level=logging.WARNING)
     web.run_app(server.app, host="127.0.0.1", port=port, print=lambda *_: print(f"localstripe listening on 127.0.0.1:{port}", flush=True))
 
