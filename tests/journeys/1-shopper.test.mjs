@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, emailsTo, eventually, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, emailsTo, eventually, fillCheckout, SHOP } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
@@ -62,17 +62,7 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
 
   // Pay with a test card through localstripe's Stripe.js card element.
   await page.waitForSelector('#checkout-form');
-  await page.fill('#ship-name', 'Ada Lovelace');
-  await page.fill('#ship-line1', '12 Rue de Rivoli');
-  await page.fill('#ship-city', 'Paris');
-  await page.fill('#ship-postal', '75001');
-  await page.selectOption('#ship-country', 'FR');
-  const card = page.locator('#card-element');
-  await card.locator('input[placeholder="number"]').fill('4242424242424242');
-  await card.locator('input[placeholder="exp_month"]').fill('12');
-  await card.locator('input[placeholder="exp_year"]').fill('34');
-  await card.locator('input[placeholder="cvc"]').fill('123');
-  await card.locator('input[placeholder="postal_code"]').fill('75001');
+  await fillCheckout(page);
   await shot('checkout-filled');
   await page.click('#pay');
   await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });

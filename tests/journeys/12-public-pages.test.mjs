@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, problems, recorder, signIn, eventually, SHOP } from './browser.mjs';
+import { launch, problems, recorder, signIn, eventually, fillAndPay, SHOP } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
@@ -74,18 +74,7 @@ async function buyOne(page, product) {
   await page.waitForFunction(() => Number(document.querySelector('#cart-count')?.textContent) >= 1);
   await page.goto(`${SHOP}/checkout/`);
   await page.waitForSelector('#checkout-form');
-  await page.fill('#ship-name', 'Ada Lovelace');
-  await page.fill('#ship-line1', '12 Rue de Rivoli');
-  await page.fill('#ship-city', 'Paris');
-  await page.fill('#ship-postal', '75001');
-  await page.selectOption('#ship-country', 'FR');
-  const card = page.locator('#card-element');
-  await card.locator('input[placeholder="number"]').fill('4242424242424242');
-  await card.locator('input[placeholder="exp_month"]').fill('12');
-  await card.locator('input[placeholder="exp_year"]').fill('34');
-  await card.locator('input[placeholder="cvc"]').fill('123');
-  await card.locator('input[placeholder="postal_code"]').fill('75001');
-  await page.click('#pay');
+  await fillAndPay(page);
   await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
   return new URL(page.url()).searchParams.get('order');
 }

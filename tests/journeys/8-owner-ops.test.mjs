@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, emailsTo, eventually, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, emailsTo, eventually, fillCheckout, SHOP } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
@@ -74,17 +74,9 @@ test('retire and restore reach the public page, and orders still flow after them
   await buyer.waitForSelector('input[name="username"]');
   await signIn(buyer, SHOPPER.email, SHOPPER.password);
   await buyer.waitForSelector('#checkout-form');
-  await buyer.fill('#ship-name', 'Grace Hopper');
-  await buyer.fill('#ship-line1', '1 Main Street');
-  await buyer.fill('#ship-city', 'Lyon');
-  await buyer.fill('#ship-postal', '69001');
-  await buyer.selectOption('#ship-country', 'FR');
-  const card = buyer.locator('#card-element');
-  await card.locator('input[placeholder="number"]').fill('4242424242424242');
-  await card.locator('input[placeholder="exp_month"]').fill('12');
-  await card.locator('input[placeholder="exp_year"]').fill('34');
-  await card.locator('input[placeholder="cvc"]').fill('123');
-  await card.locator('input[placeholder="postal_code"]').fill('69001');
+  await fillCheckout(buyer, {
+    address: { name: 'Grace Hopper', line1: '1 Main Street', city: 'Lyon', postal: '69001', country: 'FR' },
+  });
   await buyer.click('#pay');
   await buyer.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
   const confirmed = await eventually(async () => {

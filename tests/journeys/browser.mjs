@@ -86,22 +86,30 @@ export async function watchedPage(context) {
   return { page, errors: problems(page, { expectApiErrors: true }) };
 }
 
+/** The address `fillCheckout` fills unless told another. */
+export const PARIS = { name: 'Ada Lovelace', line1: '12 Rue de Rivoli', city: 'Paris', postal: '75001', country: 'FR' };
+
 /**
- * On /checkout/ with the order shown: fills the address (Paris) and localstripe's card
- * fields with `cardNumber` (4242… pays, 4000 0000 0000 3220 asks for 3-D Secure,
- * 4000 0000 0000 0341 is declined), then presses Pay.
+ * On /checkout/ with the order shown: fills the address (`PARIS` unless given) and
+ * localstripe's card fields with `card` (4242… pays, 4000 0000 0000 3220 asks for
+ * 3-D Secure, 4000 0000 0000 0341 is declined), without pressing Pay.
  */
+export async function fillCheckout(page, { card = '4242424242424242', address = PARIS } = {}) {
+  await page.fill('#ship-name', address.name);
+  await page.fill('#ship-line1', address.line1);
+  await page.fill('#ship-city', address.city);
+  await page.fill('#ship-postal', address.postal);
+  await page.selectOption('#ship-country', address.country);
+  const element = page.locator('#card-element');
+  await element.locator('input[placeholder="number"]').fill(card);
+  await element.locator('input[placeholder="exp_month"]').fill('12');
+  await element.locator('input[placeholder="exp_year"]').fill('34');
+  await element.locator('input[placeholder="cvc"]').fill('123');
+  await element.locator('input[placeholder="postal_code"]').fill(address.postal);
+}
+
+/** `fillCheckout` with `cardNumber` and the Paris address, then presses Pay. */
 export async function fillAndPay(page, cardNumber = '4242424242424242') {
-  await page.fill('#ship-name', 'Ada Lovelace');
-  await page.fill('#ship-line1', '12 Rue de Rivoli');
-  await page.fill('#ship-city', 'Paris');
-  await page.fill('#ship-postal', '75001');
-  await page.selectOption('#ship-country', 'FR');
-  const card = page.locator('#card-element');
-  await card.locator('input[placeholder="number"]').fill(cardNumber);
-  await card.locator('input[placeholder="exp_month"]').fill('12');
-  await card.locator('input[placeholder="exp_year"]').fill('34');
-  await card.locator('input[placeholder="cvc"]').fill('123');
-  await card.locator('input[placeholder="postal_code"]').fill('75001');
+  await fillCheckout(page, { card: cardNumber });
   await page.click('#pay');
 }
