@@ -7,13 +7,13 @@
 
 use askama::Template;
 use serde::Serialize;
-use shop::{Category, Currency, Product, SUPPORTED_COUNTRIES, Sku};
+use shop::{Category, Country, Currency, Product, Sku};
 
 use crate::assets::Assets;
 use crate::config::SiteConfig;
 use crate::error::SiteError;
 use crate::routes;
-use crate::view::{CategoryLink, Country, ProductView, countries, srcset};
+use crate::view::{CategoryLink, ProductView, countries, srcset};
 
 /// What every page shares: configuration, asset URLs, the category menu.
 #[derive(Debug)]
@@ -343,7 +343,7 @@ pub fn checkout(chrome: &Chrome<'_>) -> Result<String, SiteError> {
             category: "",
         },
         script: chrome.script("checkout.js"),
-        countries: countries(SUPPORTED_COUNTRIES),
+        countries: countries(),
     };
     render(&page, routes::CHECKOUT)
 }

@@ -2,7 +2,7 @@
 //! and URLs the templates need, computed once per product.
 
 use serde::Serialize;
-use shop::{Category, Money, Product, ProductStatus, Sku};
+use shop::{Category, Country, Money, Product, ProductStatus, Sku};
 
 use crate::config::SiteConfig;
 use crate::routes;
@@ -208,50 +208,10 @@ impl<'a> ProductSummary<'a> {
     }
 }
 
-/// A country the shop ships to, as the address form offers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Country {
-    /// ISO 3166-1 alpha-2 code, what the API takes.
-    pub code: &'static str,
-    /// Its name in the shop's language (English).
-    pub name: &'static str,
-}
-
-/// English names of the ISO 3166-1 codes the shop may ship to.
-const COUNTRY_NAMES: &[(&str, &str)] = &[
-    ("AT", "Austria"),
-    ("BE", "Belgium"),
-    ("CH", "Switzerland"),
-    ("DE", "Germany"),
-    ("DK", "Denmark"),
-    ("ES", "Spain"),
-    ("FI", "Finland"),
-    ("FR", "France"),
-    ("GB", "United Kingdom"),
-    ("IE", "Ireland"),
-    ("IT", "Italy"),
-    ("LU", "Luxembourg"),
-    ("NL", "Netherlands"),
-    ("NO", "Norway"),
-    ("PL", "Poland"),
-    ("PT", "Portugal"),
-    ("SE", "Sweden"),
-    ("US", "United States"),
-];
-
-/// The countries of `codes` with their names, sorted by name (a code
-/// without a name here keeps the code as its name).
-pub fn countries(codes: &[&'static str]) -> Vec<Country> {
-    let mut list: Vec<Country> = codes
-        .iter()
-        .map(|&code| Country {
-            code,
-            name: COUNTRY_NAMES
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map_or(code, |(_, n)| n),
-        })
-        .collect();
+/// The countries the shop ships to ([`shop::COUNTRIES`]) as the address form offers them:
+/// sorted by name.
+pub fn countries() -> Vec<Country> {
+    let mut list = shop::COUNTRIES.to_vec();
     list.sort_by(|a, b| natural_cmp(a.name, b.name));
     list
 }
@@ -297,12 +257,9 @@ mod tests {
     use super::{countries, initial, natural_cmp};
 
     #[test]
-    fn every_shipping_country_has_a_name() {
-        let list = countries(shop::SUPPORTED_COUNTRIES);
-        assert_eq!(list.len(), shop::SUPPORTED_COUNTRIES.len());
-        for c in &list {
-            assert_ne!(c.name, c.code, "{} has no name", c.code);
-        }
+    fn the_form_lists_every_shipping_country_by_name() {
+        let list = countries();
+        assert_eq!(list.len(), shop::COUNTRIES.len());
         let names: Vec<_> = list.iter().map(|c| c.name).collect();
         assert_eq!(&names[..3], ["Austria", "Belgium", "Denmark"]);
     }

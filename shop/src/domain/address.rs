@@ -2,11 +2,53 @@
 
 use serde::{Deserialize, Serialize};
 
-/// ISO 3166-1 alpha-2 codes of the countries the shop ships to.
-pub const SUPPORTED_COUNTRIES: &[&str] = &[
-    "AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IT", "LU", "NL", "NO", "PL", "PT",
-    "SE", "US",
+/// A country the shop ships to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Country {
+    /// ISO 3166-1 alpha-2 code: what the API takes and the order stores.
+    pub code: &'static str,
+    /// Its name in the shop's language (English): what the address form, the order
+    /// pages and the emails show.
+    pub name: &'static str,
+}
+
+/// The countries the shop ships to, by code. The one list: the API's check, the checkout's
+/// country menu and the emails' addresses all read it.
+#[rustfmt::skip]
+pub const COUNTRIES: &[Country] = &[
+    Country { code: "AT", name: "Austria" },
+    Country { code: "BE", name: "Belgium" },
+    Country { code: "CH", name: "Switzerland" },
+    Country { code: "DE", name: "Germany" },
+    Country { code: "DK", name: "Denmark" },
+    Country { code: "ES", name: "Spain" },
+    Country { code: "FI", name: "Finland" },
+    Country { code: "FR", name: "France" },
+    Country { code: "GB", name: "United Kingdom" },
+    Country { code: "IE", name: "Ireland" },
+    Country { code: "IT", name: "Italy" },
+    Country { code: "LU", name: "Luxembourg" },
+    Country { code: "NL", name: "Netherlands" },
+    Country { code: "NO", name: "Norway" },
+    Country { code: "PL", name: "Poland" },
+    Country { code: "PT", name: "Portugal" },
+    Country { code: "SE", name: "Sweden" },
+    Country { code: "US", name: "United States" },
 ];
+
+/// The country the shop ships to with ISO code `code`.
+pub fn country(code: &str) -> Option<&'static Country> {
+    COUNTRIES.iter().find(|c| c.code == code)
+}
+
+/// The codes of [`COUNTRIES`], comma-separated (for error messages).
+fn country_codes() -> String {
+    COUNTRIES
+        .iter()
+        .map(|c| c.code)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A postal address to ship an order to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +65,7 @@ pub struct Address {
     pub city: String,
     /// Postal code.
     pub postal_code: String,
-    /// ISO 3166-1 alpha-2 country code, one of [`SUPPORTED_COUNTRIES`].
+    /// ISO 3166-1 alpha-2 country code, one of [`COUNTRIES`].
     pub country: String,
 }
 
@@ -41,7 +83,7 @@ pub enum AddressError {
     #[error("address field '{0}' may not contain line breaks or control characters")]
     ControlCharacter(&'static str),
     /// The shop does not ship there.
-    #[error("we do not ship to {0:?}; supported countries: {list}", list = SUPPORTED_COUNTRIES.join(", "))]
+    #[error("we do not ship to {0:?}; supported countries: {list}", list = country_codes())]
     UnsupportedCountry(String),
 }
 
@@ -49,6 +91,12 @@ pub enum AddressError {
 pub const MAX_FIELD_LEN: usize = 100;
 
 impl Address {
+    /// The country's name, as a parcel label and an email write it (the code of a country
+    /// the shop no longer ships to, for an order placed before).
+    pub fn country_name(&self) -> &str {
+        country(&self.country).map_or(self.country.as_str(), |c| c.name)
+    }
+
     /// Checks every field; trims nothing (the caller shows what it got back).
     pub fn validate(&self) -> Result<(), AddressError> {
         let required = [
@@ -71,7 +119,7 @@ impl Address {
                 return Err(AddressError::ControlCharacter(field));
             }
         }
-        if !SUPPORTED_COUNTRIES.contains(&self.country.as_str()) {
+        if country(&self.country).is_none() {
             return Err(AddressError::UnsupportedCountry(self.country.clone()));
         }
         Ok(())

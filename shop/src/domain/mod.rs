@@ -11,7 +11,7 @@ pub mod quote;
 pub mod sku;
 pub mod status;
 
-pub use address::{Address, AddressError, SUPPORTED_COUNTRIES};
+pub use address::{Address, AddressError, COUNTRIES, Country, country};
 pub use cart::{Cart, CartError, CartLine, CartLineInput, PricedCart, PricedLine};
 pub use checkout::{Checkout, CheckoutState};
 pub use effect::{Effect, EmailKind};

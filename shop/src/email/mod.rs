@@ -63,12 +63,5 @@ pub fn refunded(order: &Order) -> Result<Email, RenderError> {
     render(EmailKind::Refunded, order)
 }
 
-/// The order id as shoppers see it in subjects: the last 8 characters of the
-/// ULID (its random part), upper case.
-pub fn short_id(order_id: &str) -> &str {
-    let start = order_id.len().saturating_sub(8);
-    order_id.get(start..).unwrap_or(order_id)
-}
-
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::{EmailKind, SHOP_NAME, short_id};
+use super::{EmailKind, SHOP_NAME};
 use crate::domain::Order;
 
 /// The fallback apology when the order carries no reason.
@@ -75,8 +75,10 @@ fn cancel_reason(o: &Order) -> &str {
     o.cancel_reason.as_deref().unwrap_or(DEFAULT_REASON)
 }
 
+/// The subject names the order by its full number, as the site and the back office show it
+/// (and the owner's search finds it).
 fn subject(kind: EmailKind, order: &Order) -> String {
-    let id = short_id(&order.id);
+    let id = &order.id;
     match kind {
         EmailKind::Confirmed => format!("Your {SHOP_NAME} order {id} is confirmed"),
         EmailKind::Cancelled => format!("Your {SHOP_NAME} order {id} could not be completed"),

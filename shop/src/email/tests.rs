@@ -43,6 +43,7 @@ fn order() -> Order {
         updated_at: "2026-11-23T10:00:00Z".into(),
         tracking: None,
         cancel_reason: None,
+        restock: false,
         effects: vec![],
         version: 1,
     }
@@ -51,7 +52,10 @@ fn order() -> Order {
 #[test]
 fn confirmation_lists_lines_totals_and_address() {
     let e = confirmation(&order()).expect("renders");
-    assert_eq!(e.subject, "Your Edge Shop order R8T0V2W4 is confirmed");
+    assert_eq!(
+        e.subject,
+        "Your Edge Shop order 01JD5ZQ7X3K9M2N4P6R8T0V2W4 is confirmed"
+    );
     for part in [&e.html, &e.text] {
         for needle in [
             "€12.50",
@@ -66,6 +70,7 @@ fn confirmation_lists_lines_totals_and_address() {
             "London",
             "SW1Y 4JH",
             "Flat 3",
+            "United Kingdom",
             "01JD5ZQ7X3K9M2N4P6R8T0V2W4",
         ] {
             assert!(part.contains(needle), "{needle:?} missing from\n{part}");
@@ -161,5 +166,26 @@ fn kinds_name_their_effects() {
             "email:refunded"
         ]
     );
-    assert_eq!(short_id("abc"), "abc");
+}
+
+/// Emails word things as the site does: free shipping is "Free" (the checkout and the order
+/// page say so), and the address names its country.
+#[test]
+fn free_shipping_and_the_country_read_as_on_the_site() {
+    let mut o = order();
+    o.shipping = eur(0);
+    o.total = eur(2999);
+    o.address.country = "DE".into();
+    let e = confirmation(&o).expect("renders");
+    assert!(e.text.contains("Shipping: Free"), "{}", e.text);
+    assert!(e.html.contains(">Free</td>"), "{}", e.html);
+    for part in [&e.html, &e.text] {
+        assert!(!part.contains("€0.00"), "{part}");
+        assert!(part.contains("Germany"), "{part}");
+        assert!(!part.contains("\nDE\n") && !part.contains("<br>DE</p>"), "{part}");
+    }
+    // The subjects of every kind carry the order's full number.
+    for kind in EmailKind::ALL {
+        assert!(render(kind, &o).expect("renders").subject.contains(&o.id));
+    }
 }
