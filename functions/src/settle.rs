@@ -104,6 +104,7 @@ pub fn order_for(checkout: &Checkout, payment_intent: &str) -> Order {
         updated_at: now,
         tracking: None,
         cancel_reason: None,
+        restock: false,
         effects: Vec::new(),
         version: 0,
     }

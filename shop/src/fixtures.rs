@@ -58,6 +58,7 @@ pub fn order(
         updated_at: "2026-11-23T10:00:00Z".into(),
         tracking: None,
         cancel_reason: None,
+        restock: false,
         effects: vec![],
         version: 0,
     }

@@ -220,6 +220,80 @@ async fn stock_and_order_move_together_or_not_at_all() {
 }
 
 #[tokio::test]
+async fn stock_goes_back_with_the_order_once_and_never_to_a_missing_product() {
+    let store = store().await;
+    store
+        .put_product(&product("A-1", "kitchen", 5))
+        .await
+        .unwrap();
+    store
+        .put_product(&product("B-1", "kitchen", 0))
+        .await
+        .unwrap();
+    let stock = |sku: &'static str| {
+        let store = store.clone();
+        async move {
+            let p = store.get_product(&Sku::parse(sku).unwrap()).await.unwrap();
+            (p.stock, p.version)
+        }
+    };
+    let (_, a_version) = stock("A-1").await;
+    let o = order("sub-1", "01JORDER00000000000000002");
+    store.put_order_if_absent(&o).await.unwrap();
+    let mut restocked = o.clone();
+    restocked.add_effect(shop::Effect::Restock);
+    let lines = [line("A-1", 2), line("B-1", 3)];
+
+    // A stale order version: nothing goes back.
+    let mut stale = restocked.clone();
+    stale.version = 7;
+    let item = store.order_update_item(&stale).unwrap();
+    assert!(matches!(
+        store.increment_stock(&lines, vec![item]).await,
+        Err(StoreError::ConditionFailed(_))
+    ));
+    assert_eq!(stock("A-1").await, (5, a_version));
+    assert_eq!(stock("B-1").await.0, 0);
+
+    // With the order's version: every line goes back, the product versions move, the order
+    // records the effect.
+    let item = store.order_update_item(&restocked).unwrap();
+    store.increment_stock(&lines, vec![item]).await.unwrap();
+    assert_eq!(stock("A-1").await, (7, a_version + 1));
+    assert_eq!(stock("B-1").await.0, 3);
+    let stored = store.get_order("sub-1", &o.id).await.unwrap();
+    assert_eq!(
+        (stored.effects.clone(), stored.version),
+        (vec![shop::Effect::Restock], 1)
+    );
+
+    // The same transaction again (a redelivery that read the order before): refused whole.
+    let item = store.order_update_item(&restocked).unwrap();
+    assert!(matches!(
+        store.increment_stock(&lines, vec![item]).await,
+        Err(StoreError::ConditionFailed(_))
+    ));
+    assert_eq!(stock("A-1").await.0, 7);
+
+    // A product that does not exist: nothing is written, and nothing is created for it.
+    let item = store.order_update_item(&stored).unwrap();
+    let err = store
+        .increment_stock(&[line("A-1", 1), line("GONE-1", 1)], vec![item])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Other(m) if m.contains("GONE-1")),
+        "{err:?}"
+    );
+    assert_eq!(stock("A-1").await.0, 7);
+    assert!(matches!(
+        store.get_product(&Sku::parse("GONE-1").unwrap()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.get_order("sub-1", &o.id).await.unwrap().version, 1);
+}
+
+#[tokio::test]
 async fn orders_are_put_once_and_found_by_customer_status_and_id() {
     let store = store().await;
     let o = order("sub-1", "01JORDER00000000000000001");

@@ -53,6 +53,7 @@ pub fn effect_names() -> serde_json::Value {
         "cancel": Effect::Cancel.as_str(),
         "cancelFailed": Effect::CancelFailed.as_str(),
         "refund": Effect::Refund.as_str(),
+        "restock": Effect::Restock.as_str(),
         "email": by_kind(Effect::Email),
         "emailRejected": by_kind(Effect::EmailRejected),
     })

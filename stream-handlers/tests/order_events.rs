@@ -315,6 +315,118 @@ async fn shipped_and_refunded_send_one_email_each() {
     assert_eq!(w.stock("RUG-1").await, 3);
 }
 
+/// The owner's refund as the admin API writes it: `refunded`, the `refund` effect and the
+/// restock choice, in one versioned update.
+async fn refund(w: &World, order: &shop::Order, restock: bool) {
+    let mut refunded = w.order(order).await;
+    refunded.status = refunded
+        .status
+        .apply(shop::OrderEvent::Refund)
+        .expect("refund");
+    refunded.restock = restock;
+    refunded.add_effect(shop::Effect::Refund);
+    w.state.store.update_order(&refunded).await.expect("refund");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_chosen_to_restock_puts_the_units_back_exactly_once() {
+    let mut w = World::new().await;
+    w.product("SOFA-1", 5).await;
+    w.product("LAMP-2", 1).await;
+    let back = w.authorised_order(&[("SOFA-1", 2), ("LAMP-2", 1)]).await;
+    let kept = w.authorised_order(&[("SOFA-1", 1)]).await;
+    w.settle().await;
+    assert_eq!((w.stock("SOFA-1").await, w.stock("LAMP-2").await), (2, 0));
+
+    refund(&w, &back, true).await;
+    refund(&w, &kept, false).await;
+    let records = w.records().await;
+    assert_eq!(records.len(), 2, "{records:?}");
+    // Each record three times in one batch, the batch handled by three invocations at once
+    // (the refund email fails there: concurrent invocations of one order would each send it),
+    // then twice more with SES back.
+    let tripled: Vec<_> = records
+        .iter()
+        .flat_map(|r| [r.clone(), r.clone(), r.clone()])
+        .collect();
+    let broken = w.state_with(Some(dead_mailer().await), None);
+    let failures =
+        futures::future::join_all((0..3).map(|_| handle(&broken, tripled.clone()))).await;
+    assert!(failures.iter().all(|f| !f.is_empty()), "{failures:?}");
+    assert_eq!((w.stock("SOFA-1").await, w.stock("LAMP-2").await), (4, 1));
+    assert_eq!(
+        w.order(&back).await.effects.last(),
+        Some(&shop::Effect::Restock),
+        "put back, and the email not sent"
+    );
+    for _ in 0..2 {
+        assert!(handle(&w.state, tripled.clone()).await.is_empty());
+    }
+    w.settle().await;
+
+    assert_eq!(
+        (w.stock("SOFA-1").await, w.stock("LAMP-2").await),
+        (4, 1),
+        "the restocked order's 2 + 1 units are back once; the other order's unit is not"
+    );
+    let stored = w.order(&back).await;
+    assert_effects_once(&stored);
+    assert_eq!(
+        stored.effects,
+        [
+            "stock",
+            "capture",
+            "email:confirmed",
+            "refund",
+            "restock",
+            "email:refunded"
+        ]
+    );
+    let stored = w.order(&kept).await;
+    assert!(!stored.effects.contains(&shop::Effect::Restock));
+    assert_eq!(w.emails_of(&back).await.len(), 2);
+    assert_eq!(w.emails_of(&kept).await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restock_whose_product_is_gone_fails_the_record_and_puts_nothing_back() {
+    let mut w = World::new().await;
+    w.product("JUG-1", 3).await;
+    w.product("JUG-2", 3).await;
+    let order = w.authorised_order(&[("JUG-1", 1), ("JUG-2", 1)]).await;
+    w.settle().await;
+    // The shop never deletes a product; a hand edit in the table does.
+    let (pk, sk) = shop::store::product_key(&shop::Sku::parse("JUG-2").expect("sku"));
+    w.state
+        .store
+        .client()
+        .delete_item()
+        .table_name(w.state.store.table())
+        .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(pk))
+        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S(sk))
+        .send()
+        .await
+        .expect("delete");
+    refund(&w, &order, true).await;
+    let records = w.records().await;
+    assert_eq!(handle(&w.state, records.clone()).await, [seq(&records[0])]);
+    assert_eq!(w.stock("JUG-1").await, 2, "no line goes back alone");
+    let stored = w.order(&order).await;
+    assert!(!stored.effects.contains(&shop::Effect::Restock));
+    assert!(
+        matches!(
+            w.state
+                .store
+                .get_product(&shop::Sku::parse("JUG-2").expect("sku"))
+                .await,
+            Err(shop::StoreError::NotFound)
+        ),
+        "no half product is created"
+    );
+    // Nor is the refund email sent past it: the record stays failed until someone looks.
+    assert_eq!(w.emails_of(&order).await.len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn product_records_and_deletions_are_ignored() {
     let mut w = World::new().await;

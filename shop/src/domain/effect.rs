@@ -1,10 +1,10 @@
 //! The side effects an order records once done (`Order::effects`).
 //!
-//! order-events records them as it takes stock, captures or cancels the payment and sends
-//! emails; the back office reads them (ship only what is captured; show what failed). They are
-//! stored in the table and shown by the admin page as strings (`stock`, `capture:failed`,
-//! `email:confirmed:rejected`, …): [`Effect::as_str`] is the one place those strings are
-//! written, and serde goes through it both ways.
+//! order-events records them as it takes stock, captures or cancels the payment, puts a refunded
+//! order's stock back and sends emails; the back office reads them (ship only what is captured;
+//! show what failed). They are stored in the table and shown by the admin page as strings
+//! (`stock`, `capture:failed`, `email:confirmed:rejected`, …): [`Effect::as_str`] is the one
+//! place those strings are written, and serde goes through it both ways.
 
 use std::fmt;
 
@@ -64,6 +64,9 @@ pub enum Effect {
     CancelFailed,
     /// `refund`: the payment was refunded.
     Refund,
+    /// `restock`: a refunded order's units were put back in stock (the owner chose to, see
+    /// `Order::restock`), in the same transaction that recorded this.
+    Restock,
     /// `email:<kind>`: the email was sent.
     Email(EmailKind),
     /// `email:<kind>:rejected`: SES refused the recipient for good; not retried.
@@ -72,13 +75,14 @@ pub enum Effect {
 
 impl Effect {
     /// Every effect, for parsing and exhaustive tests.
-    pub const ALL: [Effect; 14] = [
+    pub const ALL: [Effect; 15] = [
         Effect::Stock,
         Effect::Capture,
         Effect::CaptureFailed,
         Effect::Cancel,
         Effect::CancelFailed,
         Effect::Refund,
+        Effect::Restock,
         Effect::Email(EmailKind::Confirmed),
         Effect::Email(EmailKind::Cancelled),
         Effect::Email(EmailKind::Shipped),
@@ -99,6 +103,7 @@ impl Effect {
             Effect::Cancel => "cancel",
             Effect::CancelFailed => "cancel:failed",
             Effect::Refund => "refund",
+            Effect::Restock => "restock",
             Effect::Email(K::Confirmed) => "email:confirmed",
             Effect::Email(K::Cancelled) => "email:cancelled",
             Effect::Email(K::Shipped) => "email:shipped",
@@ -154,13 +159,14 @@ mod tests {
     use super::*;
 
     /// The strings the table holds today, written out: a rename here would orphan stored orders.
-    const STORED: [&str; 14] = [
+    const STORED: [&str; 15] = [
         "stock",
         "capture",
         "capture:failed",
         "cancel",
         "cancel:failed",
         "refund",
+        "restock",
         "email:confirmed",
         "email:cancelled",
         "email:shipped",
@@ -207,6 +213,7 @@ mod tests {
         assert!(Effect::EmailRejected(EmailKind::Confirmed).is_failure());
         assert!(!Effect::Capture.is_failure());
         assert!(!Effect::Stock.is_failure());
+        assert!(!Effect::Restock.is_failure());
         assert!(!Effect::Email(EmailKind::Confirmed).is_failure());
         assert!(
             !Effect::CancelFailed.is_failure(),

@@ -150,6 +150,12 @@ pub struct Order {
     /// Why it was cancelled, if it was.
     #[serde(default)]
     pub cancel_reason: Option<String>,
+    /// Whether the refund puts the units back in stock (order-events' `restock` step, effect
+    /// [`Effect::Restock`]). Chosen by the owner when refunding (by default: yes for an order
+    /// that had not shipped) and written with the `refunded` status; `false` before a refund
+    /// and for orders stored before the choice existed.
+    #[serde(default)]
+    pub restock: bool,
     /// Side effects already done (e.g. `stock`, `capture`, `email:confirmed`),
     /// so a redelivered stream record repeats none of them.
     #[serde(default)]
@@ -225,6 +231,23 @@ mod tests {
         assert!(S::Refunded.is_final());
         assert!(!S::Shipped.is_final());
         assert!(!S::Authorized.is_final());
+    }
+
+    #[test]
+    fn restock_defaults_to_false_for_orders_stored_without_it() {
+        let mut order = crate::fixtures::order(
+            "01ORDER",
+            "sub",
+            "a@example.com",
+            vec![crate::fixtures::line("A-1", 100, 1)],
+            "pi_1",
+        );
+        order.restock = true;
+        let mut json = serde_json::to_value(&order).unwrap();
+        assert_eq!(json["restock"], true);
+        json.as_object_mut().unwrap().remove("restock");
+        let read: Order = serde_json::from_value(json).unwrap();
+        assert!(!read.restock, "an order stored before the field is not restocked");
     }
 
     #[test]

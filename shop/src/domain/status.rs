@@ -108,6 +108,7 @@ mod tests {
             updated_at: String::new(),
             tracking: None,
             cancel_reason: None,
+            restock: false,
             effects: vec![],
             version: 1,
         }

@@ -1,10 +1,19 @@
-//! Stock: every decrement is conditional, so stock never goes below zero.
+//! Stock: every decrement is conditional, so stock never goes below zero; every increment is
+//! conditional on the product existing, so a unit put back never creates a half product.
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
 use super::keys::{key_map, n, product_key};
 use super::{Store, StoreError};
-use crate::domain::CartLine;
+use crate::domain::{CartLine, Sku};
+
+/// Why a stock transaction wrote nothing.
+enum StockFailure {
+    /// The condition of these lines' products failed.
+    Lines(Vec<Sku>),
+    /// Anything else (a condition in `also`, a conflict, the table).
+    Store(StoreError),
+}
 
 impl Store {
     /// Takes the stock of every line in one transaction, conditional on
@@ -19,10 +28,66 @@ impl Store {
         lines: &[CartLine],
         also: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
+        self.stock_transaction(
+            lines,
+            also,
+            "SET stock = stock - :q, #v = #v + :one",
+            "attribute_exists(PK) AND stock >= :q",
+        )
+        .await
+        .map_err(|f| match f {
+            StockFailure::Lines(short) => StoreError::InsufficientStock(short),
+            StockFailure::Store(e) => e,
+        })
+    }
+
+    /// Puts the units of every line back in stock in one transaction (a refunded order's
+    /// restock); `also` joins it (the order's versioned update recording the `restock` effect),
+    /// so the units go back exactly once or not at all.
+    ///
+    /// Each line is conditional on its product existing. The shop never deletes a product (the
+    /// back office only retires one, `functions/src/admin/products.rs`), so a missing one is a
+    /// bug or a hand edit: nothing is written and the error ([`StoreError::Other`]) names the
+    /// SKUs, rather than an update creating an item that holds a stock and nothing else. A
+    /// condition in `also` that fails is [`StoreError::ConditionFailed`].
+    pub async fn increment_stock(
+        &self,
+        lines: &[CartLine],
+        also: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        self.stock_transaction(
+            lines,
+            also,
+            "SET stock = stock + :q, #v = #v + :one",
+            "attribute_exists(PK)",
+        )
+        .await
+        .map_err(|f| match f {
+            StockFailure::Lines(missing) => StoreError::Other(format!(
+                "cannot put stock back: no product {}",
+                missing
+                    .iter()
+                    .map(Sku::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            StockFailure::Store(e) => e,
+        })
+    }
+
+    /// One transaction: `update` (with `:q` the line's quantity) on every line's product under
+    /// `condition`, then `also`.
+    async fn stock_transaction(
+        &self,
+        lines: &[CartLine],
+        also: Vec<TransactWriteItem>,
+        update: &str,
+        condition: &str,
+    ) -> Result<(), StockFailure> {
         if lines.len() + also.len() > 100 {
-            return Err(StoreError::Other(
+            return Err(StockFailure::Store(StoreError::Other(
                 "a transaction holds at most 100 items".into(),
-            ));
+            )));
         }
         let mut items = Vec::with_capacity(lines.len() + also.len());
         for line in lines {
@@ -30,12 +95,13 @@ impl Store {
             let update = Update::builder()
                 .table_name(&self.table)
                 .set_key(Some(key_map(pk, sk)))
-                .update_expression("SET stock = stock - :q, #v = #v + :one")
-                .condition_expression("attribute_exists(PK) AND stock >= :q")
+                .update_expression(update)
+                .condition_expression(condition)
                 .expression_attribute_names("#v", "version")
                 .expression_attribute_values(":q", n(line.quantity))
                 .expression_attribute_values(":one", n(1))
-                .build()?;
+                .build()
+                .map_err(|e| StockFailure::Store(e.into()))?;
             items.push(TransactWriteItem::builder().update(update).build());
         }
         items.extend(also);
@@ -57,18 +123,18 @@ impl Store {
             let failed = |i: usize| reasons.get(i).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
             let short: Vec<_> = lines.iter().enumerate().filter(|(i, _)| failed(*i)).map(|(_, l)| l.sku.clone()).collect();
             if !short.is_empty() {
-                return Err(StoreError::InsufficientStock(short));
+                return Err(StockFailure::Lines(short));
             }
             if (lines.len()..lines.len() + reasons.len().saturating_sub(lines.len())).any(failed) {
-                return Err(StoreError::ConditionFailed("a condition of the transaction failed".into()));
+                return Err(StockFailure::Store(StoreError::ConditionFailed("a condition of the transaction failed".into())));
             }
             if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
-                return Err(StoreError::Conflict);
+                return Err(StockFailure::Store(StoreError::Conflict));
             }
             if reasons.iter().any(|r| matches!(r.code(), Some("ThrottlingError" | "ProvisionedThroughputExceeded"))) {
-                return Err(StoreError::Retryable("transaction throttled".into()));
+                return Err(StockFailure::Store(StoreError::Retryable("transaction throttled".into())));
             }
         }
-        Err(StoreError::from(err))
+        Err(StockFailure::Store(StoreError::from(err)))
     }
 }

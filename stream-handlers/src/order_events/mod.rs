@@ -13,6 +13,7 @@
 //! | `confirmed` / `shipped` | capture the PaymentIntent (`capture-<order>`) | `capture` |
 //! | `confirmed` / `shipped` | confirmation email | `email:confirmed` |
 //! | `shipped` | shipped email | `email:shipped` |
+//! | `refunded`, `restock` chosen | one transaction: every line's stock back (`stock += q`, product must exist), order updated (versioned) | `restock` |
 //! | `refunded` | refunded email | `email:refunded` |
 //!
 //! Every step first checks the order's `effects`, and each effect is recorded

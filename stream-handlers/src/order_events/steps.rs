@@ -9,7 +9,7 @@ use super::{HandleError, State};
 
 /// Most steps (and re-reads after a version conflict) for one record.
 const MAX_ROUNDS: usize = 24;
-/// Attempts at the stock transaction when DynamoDB reports a conflict.
+/// Attempts at a stock transaction when DynamoDB reports a conflict.
 const STOCK_ATTEMPTS: u32 = 5;
 
 /// A side effect still to do for an order.
@@ -21,6 +21,8 @@ pub enum Step {
     CancelPayment,
     /// Capture the payment of a confirmed order.
     Capture,
+    /// Put a refunded order's units back in stock (the owner chose to: `Order::restock`).
+    Restock,
     /// Send this email.
     Email(EmailKind),
 }
@@ -55,6 +57,8 @@ pub fn next_step(order: &Order) -> Option<Step> {
                 None
             }
         }
+        // The stock goes back before the email, so the email never waits on a product.
+        S::Refunded if order.restock && !order.has_effect(Effect::Restock) => Some(Step::Restock),
         S::Refunded if !email_done(order, EmailKind::Refunded) => {
             Some(Step::Email(EmailKind::Refunded))
         }
@@ -92,6 +96,7 @@ pub async fn settle(state: &State, customer: &str, order_id: &str) -> Result<(),
 async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleError> {
     match step {
         Step::TakeStock => take_stock(state, order).await,
+        Step::Restock => restock(state, order).await,
         Step::CancelPayment => {
             let key = format!("cancel-{}", order.id);
             let effect = match state.payments.cancel(&order.payment_intent, &key).await {
@@ -148,14 +153,7 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
         .map_err(|e| StoreError::Other(e.to_string()))?;
     confirmed.add_effect(Effect::Stock);
     confirmed.updated_at = now();
-    let lines: Vec<CartLine> = order
-        .lines
-        .iter()
-        .map(|l| CartLine {
-            sku: l.sku.clone(),
-            quantity: l.quantity,
-        })
-        .collect();
+    let lines = cart_lines(order);
     // The checkout's reservation, if it still holds the units: the sale
     // turns it into `sold` and takes the units off the counters in the same
     // transaction. Without one (released after its expiry, or an order from
@@ -211,6 +209,57 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
         }
         .into()),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The order's lines as stock moves them (SKU and quantity).
+fn cart_lines(order: &Order) -> Vec<CartLine> {
+    order
+        .lines
+        .iter()
+        .map(|l| CartLine {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+        })
+        .collect()
+}
+
+/// One transaction: every line's units back in stock and the order's versioned update with
+/// the `restock` effect. A redelivered record finds the effect (nothing to do); two deliveries
+/// at once both read the order at one version and only one transaction's condition holds, so
+/// the units go back once. A product that no longer exists (the shop never deletes one) fails
+/// the whole transaction and the record, loudly, until someone looks.
+async fn restock(state: &State, order: &Order) -> Result<Order, HandleError> {
+    let mut restocked = order.clone();
+    restocked.add_effect(Effect::Restock);
+    restocked.updated_at = now();
+    let lines = cart_lines(order);
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let also = vec![state.store.order_update_item(&restocked)?];
+        match state.store.increment_stock(&lines, also).await {
+            Err(e) if e.is_retryable() && attempt < STOCK_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            other => break other,
+        }
+    };
+    match result {
+        Ok(()) => {
+            restocked.version += 1;
+            tracing::info!(order_id = %order.id, "refunded order's stock put back");
+            Ok(restocked)
+        }
+        // The order's own condition failed: someone changed it first (maybe this same step).
+        Err(StoreError::ConditionFailed(_)) => Err(StoreError::VersionConflict {
+            expected: order.version,
+        }
+        .into()),
+        Err(e) => {
+            tracing::error!(order_id = %order.id, error = %e, "the refunded order's stock could not be put back");
+            Err(e.into())
+        }
     }
 }
 

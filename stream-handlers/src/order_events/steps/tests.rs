@@ -41,6 +41,7 @@ fn order(status: OrderStatus, effects: &[Effect]) -> Order {
         updated_at: String::new(),
         tracking: None,
         cancel_reason: None,
+        restock: false,
         effects: effects.to_vec(),
         version: 1,
     }
@@ -161,6 +162,46 @@ fn shipped_and_refunded_send_their_email_once() {
         )),
         None
     );
+}
+
+#[test]
+fn a_refund_chosen_to_restock_puts_the_stock_back_before_the_email() {
+    let confirmed = [
+        Effect::Stock,
+        Effect::Capture,
+        Effect::Email(EmailKind::Confirmed),
+    ];
+    let mut refunded = order(S::Refunded, &confirmed);
+    refunded.restock = true;
+    assert_eq!(next_step(&refunded), Some(Step::Restock));
+    refunded.add_effect(Effect::Restock);
+    assert_eq!(next_step(&refunded), Some(Step::Email(EmailKind::Refunded)));
+    refunded.add_effect(Effect::Email(EmailKind::Refunded));
+    assert_eq!(next_step(&refunded), None);
+    // Whatever else is recorded, a restock chosen and not done is still to do.
+    let mut emailed = order(
+        S::Refunded,
+        &[
+            Effect::Stock,
+            Effect::Capture,
+            Effect::Email(EmailKind::Refunded),
+        ],
+    );
+    emailed.restock = true;
+    assert_eq!(next_step(&emailed), Some(Step::Restock));
+    // Not chosen: never.
+    let not_chosen = order(S::Refunded, &confirmed);
+    assert!(!not_chosen.restock);
+    assert_eq!(
+        next_step(&not_chosen),
+        Some(Step::Email(EmailKind::Refunded))
+    );
+    // Only a refund restocks: the flag on an order in any other status does nothing.
+    for status in [S::Authorized, S::Confirmed, S::Shipped, S::Cancelled] {
+        let mut o = order(status, &confirmed);
+        o.restock = true;
+        assert_ne!(next_step(&o), Some(Step::Restock), "{status}");
+    }
 }
 
 #[test]
