@@ -786,6 +786,134 @@ async fn ship_and_refund_go_through_order_events_once() {
     assert_eq!(mine, ["order.ship", "order.refund"]);
 }
 
+/// A refund puts the units back in stock when the order had not shipped (unless the owner
+/// says not), and keeps them out when it had (unless the owner says to); the choice is on the
+/// order and in the audit trail; a body that is not `{"restock": bool}` is a 400 before any
+/// refund.
+#[tokio::test]
+async fn a_refund_restocks_by_default_only_what_had_not_shipped() {
+    let o = office().await;
+    let mut events = OrderEvents::new(&o.shop).await;
+    let tag = ulid::Ulid::new().to_string().to_lowercase();
+    // Four orders of one A-1 each, confirmed and captured by order-events.
+    let mut orders = Vec::new();
+    for i in 0..4 {
+        orders.push(authorised_order(&o.shop, &format!("restock-{i}-{tag}@example.com")).await);
+    }
+    events.settle().await;
+    assert_eq!(o.stock("A-1").await, 6);
+    let path = |order: &Order, action: &str| format!("/api/admin/orders/{}/{action}", order.id);
+    for shipped in &orders[2..] {
+        let a = o.send("POST", &path(shipped, "ship"), None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    }
+    events.settle().await;
+
+    // Bad bodies: refused, nothing refunded.
+    let raw = |order: &Order, body: &'static [u8]| {
+        let uri = path(order, "refund");
+        let api = o.api.clone();
+        let owner = o.pool.owner.clone();
+        async move {
+            call(
+                &api,
+                "POST",
+                &uri,
+                Some(&owner),
+                &[("content-type", "application/json")],
+                Some(body.to_vec()),
+            )
+            .await
+        }
+    };
+    for body in [
+        &b"not json"[..],
+        br#"{"restock": "yes"}"#,
+        br#"{"restock": 1}"#,
+        br#"{"restock": true, "reason": "x"}"#,
+    ] {
+        let a = raw(&orders[0], body).await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::BAD_REQUEST, "invalid_body"),
+            "{}: {}",
+            String::from_utf8_lossy(body),
+            a.json
+        );
+        assert!(a.json["error"]["message"].is_string());
+    }
+    assert_eq!(refunds_of(&orders[0].payment_intent).await, 0);
+
+    // Not shipped, no body: restocked. Not shipped, told not to: kept out.
+    // Shipped, no body: kept out. Shipped, told to: restocked.
+    let cases = [
+        (&orders[0], None, true),
+        (
+            &orders[1],
+            Some(serde_json::json!({"restock": false})),
+            false,
+        ),
+        (&orders[2], Some(serde_json::json!({})), false),
+        (&orders[3], Some(serde_json::json!({"restock": true})), true),
+    ];
+    for (order, body, restock) in &cases {
+        let a = o.send("POST", &path(order, "refund"), body.clone()).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        assert_eq!(
+            (a.json["status"].as_str(), a.json["restock"].as_bool()),
+            (Some("refunded"), Some(*restock)),
+            "{body:?}"
+        );
+    }
+    // A repeat changes nothing, whatever it asks.
+    let a = o
+        .send(
+            "POST",
+            &path(&orders[1], "refund"),
+            Some(serde_json::json!({"restock": true})),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.json["restock"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    events.settle().await;
+    assert_eq!(o.stock("A-1").await, 8, "two of the four units are back");
+    for (order, _, restock) in &cases {
+        let stored = o.shop.store.find_order(&order.id).await.unwrap();
+        assert_eq!(stored.restock, *restock);
+        assert_eq!(
+            stored.has_effect(shop::Effect::Restock),
+            *restock,
+            "{:?}",
+            stored.effects
+        );
+        assert_eq!(refunds_of(&order.payment_intent).await, 1);
+    }
+
+    // The audit trail records each choice.
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut entries = Vec::new();
+    for day in [today.previous_day().unwrap_or(today), today] {
+        entries.extend(
+            o.shop
+                .store
+                .list_audit(&day.to_string(), 1000, None)
+                .await
+                .unwrap()
+                .items,
+        );
+    }
+    for (order, _, restock) in &cases {
+        let refunds: Vec<_> = entries
+            .iter()
+            .filter(|e| e.action == "order.refund" && e.target == order.id)
+            .collect();
+        assert_eq!(refunds.len(), 1);
+        assert_eq!(refunds[0].detail["restock"], *restock);
+    }
+}
+
 #[tokio::test]
 async fn staff_grant_and_revoke_show_in_the_pool_but_never_self_revoke() {
     let o = office().await;

@@ -6,6 +6,11 @@
 //! Stripe gets the key `refund-<order>` too, and an order already
 //! `refunded` is answered as it is. So a double click, a retry or two admins
 //! at once make one refund.
+//!
+//! A refund can put the order's units back in stock (`{"restock": true}`; by default when the
+//! order had not shipped: the goods are still on the shelf). The choice is written on the order
+//! with its `refunded` status; order-events then puts the units back, once, in one transaction
+//! with the order's `restock` effect.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -214,15 +219,28 @@ pub(super) async fn ship(
     Ok(Json(order))
 }
 
+/// `POST …/refund` body (optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RefundRequest {
+    /// Put the units back in stock; absent: only when the order had not shipped.
+    #[serde(default)]
+    restock: Option<bool>,
+}
+
 /// `POST /api/admin/orders/{id}/refund`: the whole amount back through
 /// Stripe, for `confirmed` and `shipped` orders whose payment was captured;
-/// the order becomes `refunded` (order-events sends the email). Idempotent:
-/// see the module docs.
+/// the order becomes `refunded` (order-events sends the email) with the
+/// owner's restock choice (`Order::restock`; by default, restock an order
+/// that had not shipped). Idempotent: see the module docs; a repeat answers
+/// the refunded order as it is, its restock choice unchanged.
 pub(super) async fn refund(
     State(state): State<AdminState>,
     identity: Identity,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Result<Json<Order>, ApiError> {
+    let req: RefundRequest = optional_json(&body)?;
     let order = find(&state, &id).await?;
     if order.status == OrderStatus::Refunded {
         return Ok(Json(order));
@@ -270,6 +288,8 @@ pub(super) async fn refund(
     // The money is back: record it, re-reading after concurrent effect writes.
     let recorded = modify_order(&state, &id, RETRIES * 2, |now| {
         if now.status != OrderStatus::Refunded {
+            // Decided on the status the refund leaves: goods not shipped are still on the shelf.
+            now.restock = req.restock.unwrap_or(now.status == OrderStatus::Confirmed);
             // Through the state machine: a concurrent change that made the refund invalid
             // (none can today) would show here rather than be overwritten.
             now.status = now
@@ -289,7 +309,7 @@ pub(super) async fn refund(
         &identity,
         "order.refund",
         &saved.id,
-        json!({"refund": refund_id, "amount": saved.total}),
+        json!({"refund": refund_id, "amount": saved.total, "restock": saved.restock}),
     )
     .await;
     Ok(Json(saved))
