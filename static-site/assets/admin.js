@@ -308,6 +308,14 @@ function shippingState(o) {
   return "Not shipped yet";
 }
 
+/** Whether the order's units are off the shelf, or went back with the refund (EFFECT.restock). */
+function stockState(o) {
+  if (has(o, EFFECT.restock)) return "Put back in stock after the refund";
+  if (o.status === "refunded") return o.restock ? "Going back in stock…" : "Not put back in stock";
+  if (has(o, EFFECT.stock)) return "Taken from stock";
+  return o.status === "cancelled" ? "Not taken (cancelled)" : "Not taken yet";
+}
+
 const EMAILS = { confirmed: "confirmation", cancelled: "cancellation", shipped: "shipping notice", refunded: "refund notice" };
 
 function emailState(o) {
@@ -356,6 +364,7 @@ function orderDetail(o) {
     ["Payment", paymentState(o), "order-payment"],
     ["Shipping", shippingState(o), "order-shipping-state"],
     ["Tracking", o.tracking || "—", "order-tracking"],
+    ["Stock", stockState(o), "order-stock"],
     ["Emails", emailState(o), "order-emails"],
     ["Stripe payment", o.paymentIntent, "order-payment-intent"],
     ["Last change", when(o.updatedAt), "order-updated"],
@@ -455,17 +464,22 @@ function orderRow(o) {
     actions.append(tracking, " ", ship, " ");
   }
   if ((o.status === "confirmed" || o.status === "shipped") && captured) {
+    // Goods not shipped are still on the shelf: offered back to stock unless the owner says not.
+    const restock = el("input", { type: "checkbox", class: "restock-input", "data-testid": "restock-input" });
+    restock.checked = o.status === "confirmed";
     const refund = el("button", { type: "button", class: "refund-order", "data-testid": "refund-order", text: "Refund" });
     refund.addEventListener("click", async () => {
-      if (!window.confirm(`Refund ${formatMoney(o.total)} to ${o.email}? This cannot be undone.`)) return;
+      const back = restock.checked ? " and put the items back in stock" : "";
+      if (!window.confirm(`Refund ${formatMoney(o.total)} to ${o.email}${back}? This cannot be undone.`)) return;
       refund.disabled = true;
-      const r = await call(`/admin/orders/${enc(o.id)}/refund`, { method: "POST" });
+      const r = await call(`/admin/orders/${enc(o.id)}/refund`, { method: "POST", body: { restock: restock.checked } });
       refund.disabled = false;
       if (!r.ok) return showError(r, "The refund failed.");
       replaceOrder(row, r.data);
-      say(`Order ${o.id} refunded; the customer gets an email.`);
+      say(`Order ${o.id} refunded; ${r.data.restock ? "its items go back in stock" : "its items were not put back in stock"}; the customer gets an email.`);
     });
-    actions.append(refund);
+    actions.append(el("span", { class: "refund-control" },
+      el("label", { class: "restock-choice" }, restock, "Put the items back in stock"), refund));
   }
   return row;
 }
@@ -553,7 +567,7 @@ async function staff(cursor) {
 // An entry's detail is the JSON the API recorded (functions/src/admin): shown as words,
 // money with its currency, sizes in pixels, never as raw JSON with prices in cents.
 const DETAIL_WORDS = { sku: "SKU", contentType: "File type", key: "File", variants: "Sizes",
-  refund: "Stripe refund", delta: "Change", images: "Images", featured: "Featured" };
+  refund: "Stripe refund", restock: "Items back in stock", delta: "Change", images: "Images", featured: "Featured" };
 const PIXELS = new Set(["width", "height", "variants"]);
 
 function words(key) {
