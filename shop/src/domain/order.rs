@@ -247,7 +247,10 @@ mod tests {
         assert_eq!(json["restock"], true);
         json.as_object_mut().unwrap().remove("restock");
         let read: Order = serde_json::from_value(json).unwrap();
-        assert!(!read.restock, "an order stored before the field is not restocked");
+        assert!(
+            !read.restock,
+            "an order stored before the field is not restocked"
+        );
     }
 
     #[test]
