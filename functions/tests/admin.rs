@@ -630,6 +630,10 @@ impl OrderEvents {
                 store: shop.store.clone(),
                 payments: shop.payments.clone(),
                 mailer,
+                letterhead: shop::email::Letterhead {
+                    shop_name: "Edge Shop".into(),
+                    order_page: "https://shop.example/checkout/done/".into(),
+                },
             },
             poller,
         }

@@ -114,6 +114,10 @@ async fn order_events(shop: &Shop) -> stream_handlers::order_events::State {
             aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&ses).await),
             "shop@example.com",
         ),
+        letterhead: shop::email::Letterhead {
+            shop_name: "Edge Shop".into(),
+            order_page: "https://shop.example/checkout/done/".into(),
+        },
     }
 }
 

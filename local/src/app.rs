@@ -214,6 +214,7 @@ impl Shop {
             self.store.clone(),
             self.payments.clone(),
             self.mailer.clone(),
+            stream_handlers::order_events::letterhead(&self.publisher.config),
             on_failure.clone(),
         )));
         let publishing = AbortOnDrop(tokio::spawn(run_publisher(
@@ -276,6 +277,7 @@ async fn run_stream(
     store: Store,
     payments: Payments,
     mailer: Mailer,
+    letterhead: shop::email::Letterhead,
     on_failure: OnFailure,
 ) {
     let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&endpoint).await);
@@ -284,6 +286,7 @@ async fn run_stream(
         store,
         payments,
         mailer,
+        letterhead,
     };
     Mapping::new(mapping::ORDER_EVENTS, orders, Vec::new(), Some(on_failure))
         .run(|event| stream_handlers::order_events::handle(&state, event))

@@ -37,6 +37,15 @@ async fn authorised_order_is_confirmed_captured_and_emailed_once() {
     assert!(text.contains("2 × Product <MUG-1> & co"), "{text}");
     assert!(html.contains("Product &#60;MUG-1&#62; &#38; co"), "{html}");
     assert!(text.contains("€42.50") && text.contains("SW1Y 4JH"));
+    // As the site names the shop, with the way back to the order's page.
+    assert!(
+        email.subject.starts_with("Your Tea & Things order"),
+        "{}",
+        email.subject
+    );
+    let link = format!("https://shop.example/checkout/done/?order={}", order.id);
+    assert!(text.contains(&link), "{text}");
+    assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -360,13 +360,21 @@ fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
         site_config, &t["Outputs"]["SiteConfig"]["Value"],
         "the SiteConfig output (read by sam/publish-site.sh) is what the publisher gets"
     );
+    assert_eq!(
+        site_config,
+        &t["Resources"]["OrderEventsFunction"]["Properties"]["Environment"]["Variables"]["SITE_CONFIG"],
+        "the emails name the shop and link to the site the publisher renders"
+    );
     let (text, vars) = sub_parts(site_config);
     let vars = vars.expect("SiteBase is defined in the Fn::Sub");
     assert!(vars.contains_key("SiteBase"), "{vars:?}");
     assert!(t["Parameters"]["StripePublishableKey"].is_object());
+    let shop_name = &t["Parameters"]["ShopName"];
+    assert_eq!(shop_name["Default"], "Edge Shop");
     // What CloudFormation would substitute at deploy time.
     let json = text
         .replace("${SiteBase}", "https://d111111abcdef8.cloudfront.net")
+        .replace("${ShopName}", "Tea & Things")
         .replace("${StripePublishableKey}", "pk_live_51Hx");
     assert!(!json.contains("${"), "unresolved variable in {json}");
     let config = stream_handlers::catalogue_publisher::site_config_from(|k| {
@@ -376,6 +384,22 @@ fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
     assert_eq!(config.base_url, "https://d111111abcdef8.cloudfront.net");
     assert_eq!(config.stripe_publishable_key, "pk_live_51Hx");
     assert_eq!(config.stripe_js_url, "https://js.stripe.com/v3/");
+    assert_eq!(config.site_name, "Tea & Things");
+    let letterhead = stream_handlers::order_events::letterhead(&config);
+    assert_eq!(letterhead.shop_name, "Tea & Things");
+    assert_eq!(
+        letterhead.order_link("01JD5ZQ7X3K9M2N4P6R8T0V2W4"),
+        "https://d111111abcdef8.cloudfront.net/checkout/done/?order=01JD5ZQ7X3K9M2N4P6R8T0V2W4"
+    );
+    // The name goes into that JSON as it is: the parameter refuses what would break it.
+    let pattern = regex_lite::Regex::new(shop_name["AllowedPattern"].as_str().unwrap())
+        .expect("ShopName's pattern compiles");
+    for good in ["Edge Shop", "Tea & Things", "Café Ü"] {
+        assert!(pattern.is_match(good), "{good}");
+    }
+    for bad in ["Say \"hi\"", "back\\slash", "new\nline"] {
+        assert!(!pattern.is_match(bad), "{bad:?}");
+    }
 }
 
 /// JSON with object keys sorted at every level: the same text whatever the

@@ -9,8 +9,23 @@ mod templates;
 
 use crate::domain::Order;
 
-/// The shop's name as it appears in emails.
-pub const SHOP_NAME: &str = "Edge Shop";
+/// How the emails name the shop and link to it. Built from the site's configuration (its
+/// name and address), so that an email and the pages it links to agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letterhead {
+    /// The shop's name: the subject's, the heading's and the signature's.
+    pub shop_name: String,
+    /// The absolute address of the site's order page; `?order=<id>` opens one order there
+    /// (after sign-in).
+    pub order_page: String,
+}
+
+impl Letterhead {
+    /// The address of order `order_id`'s page (an order id is a ULID: nothing to escape).
+    pub fn order_link(&self, order_id: &str) -> String {
+        format!("{}?order={order_id}", self.order_page)
+    }
+}
 
 /// A rendered email, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,32 +50,36 @@ pub struct RenderError {
     pub message: String,
 }
 
-/// Renders the email of `kind` for `order`.
-pub fn render(kind: EmailKind, order: &Order) -> Result<Email, RenderError> {
-    templates::render(kind, order).map_err(|e| RenderError {
+/// Renders the email of `kind` for `order`, as `letterhead`'s shop.
+pub fn render(
+    kind: EmailKind,
+    order: &Order,
+    letterhead: &Letterhead,
+) -> Result<Email, RenderError> {
+    templates::render(kind, order, letterhead).map_err(|e| RenderError {
         kind,
         message: e.to_string(),
     })
 }
 
 /// "Your order is confirmed": lines, totals, shipping address.
-pub fn confirmation(order: &Order) -> Result<Email, RenderError> {
-    render(EmailKind::Confirmed, order)
+pub fn confirmation(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderError> {
+    render(EmailKind::Confirmed, order, letterhead)
 }
 
 /// The apology when an order is cancelled (out of stock): nothing charged.
-pub fn cancellation(order: &Order) -> Result<Email, RenderError> {
-    render(EmailKind::Cancelled, order)
+pub fn cancellation(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderError> {
+    render(EmailKind::Cancelled, order, letterhead)
 }
 
 /// "Your order is on its way", with the tracking reference if there is one.
-pub fn shipped(order: &Order) -> Result<Email, RenderError> {
-    render(EmailKind::Shipped, order)
+pub fn shipped(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderError> {
+    render(EmailKind::Shipped, order, letterhead)
 }
 
 /// "Your refund is on its way".
-pub fn refunded(order: &Order) -> Result<Email, RenderError> {
-    render(EmailKind::Refunded, order)
+pub fn refunded(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderError> {
+    render(EmailKind::Refunded, order, letterhead)
 }
 
 #[cfg(test)]

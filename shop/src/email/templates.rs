@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::{EmailKind, SHOP_NAME};
+use super::{EmailKind, Letterhead};
 use crate::domain::Order;
 
 /// The fallback apology when the order carries no reason.
@@ -12,6 +12,7 @@ const DEFAULT_REASON: &str = "we could not reserve your items.";
 #[template(path = "email/confirmed.html")]
 struct ConfirmedHtml<'a> {
     shop: &'a str,
+    link: &'a str,
     subject: &'a str,
     o: &'a Order,
 }
@@ -20,6 +21,7 @@ struct ConfirmedHtml<'a> {
 #[template(path = "email/confirmed.txt")]
 struct ConfirmedText<'a> {
     shop: &'a str,
+    link: &'a str,
     o: &'a Order,
 }
 
@@ -27,6 +29,7 @@ struct ConfirmedText<'a> {
 #[template(path = "email/cancelled.html")]
 struct CancelledHtml<'a> {
     shop: &'a str,
+    link: &'a str,
     subject: &'a str,
     o: &'a Order,
     reason: &'a str,
@@ -36,6 +39,7 @@ struct CancelledHtml<'a> {
 #[template(path = "email/cancelled.txt")]
 struct CancelledText<'a> {
     shop: &'a str,
+    link: &'a str,
     o: &'a Order,
     reason: &'a str,
 }
@@ -44,6 +48,7 @@ struct CancelledText<'a> {
 #[template(path = "email/shipped.html")]
 struct ShippedHtml<'a> {
     shop: &'a str,
+    link: &'a str,
     subject: &'a str,
     o: &'a Order,
 }
@@ -52,6 +57,7 @@ struct ShippedHtml<'a> {
 #[template(path = "email/shipped.txt")]
 struct ShippedText<'a> {
     shop: &'a str,
+    link: &'a str,
     o: &'a Order,
 }
 
@@ -59,6 +65,7 @@ struct ShippedText<'a> {
 #[template(path = "email/refunded.html")]
 struct RefundedHtml<'a> {
     shop: &'a str,
+    link: &'a str,
     subject: &'a str,
     o: &'a Order,
 }
@@ -67,6 +74,7 @@ struct RefundedHtml<'a> {
 #[template(path = "email/refunded.txt")]
 struct RefundedText<'a> {
     shop: &'a str,
+    link: &'a str,
     o: &'a Order,
 }
 
@@ -77,32 +85,40 @@ fn cancel_reason(o: &Order) -> &str {
 
 /// The subject names the order by its full number, as the site and the back office show it
 /// (and the owner's search finds it).
-fn subject(kind: EmailKind, order: &Order) -> String {
+fn subject(kind: EmailKind, shop: &str, order: &Order) -> String {
     let id = &order.id;
     match kind {
-        EmailKind::Confirmed => format!("Your {SHOP_NAME} order {id} is confirmed"),
-        EmailKind::Cancelled => format!("Your {SHOP_NAME} order {id} could not be completed"),
-        EmailKind::Shipped => format!("Your {SHOP_NAME} order {id} has shipped"),
-        EmailKind::Refunded => format!("Your {SHOP_NAME} order {id} has been refunded"),
+        EmailKind::Confirmed => format!("Your {shop} order {id} is confirmed"),
+        EmailKind::Cancelled => format!("Your {shop} order {id} could not be completed"),
+        EmailKind::Shipped => format!("Your {shop} order {id} has shipped"),
+        EmailKind::Refunded => format!("Your {shop} order {id} has been refunded"),
     }
 }
 
-pub(super) fn render(kind: EmailKind, o: &Order) -> askama::Result<super::Email> {
-    let subject = subject(kind, o);
-    let (shop, s) = (SHOP_NAME, subject.as_str());
+pub(super) fn render(
+    kind: EmailKind,
+    o: &Order,
+    letterhead: &Letterhead,
+) -> askama::Result<super::Email> {
+    let shop = letterhead.shop_name.as_str();
+    let subject = subject(kind, shop, o);
+    let s = subject.as_str();
+    let link = &letterhead.order_link(&o.id);
     let (html, text) = match kind {
         EmailKind::Confirmed => (
             ConfirmedHtml {
                 shop,
+                link,
                 subject: s,
                 o,
             }
             .render()?,
-            ConfirmedText { shop, o }.render()?,
+            ConfirmedText { shop, link, o }.render()?,
         ),
         EmailKind::Cancelled => (
             CancelledHtml {
                 shop,
+                link,
                 subject: s,
                 o,
                 reason: cancel_reason(o),
@@ -110,6 +126,7 @@ pub(super) fn render(kind: EmailKind, o: &Order) -> askama::Result<super::Email>
             .render()?,
             CancelledText {
                 shop,
+                link,
                 o,
                 reason: cancel_reason(o),
             }
@@ -118,20 +135,22 @@ pub(super) fn render(kind: EmailKind, o: &Order) -> askama::Result<super::Email>
         EmailKind::Shipped => (
             ShippedHtml {
                 shop,
+                link,
                 subject: s,
                 o,
             }
             .render()?,
-            ShippedText { shop, o }.render()?,
+            ShippedText { shop, link, o }.render()?,
         ),
         EmailKind::Refunded => (
             RefundedHtml {
                 shop,
+                link,
                 subject: s,
                 o,
             }
             .render()?,
-            RefundedText { shop, o }.render()?,
+            RefundedText { shop, link, o }.render()?,
         ),
     };
     Ok(super::Email {

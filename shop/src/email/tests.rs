@@ -5,6 +5,13 @@ fn eur(amount: i64) -> Money {
     Money::new(amount, Currency::Eur)
 }
 
+fn letterhead() -> Letterhead {
+    Letterhead {
+        shop_name: "Tea & Things".into(),
+        order_page: "https://shop.example/checkout/done/".into(),
+    }
+}
+
 fn order() -> Order {
     Order {
         id: "01JD5ZQ7X3K9M2N4P6R8T0V2W4".into(),
@@ -51,10 +58,10 @@ fn order() -> Order {
 
 #[test]
 fn confirmation_lists_lines_totals_and_address() {
-    let e = confirmation(&order()).expect("renders");
+    let e = confirmation(&order(), &letterhead()).expect("renders");
     assert_eq!(
         e.subject,
-        "Your Edge Shop order 01JD5ZQ7X3K9M2N4P6R8T0V2W4 is confirmed"
+        "Your Tea & Things order 01JD5ZQ7X3K9M2N4P6R8T0V2W4 is confirmed"
     );
     for part in [&e.html, &e.text] {
         for needle in [
@@ -88,7 +95,7 @@ fn html_escapes_names_and_text_keeps_them() {
     for kind in EmailKind::ALL {
         let mut o = order();
         o.cancel_reason = Some("Sold out: <i>Green tea</i>".into());
-        let e = render(kind, &o).expect("renders");
+        let e = render(kind, &o, &letterhead()).expect("renders");
         assert!(!e.html.contains("<script>"), "{kind:?} html not escaped");
         assert!(!e.html.contains("<b>Lovelace"), "{kind:?} html not escaped");
         assert!(
@@ -111,7 +118,7 @@ fn cancellation_apologises_and_says_no_charge() {
     let mut o = order();
     o.status = OrderStatus::Cancelled;
     o.cancel_reason = Some("Green tea sold out before we could reserve it.".into());
-    let e = cancellation(&o).expect("renders");
+    let e = cancellation(&o, &letterhead()).expect("renders");
     assert!(e.subject.contains("could not be completed"));
     for part in [&e.html, &e.text] {
         assert!(part.contains("Sorry"));
@@ -120,7 +127,7 @@ fn cancellation_apologises_and_says_no_charge() {
     }
     o.cancel_reason = None;
     assert!(
-        cancellation(&o)
+        cancellation(&o, &letterhead())
             .expect("renders")
             .text
             .contains("we could not reserve your items")
@@ -131,12 +138,12 @@ fn cancellation_apologises_and_says_no_charge() {
 fn shipped_shows_tracking_only_when_known() {
     let mut o = order();
     o.status = OrderStatus::Shipped;
-    let without = shipped(&o).expect("renders");
+    let without = shipped(&o, &letterhead()).expect("renders");
     assert!(without.subject.contains("has shipped"));
     assert!(!without.text.contains("Tracking"));
     assert!(!without.html.contains("Tracking"));
     o.tracking = Some("JJD000390007 & <co>".into());
-    let with = shipped(&o).expect("renders");
+    let with = shipped(&o, &letterhead()).expect("renders");
     assert!(
         with.text
             .contains("Tracking reference: JJD000390007 & <co>")
@@ -148,7 +155,7 @@ fn shipped_shows_tracking_only_when_known() {
 fn refunded_names_the_amount() {
     let mut o = order();
     o.status = OrderStatus::Refunded;
-    let e = refunded(&o).expect("renders");
+    let e = refunded(&o, &letterhead()).expect("renders");
     assert!(e.subject.contains("refunded"));
     assert!(e.text.contains("refunded €34.99"));
     assert!(e.html.contains("refunded €34.99"));
@@ -176,16 +183,56 @@ fn free_shipping_and_the_country_read_as_on_the_site() {
     o.shipping = eur(0);
     o.total = eur(2999);
     o.address.country = "DE".into();
-    let e = confirmation(&o).expect("renders");
+    let e = confirmation(&o, &letterhead()).expect("renders");
     assert!(e.text.contains("Shipping: Free"), "{}", e.text);
     assert!(e.html.contains(">Free</td>"), "{}", e.html);
     for part in [&e.html, &e.text] {
         assert!(!part.contains("€0.00"), "{part}");
         assert!(part.contains("Germany"), "{part}");
-        assert!(!part.contains("\nDE\n") && !part.contains("<br>DE</p>"), "{part}");
+        assert!(
+            !part.contains("\nDE\n") && !part.contains("<br>DE</p>"),
+            "{part}"
+        );
     }
     // The subjects of every kind carry the order's full number.
     for kind in EmailKind::ALL {
-        assert!(render(kind, &o).expect("renders").subject.contains(&o.id));
+        assert!(
+            render(kind, &o, &letterhead())
+                .expect("renders")
+                .subject
+                .contains(&o.id)
+        );
+    }
+}
+
+/// Every email names the shop as its site does and links to the order's page there.
+#[test]
+fn every_email_names_the_shop_and_links_to_the_order() {
+    let o = order();
+    let link = "https://shop.example/checkout/done/?order=01JD5ZQ7X3K9M2N4P6R8T0V2W4";
+    for kind in EmailKind::ALL {
+        let e = render(kind, &o, &letterhead()).expect("renders");
+        assert!(
+            e.subject.starts_with("Your Tea & Things order"),
+            "{}",
+            e.subject
+        );
+        assert!(
+            e.text.contains(&format!("Your order: {link}")),
+            "{kind:?}: {}",
+            e.text
+        );
+        assert!(
+            e.text.contains("Tea & Things · order"),
+            "{kind:?}: {}",
+            e.text
+        );
+        assert!(
+            e.html.contains(&format!("<a href=\"{link}\"")),
+            "{kind:?}: {}",
+            e.html
+        );
+        assert!(e.html.contains("Tea &#38; Things"), "{kind:?}: {}", e.html);
+        assert!(!e.html.contains("Edge Shop") && !e.text.contains("Edge Shop"));
     }
 }

@@ -2,14 +2,15 @@
 //! [`stream_handlers::order_events::handle`] on the table's stream records.
 //!
 //! Environment: `TABLE_NAME`, `FROM_EMAIL`, `STRIPE_API_BASE` (default
-//! Stripe's API), and the Stripe secret from the SSM parameter named by
-//! `STRIPE_SECRET_PARAM` or, locally, `STRIPE_SECRET_KEY`.
+//! Stripe's API), the Stripe secret from the SSM parameter named by
+//! `STRIPE_SECRET_PARAM` or, locally, `STRIPE_SECRET_KEY`, and the site's
+//! `SITE_CONFIG` (the catalogue publisher's: the emails' shop name and links).
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use shop::config;
 use shop::mailer::Mailer;
-use stream_handlers::order_events::{State, handle};
-use stream_handlers::records;
+use stream_handlers::order_events::{self, State, handle};
+use stream_handlers::{catalogue_publisher, records};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -22,6 +23,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             config::LazyClient::new(&sdk, aws_sdk_sesv2::Client::new),
             config::required("FROM_EMAIL")?,
         ),
+        letterhead: order_events::letterhead(&catalogue_publisher::site_config_from_env()?),
     };
     let state = &state;
     // The event is decoded record by record (`records`): one unreadable record is reported as

@@ -47,6 +47,8 @@ pub struct State {
     pub payments: Payments,
     /// SES (the order emails).
     pub mailer: Mailer,
+    /// The shop's name and order page, as the emails give them ([`letterhead`]).
+    pub letterhead: shop::email::Letterhead,
 }
 
 /// Why handling one record failed (it is then reported in `batchItemFailures`).
@@ -69,4 +71,17 @@ pub enum HandleError {
     /// The order kept changing under the handler.
     #[error("order {0} kept changing; giving up for this delivery")]
     Busy(String),
+}
+
+/// How the emails name the shop and link to it: the site's name and its order page, from the
+/// same site configuration the catalogue publisher renders the pages with (`SITE_CONFIG`).
+pub fn letterhead(site: &static_site::SiteConfig) -> shop::email::Letterhead {
+    shop::email::Letterhead {
+        shop_name: site.site_name.clone(),
+        order_page: format!(
+            "{}{}",
+            site.base_url.trim_end_matches('/'),
+            static_site::routes::CHECKOUT_DONE
+        ),
+    }
 }

@@ -122,7 +122,7 @@ async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleEr
             record_effect(state, order, effect).await
         }
         Step::Email(kind) => {
-            let message = email::render(kind, order)?;
+            let message = email::render(kind, order, &state.letterhead)?;
             let effect = match state.mailer.send(&order.email, &message).await {
                 Ok(_) => Effect::Email(kind),
                 Err(e) if e.is_retryable() => return Err(e.into()),

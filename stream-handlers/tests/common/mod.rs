@@ -83,6 +83,7 @@ impl World {
                 store: Store::new(client, name),
                 payments: Payments::new(&stripe, STRIPE_KEY.into()),
                 mailer: Mailer::new(ses_client, "Edge Shop <shop@example.com>"),
+                letterhead: letterhead(),
             },
             poller,
             tag: unique("shopper"),
@@ -96,6 +97,7 @@ impl World {
             store: self.state.store.clone(),
             payments: payments.unwrap_or_else(|| self.state.payments.clone()),
             mailer: mailer.unwrap_or_else(|| self.state.mailer.clone()),
+            letterhead: self.state.letterhead.clone(),
         }
     }
 
@@ -345,4 +347,13 @@ pub(crate) fn assert_effects_once(order: &Order) {
             order.effects
         );
     }
+}
+
+/// The emails' letterhead for a shop at `https://shop.example`.
+pub(crate) fn letterhead() -> shop::email::Letterhead {
+    stream_handlers::order_events::letterhead(&static_site::SiteConfig {
+        base_url: "https://shop.example".into(),
+        site_name: "Tea & Things".into(),
+        ..static_site::SiteConfig::default()
+    })
 }
