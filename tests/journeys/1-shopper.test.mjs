@@ -89,6 +89,20 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
   const confirmations = mails.filter((e) => e.subject.toLowerCase().includes('confirm'));
   assert.equal(confirmations.length, 1);
   assert.ok(confirmations[0].body.text.includes(product.name));
+  // The email names the order as the site does, and its "See your order" link, clicked in the
+  // email, opens that order's page (signed in, in this browser).
+  assert.ok(confirmations[0].subject.includes(orderId), confirmations[0].subject);
+  const mail = await page.context().newPage();
+  await mail.setContent(confirmations[0].body.html);
+  const mailShot = recorder(mail, 'shopper-email');
+  await mailShot('confirmation-email');
+  await Promise.all([mail.waitForURL(/\/checkout\/done\/\?order=/), mail.click('a:has-text("See your order")')]);
+  assert.equal(new URL(mail.url()).searchParams.get('order'), orderId);
+  await mail.waitForFunction((id) => document.querySelector('#order-id')?.textContent.includes(id), orderId);
+  await mail.waitForFunction(() => document.querySelector('#order-total')?.textContent.trim());
+  assert.notEqual((await mail.textContent('#status-heading')).trim(), 'Order not found');
+  await mailShot('order-from-email-link');
+  await mail.close();
 
   // The product page shows the reduced stock (live overlay from the API).
   const expected = product.stock - 2;
