@@ -12,6 +12,7 @@
 //! | audit entry | `AUDIT#<yyyy-mm-dd>` | `<time>#<ulid>` | — |
 
 pub mod audit;
+mod cancelled;
 mod checkouts;
 pub mod error;
 mod inventory;

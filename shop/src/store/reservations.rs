@@ -24,10 +24,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
+use super::cancelled::Cancelled;
 use super::checkouts::{checkout_item, claim_item};
 use super::keys::{
     PRODUCT_PREFIX, RESERVED_SK, counter_key, key_map, n, product_key, reservation_key, s,
@@ -142,18 +142,6 @@ impl Availability {
 
 fn held_sort_key(held_until: i64, checkout_id: &str) -> String {
     format!("{held_until:012}#{checkout_id}")
-}
-
-fn canceled_reasons(err: &TransactWriteItemsError) -> Option<Vec<Option<String>>> {
-    match err {
-        TransactWriteItemsError::TransactionCanceledException(tc) => Some(
-            tc.cancellation_reasons()
-                .iter()
-                .map(|r| r.code().map(str::to_owned))
-                .collect(),
-        ),
-        _ => None,
-    }
 }
 
 impl Store {
@@ -299,42 +287,24 @@ impl Store {
             Ok(_) => return Ok(OpenOutcome::Opened),
             Err(e) => e,
         };
-        let Some(reasons) = err.as_service_error().and_then(canceled_reasons) else {
+        let Some(reasons) = Cancelled::of(&err) else {
             return Err(StoreError::from(err));
         };
-        let failed =
-            |i: usize| reasons.get(i).and_then(|r| r.as_deref()) == Some("ConditionalCheckFailed");
-        if failed(0) {
+        if reasons.condition_failed(0) {
             return Ok(OpenOutcome::KeyTaken);
         }
         for (i, line) in lines.iter().enumerate() {
-            if failed(3 + 2 * i) {
+            if reasons.condition_failed(3 + 2 * i) {
                 return Ok(OpenOutcome::StockMoved);
             }
-            if failed(4 + 2 * i) {
+            if reasons.condition_failed(4 + 2 * i) {
                 return Ok(OpenOutcome::SoldOut {
                     sku: line.sku.clone(),
                     available: seen.available(&line.sku),
                 });
             }
         }
-        if reasons
-            .iter()
-            .any(|r| r.as_deref() == Some("TransactionConflict"))
-        {
-            return Err(StoreError::Conflict);
-        }
-        if reasons.iter().any(|r| {
-            matches!(
-                r.as_deref(),
-                Some("ThrottlingError" | "ProvisionedThroughputExceeded")
-            )
-        }) {
-            return Err(StoreError::Retryable("transaction throttled".into()));
-        }
-        Err(StoreError::Other(format!(
-            "checkout transaction cancelled: {reasons:?}"
-        )))
+        Err(reasons.into_error("checkout"))
     }
 
     /// A checkout's reservation (`None` if it has none).
@@ -419,15 +389,10 @@ impl Store {
                 }
                 Err(e) => e,
             };
-            match err.as_service_error().and_then(canceled_reasons) {
+            match Cancelled::of(&err) {
                 // Sold or released meanwhile: the loop re-reads and stops.
-                Some(reasons)
-                    if reasons.first().and_then(|r| r.as_deref())
-                        == Some("ConditionalCheckFailed") => {}
-                Some(reasons)
-                    if reasons
-                        .iter()
-                        .any(|r| r.as_deref() == Some("TransactionConflict")) => {}
+                Some(reasons) if reasons.condition_failed(0) => {}
+                Some(reasons) if reasons.conflict() => {}
                 _ => return Err(StoreError::from(err)),
             }
         }

@@ -3,6 +3,7 @@
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
+use super::cancelled::Cancelled;
 use super::keys::{key_map, n, product_key};
 use super::{Store, StoreError};
 use crate::domain::{CartLine, Sku};
@@ -115,26 +116,23 @@ impl Store {
             Ok(_) => return Ok(()),
             Err(e) => e,
         };
-        // Which item failed is in the cancellation reasons, in item order.
-        if let Some(service) = err.as_service_error()
-            && let aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tc) = service
-        {
-            let reasons = tc.cancellation_reasons();
-            let failed = |i: usize| reasons.get(i).and_then(|r| r.code()) == Some("ConditionalCheckFailed");
-            let short: Vec<_> = lines.iter().enumerate().filter(|(i, _)| failed(*i)).map(|(_, l)| l.sku.clone()).collect();
-            if !short.is_empty() {
-                return Err(StockFailure::Lines(short));
-            }
-            if (lines.len()..lines.len() + reasons.len().saturating_sub(lines.len())).any(failed) {
-                return Err(StockFailure::Store(StoreError::ConditionFailed("a condition of the transaction failed".into())));
-            }
-            if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
-                return Err(StockFailure::Store(StoreError::Conflict));
-            }
-            if reasons.iter().any(|r| matches!(r.code(), Some("ThrottlingError" | "ProvisionedThroughputExceeded"))) {
-                return Err(StockFailure::Store(StoreError::Retryable("transaction throttled".into())));
-            }
+        let Some(reasons) = Cancelled::of(&err) else {
+            return Err(StockFailure::Store(StoreError::from(err)));
+        };
+        let failed: Vec<_> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| reasons.condition_failed(*i))
+            .map(|(_, l)| l.sku.clone())
+            .collect();
+        if !failed.is_empty() {
+            return Err(StockFailure::Lines(failed));
         }
-        Err(StockFailure::Store(StoreError::from(err)))
+        if reasons.condition_failed_from(lines.len()) {
+            return Err(StockFailure::Store(StoreError::ConditionFailed(
+                "a condition of the transaction failed".into(),
+            )));
+        }
+        Err(StockFailure::Store(reasons.into_error("stock")))
     }
 }
