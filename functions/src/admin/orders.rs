@@ -276,12 +276,7 @@ pub(super) async fn refund(
             if let Err(u) = state.store.unmark_seen("REFUND", &order.id).await {
                 tracing::error!(error = %u, order = %order.id, "refund claim not released");
             }
-            return Err(match e {
-                PaymentError::InvalidRequest(m) => {
-                    conflict("refund_refused", format!("Stripe refused the refund: {m}"))
-                }
-                e => e.into(),
-            });
+            return Err(refund_error(e));
         }
     };
     tracing::info!(order = %order.id, refund = %refund_id, "refunded");
@@ -313,6 +308,21 @@ pub(super) async fn refund(
     )
     .await;
     Ok(Json(saved))
+}
+
+/// What the owner reads when Stripe refuses a refund: Stripe's reason, as 409 `refund_refused`
+/// (never the shopper's card sentence, which `ApiError::from` gives a declined card); Stripe
+/// out of reach is 503 and anything else 500, as for every Stripe call.
+fn refund_error(e: PaymentError) -> ApiError {
+    match e {
+        PaymentError::InvalidRequest(m) => {
+            conflict("refund_refused", format!("Stripe refused the refund: {m}"))
+        }
+        e @ PaymentError::CardDeclined { .. } => {
+            conflict("refund_refused", format!("Stripe refused the refund: {e}"))
+        }
+        e => e.into(),
+    }
 }
 
 /// 409 `not_captured`: the order's payment was not captured (yet, or Stripe refused it).
@@ -394,4 +404,38 @@ pub(super) async fn capture(
         .await;
     }
     Ok(Json(saved))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use shop::payments::PaymentError;
+
+    use super::refund_error;
+
+    #[test]
+    fn a_refused_refund_tells_the_owner_stripes_reason() {
+        let declined = refund_error(PaymentError::CardDeclined {
+            code: Some("card_declined".into()),
+            message: "Your card was declined.".into(),
+        });
+        assert_eq!(declined.status, StatusCode::CONFLICT);
+        assert_eq!(declined.code, "refund_refused");
+        assert!(
+            declined.message.contains("card declined (card_declined)"),
+            "{}",
+            declined.message
+        );
+        let invalid = refund_error(PaymentError::InvalidRequest(
+            "Charge ch_1 has already been refunded.".into(),
+        ));
+        assert_eq!(invalid.status, StatusCode::CONFLICT);
+        assert!(
+            invalid
+                .message
+                .ends_with("Charge ch_1 has already been refunded.")
+        );
+        let down = refund_error(PaymentError::Unavailable("timed out".into()));
+        assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
 }
