@@ -188,6 +188,48 @@ fn refusal_of_message(message: &str, from: &str) -> Refusal {
     }
 }
 
+/// The mailbox `name <address>` as RFC 5322 writes a From header (and SES takes it), so that
+/// inboxes show the shop's name: the name as it is when it is plain words, quoted when it holds
+/// other ASCII, and as RFC 2047 encoded-words (UTF-8, base64, each at most 75 characters) when
+/// it holds anything beyond ASCII. Control characters are dropped; an empty name gives the
+/// bare address.
+pub fn mailbox(name: &str, address: &str) -> String {
+    use base64::Engine as _;
+    let name: String = name.chars().filter(|c| !c.is_control()).collect();
+    let name = name.trim();
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~ ".contains(c);
+    let phrase = if name.is_empty() {
+        return address.to_owned();
+    } else if name.chars().all(atext) {
+        name.to_owned()
+    } else if name.is_ascii() {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        // 45 bytes of UTF-8 are 60 of base64: 72 with `=?UTF-8?B?` and `?=`. A character is
+        // never split across two words.
+        let mut words = Vec::new();
+        let mut chunk = String::new();
+        for c in name.chars() {
+            if chunk.len() + c.len_utf8() > 45 {
+                words.push(std::mem::take(&mut chunk));
+            }
+            chunk.push(c);
+        }
+        words.push(chunk);
+        words
+            .iter()
+            .map(|w| {
+                format!(
+                    "=?UTF-8?B?{}?=",
+                    base64::engine::general_purpose::STANDARD.encode(w)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!("{phrase} <{address}>")
+}
+
 /// The bare address of `Name <addr>` (or the string itself).
 fn address_of(from: &str) -> &str {
     match (from.rfind('<'), from.rfind('>')) {
@@ -199,6 +241,65 @@ fn address_of(from: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_from_mailbox_carries_the_shops_name_as_rfc_5322_and_2047_write_it() {
+        let at = "orders@shop.example";
+        assert_eq!(
+            mailbox("Tea & Things", at),
+            "Tea & Things <orders@shop.example>"
+        );
+        assert_eq!(
+            mailbox("Smith, Jones", at),
+            "\"Smith, Jones\" <orders@shop.example>"
+        );
+        assert_eq!(
+            mailbox("Bob's \"Bits\"", at),
+            r#""Bob's \"Bits\"" <orders@shop.example>"#
+        );
+        assert_eq!(
+            mailbox("A.B (Shop)", at),
+            "\"A.B (Shop)\" <orders@shop.example>"
+        );
+        assert_eq!(
+            mailbox("Café Ü", at),
+            "=?UTF-8?B?Q2Fmw6kgw5w=?= <orders@shop.example>"
+        );
+        assert_eq!(mailbox(" \n", at), at);
+        assert_eq!(
+            mailbox("Evil\r\nBcc: x", at),
+            "\"EvilBcc: x\" <orders@shop.example>"
+        );
+        // A long name becomes several words, none over 75 characters, no character split.
+        let long = "Ünïcödé Émporium ".repeat(4);
+        let from = mailbox(&long, at);
+        let words: Vec<&str> = from
+            .trim_end_matches(" <orders@shop.example>")
+            .split(' ')
+            .collect();
+        assert!(words.len() > 1, "{from}");
+        let mut decoded = Vec::new();
+        for w in &words {
+            assert!(w.len() <= 75, "{w}");
+            let b64 = w
+                .strip_prefix("=?UTF-8?B?")
+                .and_then(|w| w.strip_suffix("?="))
+                .unwrap();
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap();
+            assert!(
+                std::str::from_utf8(&bytes).is_ok(),
+                "a word splits a character"
+            );
+            decoded.extend(bytes);
+        }
+        assert_eq!(String::from_utf8(decoded).unwrap(), long.trim());
+        for name in ["Tea & Things", "Smith, Jones", "Café Ü", &long] {
+            assert_eq!(address_of(&mailbox(name, at)), at);
+        }
+    }
 
     const NOT_VERIFIED: &str = "Email address is not verified. The following identities failed the check in region US-EAST-1: ";
 
