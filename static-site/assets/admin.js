@@ -326,14 +326,11 @@ function emailState(o) {
   return said.length ? said.join("; ") : "none yet";
 }
 
-let regions;
+/** The countries' names by code, from the shop's one list (`<meta name="countries">`): an
+ * address reads here as in the emails and the checkout. */
+const COUNTRIES = JSON.parse(document.querySelector('meta[name="countries"]')?.content || "{}");
 function country(code) {
-  try {
-    regions ??= new Intl.DisplayNames(["en"], { type: "region" });
-    return `${regions.of(code)} (${code})`;
-  } catch {
-    return code;
-  }
+  return COUNTRIES[code] ?? code;
 }
 
 function moneyRow(label, m, testid) {
@@ -469,10 +466,22 @@ function orderRow(o) {
     restock.checked = o.status === "confirmed";
     const refund = el("button", { type: "button", class: "refund-order", "data-testid": "refund-order", text: "Refund" });
     refund.addEventListener("click", async () => {
+      // The row may be stale (shipped or refunded since, in another tab or by another owner):
+      // the order is read again first, and a changed one is shown instead of refunded.
+      refund.disabled = true;
+      const fresh = await call(`/admin/orders/${enc(o.id)}`);
+      refund.disabled = false;
+      if (fresh.ok && fresh.data.status !== o.status) {
+        replaceOrder(row, fresh.data);
+        return say(`Order ${o.id} changed meanwhile (it is ${fresh.data.status} now): nothing was refunded. Check it and refund again if you still want to.`);
+      }
       const back = restock.checked ? " and put the items back in stock" : "";
       if (!window.confirm(`Refund ${formatMoney(o.total)} to ${o.email}${back}? This cannot be undone.`)) return;
       refund.disabled = true;
-      const r = await call(`/admin/orders/${enc(o.id)}/refund`, { method: "POST", body: { restock: restock.checked } });
+      // Left as offered, the choice is the server's (unshipped items go back, shipped ones do
+      // not, by the order's status when the refund is written); only a change is sent.
+      const body = restock.checked === (o.status === "confirmed") ? {} : { restock: restock.checked };
+      const r = await call(`/admin/orders/${enc(o.id)}/refund`, { method: "POST", body });
       refund.disabled = false;
       if (!r.ok) return showError(r, "The refund failed.");
       replaceOrder(row, r.data);

@@ -12,7 +12,8 @@
 //! | `/admin/audit/` | the audit trail of one day, `?day=yyyy-mm-dd` or today (UTC); order and product entries link to them (`admin-audit`) |
 //!
 //! The pages carry the order effects' names from [`shop::Effect`] ([`effect_names`], in
-//! `<meta name="order-effects">`), so `admin.js` spells none of them
+//! `<meta name="order-effects">`) and the countries' names from [`shop::COUNTRIES`]
+//! ([`country_names`], in `<meta name="countries">`), so `admin.js` spells none of them
 //! (`tests/admin_names.rs` checks it, and the audit actions it links against `functions/`).
 
 use askama::Template;
@@ -33,6 +34,18 @@ struct AdminPage<'a> {
     currencies: &'static [&'static str],
     /// [`effect_names`] as JSON, for `admin.js` (`<meta name="order-effects">`).
     effects: String,
+    /// [`country_names`] as JSON, for `admin.js` (`<meta name="countries">`).
+    countries: String,
+}
+
+/// The names of the countries the shop ships to by code ([`shop::COUNTRIES`]), so an order's
+/// address reads in the back office as in the emails and the checkout: `{"FR": "France", …}`.
+pub fn country_names() -> serde_json::Value {
+    shop::COUNTRIES
+        .iter()
+        .map(|c| (c.code.to_owned(), c.name.into()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// The order effects' stored names ([`Effect::as_str`]) by what `admin.js` calls them, so the
@@ -81,6 +94,7 @@ pub const PAGES: &[(&str, &str, &str)] = &[
 pub fn pages(chrome: &Chrome<'_>) -> Result<Vec<(&'static str, String)>, SiteError> {
     let script = Assets::get().url("admin.js");
     let effects = effect_names().to_string();
+    let countries = country_names().to_string();
     PAGES
         .iter()
         .map(|&(path, title, page)| {
@@ -97,6 +111,7 @@ pub fn pages(chrome: &Chrome<'_>) -> Result<Vec<(&'static str, String)>, SiteErr
                 statuses: OrderStatus::ALL.iter().map(|s| s.as_str()).collect(),
                 currencies: &Currency::SUPPORTED_CODES,
                 effects: effects.clone(),
+                countries: countries.clone(),
             }
             .render()
             .map_err(|source| SiteError::Template {

@@ -28,7 +28,12 @@ fn strings(v: &serde_json::Value, out: &mut BTreeSet<String>) {
 
 /// The `content` of `<meta name="order-effects" …>` in `html`, unescaped.
 fn effects_meta(html: &str) -> Option<String> {
-    let at = html.find(r#"<meta name="order-effects" content=""#)?;
+    meta(html, "order-effects")
+}
+
+/// The `content` of `<meta name="{name}" …>` in `html`, unescaped.
+fn meta(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"<meta name="{name}" content=""#))?;
     let rest = &html[at..].split_once("content=\"")?.1;
     let raw = &rest[..rest.find('"')?];
     Some(
@@ -126,4 +131,24 @@ fn the_block_reader_sees_a_typo() {
     let listed = listed_audit_actions(js);
     assert_eq!(listed, BTreeSet::from(["order.shipp".to_owned()]));
     assert!(!recorded_audit_actions(&["order"]).contains("order.shipp"));
+}
+
+/// Addresses name their country as the emails and the checkout do: from `shop::COUNTRIES`,
+/// through the page, not from the browser's own list.
+#[test]
+fn the_admin_pages_carry_the_countries_names_from_rust() {
+    let dir = tempfile::tempdir().unwrap();
+    render_site(&demo(), &config(), dir.path()).unwrap();
+    let html = read(dir.path(), "admin/orders/index.html");
+    let v: serde_json::Value =
+        serde_json::from_str(&meta(&html, "countries").expect("the page carries the countries"))
+            .unwrap();
+    assert_eq!(v.as_object().unwrap().len(), shop::COUNTRIES.len());
+    for c in shop::COUNTRIES {
+        assert_eq!(v[c.code], c.name);
+    }
+    assert!(
+        !ADMIN_JS.contains("DisplayNames"),
+        "admin.js names countries from the page"
+    );
 }

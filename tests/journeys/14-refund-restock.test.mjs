@@ -216,3 +216,46 @@ test('a refunded order that had shipped keeps the stock as it was (on a phone)',
   assert.deepEqual(seen, [], 'no console errors');
   await context.close();
 });
+
+test('a refund pressed on a row that went stale refunds nothing until the owner has seen the change', async () => {
+  // The last bird feeder (the test above sold one of two).
+  const orderId = await buy(FEEDER, 1);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ownerPage(context, '/admin/orders/');
+  const seen = problems(page);
+  const shot = recorder(page, 'refund-stale');
+  const row = await orderRow(page, orderId, 'refund-order');
+  assert.equal(await row.locator('[data-testid="restock-input"]').isChecked(), true, 'offered back to stock while unshipped');
+
+  // Meanwhile, in another tab, the parcel leaves.
+  const other = await context.newPage();
+  const otherRow = await orderRow(other, orderId, 'ship-order');
+  await otherRow.locator('[data-testid="ship-order"]').click();
+  await other.waitForFunction((id) => document.querySelector(`[data-testid="admin-order"][data-order-id="${id}"] [data-testid="order-status"]`)?.textContent === 'shipped', orderId);
+  await other.close();
+
+  // The first tab still shows it unshipped, box ticked: Refund shows the change instead.
+  const dialogs = page.dialogs.length;
+  await row.locator('[data-testid="refund-order"]').click();
+  await page.waitForFunction(() => /changed meanwhile/.test(document.querySelector('#admin-status')?.textContent ?? ''));
+  assert.match(await page.locator('#admin-status').innerText(), /it is shipped now\): nothing was refunded/);
+  assert.equal(page.dialogs.length, dialogs, 'no refund was offered for confirmation');
+  const now = page.locator(`[data-testid="admin-order"][data-order-id="${orderId}"]`);
+  assert.equal(await now.locator('[data-testid="order-status"]').innerText(), 'shipped');
+  assert.equal(await now.locator('[data-testid="restock-input"]').isChecked(), false, 'shipped: offered unticked');
+  await shot('stale-row-shown');
+
+  // Refunded as now offered: the goods are with the customer, none go back on the shelf.
+  await now.locator('[data-testid="refund-order"]').click();
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="admin-order"][data-order-id="${id}"] [data-testid="order-status"]`)?.textContent === 'refunded', orderId);
+  assert.match(await page.locator('#admin-status').innerText(), /its items were not put back in stock/);
+  const settled = await eventually(async () => {
+    const detail = await details(page, now, orderId);
+    return /refund notice sent/.test(await detail.locator('[data-testid="order-emails"]').innerText());
+  }, { tries: 30 });
+  assert.ok(settled, 'the refund notice went out');
+  assert.equal(await adminStock(page, FEEDER.sku), 0, 'the shipped feeder did not come back');
+  await shot('after');
+  assert.deepEqual(seen, [], 'no console errors');
+  await context.close();
+});
