@@ -105,6 +105,7 @@ pub fn order_for(checkout: &Checkout, payment_intent: &str) -> Order {
         tracking: None,
         cancel_reason: None,
         restock: false,
+        notify_owner: false,
         effects: Vec::new(),
         version: 0,
     }

@@ -633,7 +633,10 @@ impl OrderEvents {
                 letterhead: shop::email::Letterhead {
                     shop_name: "Edge Shop".into(),
                     order_page: "https://shop.example/checkout/done/".into(),
+                    back_office_orders: "https://shop.example/admin/orders/".into(),
                 },
+                // No owner's notices: these tests count the shopper's emails.
+                owner_email: None,
             },
             poller,
         }

@@ -117,7 +117,10 @@ async fn order_events(shop: &Shop) -> stream_handlers::order_events::State {
         letterhead: shop::email::Letterhead {
             shop_name: "Edge Shop".into(),
             order_page: "https://shop.example/checkout/done/".into(),
+            back_office_orders: "https://shop.example/admin/orders/".into(),
         },
+        // No owner's notices: these tests count the shopper's emails.
+        owner_email: None,
     }
 }
 

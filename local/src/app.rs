@@ -215,6 +215,12 @@ impl Shop {
             self.payments.clone(),
             self.mailer.clone(),
             stream_handlers::order_events::letterhead(&self.publisher.config),
+            // The template's OrderNotificationEmail: here the demo owner's address.
+            self.stack
+                .users
+                .iter()
+                .find(|u| u.admin)
+                .map(|u| u.email.clone()),
             on_failure.clone(),
         )));
         let publishing = AbortOnDrop(tokio::spawn(run_publisher(
@@ -278,6 +284,7 @@ async fn run_stream(
     payments: Payments,
     mailer: Mailer,
     letterhead: shop::email::Letterhead,
+    owner_email: Option<String>,
     on_failure: OnFailure,
 ) {
     let streams = aws_sdk_dynamodbstreams::Client::new(&standins::aws::sdk_config(&endpoint).await);
@@ -287,6 +294,7 @@ async fn run_stream(
         payments,
         mailer,
         letterhead,
+        owner_email,
     };
     Mapping::new(mapping::ORDER_EVENTS, orders, Vec::new(), Some(on_failure))
         .run(|event| stream_handlers::order_events::handle(&state, event))

@@ -59,6 +59,7 @@ pub fn order(
         tracking: None,
         cancel_reason: None,
         restock: false,
+        notify_owner: false,
         effects: vec![],
         version: 0,
     }

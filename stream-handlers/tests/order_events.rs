@@ -465,3 +465,237 @@ async fn product_records_and_deletions_are_ignored() {
     assert_eq!(w.order(&order).await.status, OrderStatus::Authorized);
     assert_eq!(w.stock("PEN-1").await, 1);
 }
+
+/// The owner's address for this test's notices (the SES store is shared: tagged like the
+/// shoppers' so [`World::emails`] finds them).
+fn owner(w: &World) -> String {
+    format!("{}+owner@example.com", w.tag)
+}
+
+/// Emails sent to `to`.
+async fn emails_to(w: &World, to: &str) -> Vec<common::SentEmail> {
+    w.emails()
+        .await
+        .into_iter()
+        .filter(|e| e.destination.to == [to.to_owned()])
+        .collect()
+}
+
+/// The owner ships `order` (as the admin API does: a versioned update).
+async fn ship(w: &World, order: &shop::Order) {
+    let mut shipped = w.order(order).await;
+    shipped.status = shipped.status.apply(shop::OrderEvent::Ship).expect("ship");
+    w.state.store.update_order(&shipped).await.expect("ship");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_owner_is_told_of_each_paid_order_once_however_often_it_is_delivered() {
+    let mut w = World::new().await;
+    w.state.owner_email = Some(owner(&w));
+    w.product("JAR-1", 5).await;
+    w.product("SOLD-1", 0).await;
+    let orders = [
+        w.authorised_order(&[("JAR-1", 2)]).await,
+        w.authorised_order(&[("JAR-1", 1)]).await,
+    ];
+    // Sold out: cancelled, never paid, nothing to pack.
+    let cancelled = w.authorised_order(&[("SOLD-1", 1)]).await;
+    let mut all = Vec::new();
+    loop {
+        let records = w.records().await;
+        if records.is_empty() {
+            break;
+        }
+        all.extend(records.iter().cloned());
+        let tripled: Vec<_> = records
+            .iter()
+            .flat_map(|r| [r.clone(), r.clone(), r.clone()])
+            .collect();
+        for _ in 0..2 {
+            assert!(handle(&w.state, tripled.clone()).await.is_empty());
+        }
+    }
+    assert!(handle(&w.state, all).await.is_empty());
+    w.settle().await;
+
+    let notices = emails_to(&w, &owner(&w)).await;
+    assert_eq!(notices.len(), 2, "one per paid order: {notices:?}");
+    for order in &orders {
+        let stored = w.order(order).await;
+        assert_effects_once(&stored);
+        assert!(stored.notify_owner);
+        assert_eq!(
+            stored.effects,
+            ["stock", "capture", "email:confirmed", "email:new-order"]
+        );
+        assert_eq!(w.emails_of(order).await.len(), 1, "the shopper's one email");
+        let notice: Vec<_> = notices
+            .iter()
+            .filter(|e| e.subject.contains(&order.id))
+            .collect();
+        assert_eq!(notice.len(), 1, "{notices:?}");
+        let n = notice[0];
+        assert_eq!(
+            n.subject,
+            format!("New Tea & Things order {} — {}", order.id, order.total)
+        );
+        assert_eq!(n.from, "Edge Shop <shop@example.com>");
+        let text = n.body.text.clone().unwrap_or_default();
+        let html = n.body.html.clone().unwrap_or_default();
+        let link = format!("https://shop.example/admin/orders/?order={}", order.id);
+        assert!(
+            text.contains(&format!("In the back office: {link}")),
+            "{text}"
+        );
+        assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
+        assert!(text.contains(&order.email), "{text}");
+        assert!(text.contains("Product <JAR-1> & co (JAR-1)"), "{text}");
+        assert!(html.contains("Product &#60;JAR-1&#62; &#38; co"), "{html}");
+        assert!(text.contains("SW1Y 4JH"), "{text}");
+    }
+    let stored = w.order(&cancelled).await;
+    assert_eq!(stored.status, OrderStatus::Cancelled);
+    assert!(
+        !stored
+            .effects
+            .iter()
+            .any(|e| e.as_str().contains("new-order"))
+    );
+
+    // Shipped later: no second notice.
+    ship(&w, &orders[0]).await;
+    w.settle().await;
+    assert_eq!(emails_to(&w, &owner(&w)).await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_order_shipped_before_its_notice_still_tells_the_owner() {
+    let mut w = World::new().await;
+    w.state.owner_email = Some(owner(&w));
+    w.product("JAR-2", 5).await;
+    let order = w.authorised_order(&[("JAR-2", 1)]).await;
+    // SES down: stock taken and payment captured, no email yet.
+    let records = w.records().await;
+    let broken = w.state_with(Some(dead_mailer().await), None);
+    assert_eq!(handle(&broken, records).await.len(), 1);
+    assert_eq!(w.order(&order).await.effects, ["stock", "capture"]);
+    // The owner ships it meanwhile; then SES is back.
+    ship(&w, &order).await;
+    w.settle().await;
+    let stored = w.order(&order).await;
+    assert_eq!(
+        stored.effects,
+        [
+            "stock",
+            "capture",
+            "email:confirmed",
+            "email:shipped",
+            "email:new-order"
+        ]
+    );
+    assert_eq!(emails_to(&w, &owner(&w)).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_an_address_no_notice_and_setting_one_later_tells_nothing_of_older_orders() {
+    let mut w = World::new().await;
+    assert_eq!(w.state.owner_email, None);
+    w.product("JAR-3", 5).await;
+    let older = w.authorised_order(&[("JAR-3", 1)]).await;
+    w.settle().await;
+    let stored = w.order(&older).await;
+    assert!(!stored.notify_owner);
+    assert_eq!(stored.effects, ["stock", "capture", "email:confirmed"]);
+
+    // The owner sets an address; the older order changes (shipped): still no notice for it.
+    w.state.owner_email = Some(owner(&w));
+    ship(&w, &older).await;
+    w.settle().await;
+    assert_eq!(
+        w.order(&older).await.effects,
+        ["stock", "capture", "email:confirmed", "email:shipped"]
+    );
+    // A new order is told.
+    let newer = w.authorised_order(&[("JAR-3", 1)]).await;
+    w.settle().await;
+    let notices = emails_to(&w, &owner(&w)).await;
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].subject.contains(&newer.id));
+
+    // Confirmed while an address was set, but it is gone before the notice: nothing sent,
+    // nothing recorded, nothing failed, and the shopper's emails still go out.
+    let last = w.authorised_order(&[("JAR-3", 1)]).await;
+    let records = w.records().await;
+    let broken = w.state_with(Some(dead_mailer().await), None);
+    assert_eq!(handle(&broken, records).await.len(), 1);
+    assert!(w.order(&last).await.notify_owner);
+    w.state.owner_email = None;
+    w.settle().await;
+    assert_eq!(
+        w.order(&last).await.effects,
+        ["stock", "capture", "email:confirmed"]
+    );
+    assert_eq!(emails_to(&w, &owner(&w)).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_owners_address_ses_refuses_is_recorded_and_the_shopper_is_still_emailed() {
+    use common::refusing_ses::{Refusal, mailer_refusing};
+    let mut w = World::new().await;
+    w.state.owner_email = Some(owner(&w));
+    w.product("JAR-4", 5).await;
+
+    // For good (an unverified address in the SES sandbox): recorded as rejected, not retried,
+    // and the order's other steps are all done.
+    w.state.mailer = mailer_refusing(&owner(&w), Refusal::ForGood).await;
+    let order = w.authorised_order(&[("JAR-4", 1)]).await;
+    w.settle().await;
+    let stored = w.order(&order).await;
+    assert_eq!(
+        stored.effects,
+        [
+            "stock",
+            "capture",
+            "email:confirmed",
+            "email:new-order:rejected"
+        ]
+    );
+    assert_eq!(w.emails_of(&order).await.len(), 1, "the shopper's email");
+    assert!(emails_to(&w, &owner(&w)).await.is_empty());
+    ship(&w, &order).await;
+    w.settle().await;
+    assert_eq!(
+        w.emails_of(&order).await.len(),
+        2,
+        "and the shipping notice"
+    );
+
+    // For now (throttled): the record fails after the shopper's email is sent and recorded; the
+    // retry sends the notice alone.
+    w.state.mailer = mailer_refusing(&owner(&w), Refusal::ForNow).await;
+    let order = w.authorised_order(&[("JAR-4", 2)]).await;
+    let records = w.records().await;
+    let mut failed = handle(&w.state, records.clone()).await;
+    // The handler's own writes come back as records too: deliver until the notice fails them.
+    while failed.is_empty() {
+        let more = w.records().await;
+        assert!(!more.is_empty(), "the notice never failed");
+        failed = handle(&w.state, more).await;
+    }
+    assert_eq!(
+        w.order(&order).await.effects,
+        ["stock", "capture", "email:confirmed"]
+    );
+    assert_eq!(w.emails_of(&order).await.len(), 1);
+    w.state = w.state_with(
+        Some(mailer_refusing("nobody@example.com", Refusal::ForGood).await),
+        None,
+    );
+    w.settle().await;
+    assert_eq!(
+        w.order(&order).await.effects,
+        ["stock", "capture", "email:confirmed", "email:new-order"]
+    );
+    assert_eq!(w.emails_of(&order).await.len(), 1, "not sent twice");
+    assert_eq!(emails_to(&w, &owner(&w)).await.len(), 1);
+}

@@ -391,6 +391,10 @@ fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
         letterhead.order_link("01JD5ZQ7X3K9M2N4P6R8T0V2W4"),
         "https://d111111abcdef8.cloudfront.net/checkout/done/?order=01JD5ZQ7X3K9M2N4P6R8T0V2W4"
     );
+    assert_eq!(
+        letterhead.back_office_link("01JD5ZQ7X3K9M2N4P6R8T0V2W4"),
+        "https://d111111abcdef8.cloudfront.net/admin/orders/?order=01JD5ZQ7X3K9M2N4P6R8T0V2W4"
+    );
     // The name goes into that JSON as it is: the parameter refuses what would break it.
     let pattern = regex_lite::Regex::new(shop_name["AllowedPattern"].as_str().unwrap())
         .expect("ShopName's pattern compiles");
@@ -400,6 +404,52 @@ fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
     for bad in ["Say \"hi\"", "back\\slash", "new\nline"] {
         assert!(!pattern.is_match(bad), "{bad:?}");
     }
+}
+
+/// The owner's new-order notices: order-events reads the variable the code names
+/// (`OWNER_EMAIL_VAR`) from the `OrderNotificationEmail` parameter, empty by default (no
+/// notices), and may send only from SenderEmail, whoever the notice goes to.
+#[test]
+fn order_events_gets_the_owners_address_from_its_parameter() {
+    let t = template();
+    let f = &t["Resources"]["OrderEventsFunction"]["Properties"];
+    let var = stream_handlers::order_events::OWNER_EMAIL_VAR;
+    assert_eq!(
+        f["Environment"]["Variables"][var],
+        json!({"Ref": "OrderNotificationEmail"}),
+        "order-events' {var}"
+    );
+    let p = &t["Parameters"]["OrderNotificationEmail"];
+    assert_eq!(p["Type"], "String");
+    assert_eq!(p["Default"], "", "no notices unless the owner asks");
+    let pattern = regex_lite::Regex::new(p["AllowedPattern"].as_str().expect("a pattern"))
+        .expect("the pattern compiles");
+    for good in [
+        "",
+        "owner@example.com",
+        "Ana.Lima+orders@shop.example.co.uk",
+    ] {
+        assert!(pattern.is_match(good), "{good:?}");
+    }
+    for bad in [
+        "owner",
+        "owner@example",
+        "a b@example.com",
+        "owner@example.com,x@y.z",
+    ] {
+        assert!(!pattern.is_match(bad), "{bad:?}");
+    }
+    let email = f["Policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_array().into_iter().flatten())
+        .find(|st| st["Sid"] == "Email")
+        .expect("order-events may send email");
+    assert_eq!(
+        email["Condition"]["StringEquals"]["ses:FromAddress"],
+        json!({"Ref": "SenderEmail"})
+    );
 }
 
 /// JSON with object keys sorted at every level: the same text whatever the

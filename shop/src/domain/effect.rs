@@ -10,7 +10,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Which email an order event sends.
+/// Which email an order event sends. Every kind goes to the shopper, except
+/// [`EmailKind::NewOrder`], which goes to the owner ([`EmailKind::to_owner`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EmailKind {
     /// The order is confirmed and paid.
@@ -21,15 +22,19 @@ pub enum EmailKind {
     Shipped,
     /// Money given back.
     Refunded,
+    /// To the owner, not the shopper: a paid order to pack (sent once the payment is captured,
+    /// to the address configured when the order was confirmed: `Order::notify_owner`).
+    NewOrder,
 }
 
 impl EmailKind {
     /// Every kind, for exhaustive tests.
-    pub const ALL: [EmailKind; 4] = [
+    pub const ALL: [EmailKind; 5] = [
         EmailKind::Confirmed,
         EmailKind::Cancelled,
         EmailKind::Shipped,
         EmailKind::Refunded,
+        EmailKind::NewOrder,
     ];
 
     /// Short lower-case name (`confirmed`, …), used in effect names like `email:confirmed`.
@@ -39,7 +44,13 @@ impl EmailKind {
             EmailKind::Cancelled => "cancelled",
             EmailKind::Shipped => "shipped",
             EmailKind::Refunded => "refunded",
+            EmailKind::NewOrder => "new-order",
         }
+    }
+
+    /// True for the email to the owner (the shop's notice address), not to the order's shopper.
+    pub fn to_owner(self) -> bool {
+        matches!(self, EmailKind::NewOrder)
     }
 
     /// The order effect recorded once this email is sent (`email:<kind>`).
@@ -69,13 +80,14 @@ pub enum Effect {
     Restock,
     /// `email:<kind>`: the email was sent.
     Email(EmailKind),
-    /// `email:<kind>:rejected`: SES refused the recipient for good; not retried.
+    /// `email:<kind>:rejected`: SES refused the recipient for good (the shopper's address, or
+    /// for [`EmailKind::NewOrder`] the owner's); not retried.
     EmailRejected(EmailKind),
 }
 
 impl Effect {
     /// Every effect, for parsing and exhaustive tests.
-    pub const ALL: [Effect; 15] = [
+    pub const ALL: [Effect; 17] = [
         Effect::Stock,
         Effect::Capture,
         Effect::CaptureFailed,
@@ -87,10 +99,12 @@ impl Effect {
         Effect::Email(EmailKind::Cancelled),
         Effect::Email(EmailKind::Shipped),
         Effect::Email(EmailKind::Refunded),
+        Effect::Email(EmailKind::NewOrder),
         Effect::EmailRejected(EmailKind::Confirmed),
         Effect::EmailRejected(EmailKind::Cancelled),
         Effect::EmailRejected(EmailKind::Shipped),
         Effect::EmailRejected(EmailKind::Refunded),
+        Effect::EmailRejected(EmailKind::NewOrder),
     ];
 
     /// The stored name.
@@ -108,10 +122,12 @@ impl Effect {
             Effect::Email(K::Cancelled) => "email:cancelled",
             Effect::Email(K::Shipped) => "email:shipped",
             Effect::Email(K::Refunded) => "email:refunded",
+            Effect::Email(K::NewOrder) => "email:new-order",
             Effect::EmailRejected(K::Confirmed) => "email:confirmed:rejected",
             Effect::EmailRejected(K::Cancelled) => "email:cancelled:rejected",
             Effect::EmailRejected(K::Shipped) => "email:shipped:rejected",
             Effect::EmailRejected(K::Refunded) => "email:refunded:rejected",
+            Effect::EmailRejected(K::NewOrder) => "email:new-order:rejected",
         }
     }
 
@@ -159,7 +175,7 @@ mod tests {
     use super::*;
 
     /// The strings the table holds today, written out: a rename here would orphan stored orders.
-    const STORED: [&str; 15] = [
+    const STORED: [&str; 17] = [
         "stock",
         "capture",
         "capture:failed",
@@ -171,10 +187,12 @@ mod tests {
         "email:cancelled",
         "email:shipped",
         "email:refunded",
+        "email:new-order",
         "email:confirmed:rejected",
         "email:cancelled:rejected",
         "email:shipped:rejected",
         "email:refunded:rejected",
+        "email:new-order:rejected",
     ];
 
     #[test]
@@ -201,6 +219,15 @@ mod tests {
     }
 
     #[test]
+    fn only_the_new_order_notice_goes_to_the_owner() {
+        let to_owner: Vec<_> = EmailKind::ALL
+            .into_iter()
+            .filter(|k| k.to_owner())
+            .collect();
+        assert_eq!(to_owner, [EmailKind::NewOrder]);
+    }
+
+    #[test]
     fn unknown_strings_are_refused() {
         assert!(serde_json::from_str::<Effect>("\"email:lost\"").is_err());
         assert!(serde_json::from_str::<Effect>("\"Stock\"").is_err());
@@ -211,6 +238,10 @@ mod tests {
     fn failures_are_refused_captures_and_rejected_emails() {
         assert!(Effect::CaptureFailed.is_failure());
         assert!(Effect::EmailRejected(EmailKind::Confirmed).is_failure());
+        assert!(
+            Effect::EmailRejected(EmailKind::NewOrder).is_failure(),
+            "the owner should learn that their notices do not arrive"
+        );
         assert!(!Effect::Capture.is_failure());
         assert!(!Effect::Stock.is_failure());
         assert!(!Effect::Restock.is_failure());

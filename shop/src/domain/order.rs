@@ -156,6 +156,12 @@ pub struct Order {
     /// and for orders stored before the choice existed.
     #[serde(default)]
     pub restock: bool,
+    /// Whether the owner is told of this order once its payment is captured (order-events'
+    /// new-order notice, effect `email:new-order`): set when order-events confirms the order,
+    /// if an owner's address was configured then. Deciding at confirmation means configuring an
+    /// address later never sends notices for older orders; `false` for orders stored before.
+    #[serde(default)]
+    pub notify_owner: bool,
     /// Side effects already done (e.g. `stock`, `capture`, `email:confirmed`),
     /// so a redelivered stream record repeats none of them.
     #[serde(default)]
@@ -250,6 +256,27 @@ mod tests {
         assert!(
             !read.restock,
             "an order stored before the field is not restocked"
+        );
+    }
+
+    #[test]
+    fn notify_owner_defaults_to_false_for_orders_stored_without_it() {
+        let mut order = crate::fixtures::order(
+            "01ORDER",
+            "sub",
+            "a@example.com",
+            vec![crate::fixtures::line("A-1", 100, 1)],
+            "pi_1",
+        );
+        assert!(!order.notify_owner, "an order is placed without it");
+        order.notify_owner = true;
+        let mut json = serde_json::to_value(&order).unwrap();
+        assert_eq!(json["notifyOwner"], true);
+        json.as_object_mut().unwrap().remove("notifyOwner");
+        let read: Order = serde_json::from_value(json).unwrap();
+        assert!(
+            !read.notify_owner,
+            "an order stored before the field sends the owner no notice"
         );
     }
 

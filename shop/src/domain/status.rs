@@ -109,6 +109,7 @@ mod tests {
             tracking: None,
             cancel_reason: None,
             restock: false,
+            notify_owner: false,
             effects: vec![],
             version: 1,
         }

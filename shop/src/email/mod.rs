@@ -1,5 +1,6 @@
 //! The emails the shop sends about an order, rendered from askama templates
-//! under `shop/templates/email/` (HTML and plain text for each).
+//! under `shop/templates/email/` (HTML and plain text for each): four to the shopper, and the
+//! owner's notice of a new paid order ([`EmailKind::NewOrder`]).
 //!
 //! Pure content: no SES here (see [`crate::mailer`]), so every email can be
 //! checked in unit tests. HTML templates escape every value; the text parts
@@ -18,12 +19,20 @@ pub struct Letterhead {
     /// The absolute address of the site's order page; `?order=<id>` opens one order there
     /// (after sign-in).
     pub order_page: String,
+    /// The absolute address of the back office's orders page; `?order=<id>` opens that order
+    /// alone with its details (after the owner signs in). The owner's notice links there.
+    pub back_office_orders: String,
 }
 
 impl Letterhead {
     /// The address of order `order_id`'s page (an order id is a ULID: nothing to escape).
     pub fn order_link(&self, order_id: &str) -> String {
         format!("{}?order={order_id}", self.order_page)
+    }
+
+    /// The address of order `order_id` in the back office.
+    pub fn back_office_link(&self, order_id: &str) -> String {
+        format!("{}?order={order_id}", self.back_office_orders)
     }
 }
 
@@ -80,6 +89,12 @@ pub fn shipped(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderEr
 /// "Your refund is on its way".
 pub fn refunded(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderError> {
     render(EmailKind::Refunded, order, letterhead)
+}
+
+/// The owner's notice of a paid order to pack: lines, totals, the shopper's email, where to
+/// ship, and the order in the back office.
+pub fn new_order(order: &Order, letterhead: &Letterhead) -> Result<Email, RenderError> {
+    render(EmailKind::NewOrder, order, letterhead)
 }
 
 #[cfg(test)]

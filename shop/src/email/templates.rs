@@ -78,6 +78,23 @@ struct RefundedText<'a> {
     o: &'a Order,
 }
 
+#[derive(Template)]
+#[template(path = "email/new_order.html")]
+struct NewOrderHtml<'a> {
+    shop: &'a str,
+    link: &'a str,
+    subject: &'a str,
+    o: &'a Order,
+}
+
+#[derive(Template)]
+#[template(path = "email/new_order.txt")]
+struct NewOrderText<'a> {
+    shop: &'a str,
+    link: &'a str,
+    o: &'a Order,
+}
+
 /// Why the order was cancelled, as the apology states it.
 fn cancel_reason(o: &Order) -> &str {
     o.cancel_reason.as_deref().unwrap_or(DEFAULT_REASON)
@@ -92,6 +109,7 @@ fn subject(kind: EmailKind, shop: &str, order: &Order) -> String {
         EmailKind::Cancelled => format!("Your {shop} order {id} could not be completed"),
         EmailKind::Shipped => format!("Your {shop} order {id} has shipped"),
         EmailKind::Refunded => format!("Your {shop} order {id} has been refunded"),
+        EmailKind::NewOrder => format!("New {shop} order {id} — {}", order.total),
     }
 }
 
@@ -103,7 +121,12 @@ pub(super) fn render(
     let shop = letterhead.shop_name.as_str();
     let subject = subject(kind, shop, o);
     let s = subject.as_str();
-    let link = &letterhead.order_link(&o.id);
+    // The shopper's emails link to their order page, the owner's to the back office.
+    let link = &if kind.to_owner() {
+        letterhead.back_office_link(&o.id)
+    } else {
+        letterhead.order_link(&o.id)
+    };
     let (html, text) = match kind {
         EmailKind::Confirmed => (
             ConfirmedHtml {
@@ -151,6 +174,16 @@ pub(super) fn render(
             }
             .render()?,
             RefundedText { shop, link, o }.render()?,
+        ),
+        EmailKind::NewOrder => (
+            NewOrderHtml {
+                shop,
+                link,
+                subject: s,
+                o,
+            }
+            .render()?,
+            NewOrderText { shop, link, o }.render()?,
         ),
     };
     Ok(super::Email {

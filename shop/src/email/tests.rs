@@ -9,6 +9,7 @@ fn letterhead() -> Letterhead {
     Letterhead {
         shop_name: "Tea & Things".into(),
         order_page: "https://shop.example/checkout/done/".into(),
+        back_office_orders: "https://shop.example/admin/orders/".into(),
     }
 }
 
@@ -51,6 +52,7 @@ fn order() -> Order {
         tracking: None,
         cancel_reason: None,
         restock: false,
+        notify_owner: false,
         effects: vec![],
         version: 1,
     }
@@ -170,7 +172,8 @@ fn kinds_name_their_effects() {
             "email:confirmed",
             "email:cancelled",
             "email:shipped",
-            "email:refunded"
+            "email:refunded",
+            "email:new-order"
         ]
     );
 }
@@ -205,12 +208,13 @@ fn free_shipping_and_the_country_read_as_on_the_site() {
     }
 }
 
-/// Every email names the shop as its site does and links to the order's page there.
+/// Every email to the shopper names the shop as its site does and links to the order's page
+/// there.
 #[test]
 fn every_email_names_the_shop_and_links_to_the_order() {
     let o = order();
     let link = "https://shop.example/checkout/done/?order=01JD5ZQ7X3K9M2N4P6R8T0V2W4";
-    for kind in EmailKind::ALL {
+    for kind in EmailKind::ALL.into_iter().filter(|k| !k.to_owner()) {
         let e = render(kind, &o, &letterhead()).expect("renders");
         assert!(
             e.subject.starts_with("Your Tea & Things order"),
@@ -235,4 +239,85 @@ fn every_email_names_the_shop_and_links_to_the_order() {
         assert!(e.html.contains("Tea &#38; Things"), "{kind:?}: {}", e.html);
         assert!(!e.html.contains("Edge Shop") && !e.text.contains("Edge Shop"));
     }
+}
+
+/// The owner's notice: what to pack (name, SKU, quantity, unit price, line total), the money,
+/// who paid and where it goes, and the order in the back office, not the shopper's page.
+#[test]
+fn the_owners_notice_says_what_to_pack_and_links_to_the_back_office() {
+    let o = order();
+    let e = new_order(&o, &letterhead()).expect("renders");
+    assert_eq!(
+        e.subject,
+        "New Tea & Things order 01JD5ZQ7X3K9M2N4P6R8T0V2W4 — €34.99"
+    );
+    for part in [&e.html, &e.text] {
+        for needle in [
+            "New order to pack",
+            "ada@example.com",
+            "MUG-001",
+            "TEA-002",
+            "Green tea",
+            "€12.50",
+            "€25.00",
+            "€4.99",
+            "€29.99",
+            "€5.00",
+            "€34.99",
+            "12 St James",
+            "Flat 3",
+            "SW1Y 4JH London",
+            "United Kingdom",
+            "01JD5ZQ7X3K9M2N4P6R8T0V2W4",
+        ] {
+            assert!(part.contains(needle), "{needle:?} missing from\n{part}");
+        }
+        assert!(!part.contains("/checkout/done/"), "{part}");
+        assert!(
+            !part.contains("Hello"),
+            "not written to the shopper: {part}"
+        );
+    }
+    let link = "https://shop.example/admin/orders/?order=01JD5ZQ7X3K9M2N4P6R8T0V2W4";
+    assert!(
+        e.text.contains(&format!("In the back office: {link}")),
+        "{}",
+        e.text
+    );
+    assert!(
+        e.text.contains(
+            "- 2 × Tom & Jerry's <script>alert(1)</script> mug (MUG-001) at €12.50: €25.00"
+        )
+    );
+    assert!(
+        e.html.contains(&format!(
+            "<a href=\"{link}\" style=\"color:#1d4ed8;\">Open the order in the back office</a>"
+        )),
+        "{}",
+        e.html
+    );
+    assert!(!e.html.contains("See your order"), "{}", e.html);
+    assert!(e.html.contains("Tea &#38; Things"), "{}", e.html);
+    assert!(e.text.contains("Tea & Things · order"), "{}", e.text);
+}
+
+/// The notice escapes what the shopper typed, including the address it shows as a mail link.
+#[test]
+fn the_owners_notice_escapes_the_shoppers_email_and_reads_free_shipping() {
+    let mut o = order();
+    o.email = "o'brien+\"x\"@example.com".into();
+    o.shipping = eur(0);
+    o.total = eur(2999);
+    let e = new_order(&o, &letterhead()).expect("renders");
+    assert!(e.subject.ends_with("— €29.99"), "{}", e.subject);
+    assert!(!e.html.contains("o'brien"), "{}", e.html);
+    assert!(
+        e.html
+            .contains("href=\"mailto:o&#39;brien+&#34;x&#34;@example.com\""),
+        "{}",
+        e.html
+    );
+    assert!(e.text.contains("Shopper: o'brien+\"x\"@example.com"));
+    assert!(e.text.contains("Shipping: Free"), "{}", e.text);
+    assert!(e.html.contains(">Free</td>"), "{}", e.html);
 }

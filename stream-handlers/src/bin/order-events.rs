@@ -4,7 +4,9 @@
 //! Environment: `TABLE_NAME`, `FROM_EMAIL`, `STRIPE_API_BASE` (default
 //! Stripe's API), the Stripe secret from the SSM parameter named by
 //! `STRIPE_SECRET_PARAM` or, locally, `STRIPE_SECRET_KEY`, and the site's
-//! `SITE_CONFIG` (the catalogue publisher's: the emails' shop name and links).
+//! `SITE_CONFIG` (the catalogue publisher's: the emails' shop name and links), and
+//! `ORDER_NOTIFICATION_EMAIL` ([`order_events::OWNER_EMAIL_VAR`]: the owner's address for
+//! new-order notices; unset or empty, none are sent).
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use shop::config;
@@ -24,6 +26,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             config::required("FROM_EMAIL")?,
         ),
         letterhead: order_events::letterhead(&catalogue_publisher::site_config_from_env()?),
+        owner_email: config::optional(order_events::OWNER_EMAIL_VAR),
     };
     let state = &state;
     // The event is decoded record by record (`records`): one unreadable record is reported as

@@ -6,13 +6,14 @@
 //!
 //! | order | step | effect recorded |
 //! |---|---|---|
-//! | `authorized` | one transaction: every line's stock (conditional), its reservation turned into the sale (`reserved −= q`, reservation `sold`), order `confirmed` | `stock` |
+//! | `authorized` | one transaction: every line's stock (conditional), its reservation turned into the sale (`reserved −= q`, reservation `sold`), order `confirmed` (and `notify_owner` when an owner's address is configured) | `stock` |
 //! | `authorized`, stock short | order `cancelled` with a reason | — |
 //! | `cancelled` | cancel the PaymentIntent (`cancel-<order>`) | `cancel` |
 //! | `cancelled` | apology email | `email:cancelled` |
 //! | `confirmed` / `shipped` | capture the PaymentIntent (`capture-<order>`) | `capture` |
 //! | `confirmed` / `shipped` | confirmation email | `email:confirmed` |
 //! | `shipped` | shipped email | `email:shipped` |
+//! | `confirmed` / `shipped`, captured, `notify_owner` | the owner's new-order notice, to [`OWNER_EMAIL_VAR`] | `email:new-order` |
 //! | `refunded`, `restock` chosen | one transaction: every line's stock back (`stock += q`, product must exist), order updated (versioned) | `restock` |
 //! | `refunded` | refunded email | `email:refunded` |
 //!
@@ -26,6 +27,12 @@
 //! rejects the recipient's address) is logged and recorded as `<effect>:failed` /
 //! `email:<kind>:rejected` so the shard is not blocked by a record that can
 //! never succeed; a transient one fails the record.
+//!
+//! The owner's notice comes last, after the shopper's emails, so they never wait for it
+//! (a transient SES failure of the notice retries the record, but the shopper's email is
+//! already recorded and is not sent again). Only an order confirmed while an address is set
+//! is owed one (`Order::notify_owner`, decided in the stock step): configuring the address
+//! later sends nothing for older orders, and unset, no notice and no effect is recorded.
 
 mod batch;
 pub mod steps;
@@ -49,7 +56,13 @@ pub struct State {
     pub mailer: Mailer,
     /// The shop's name and order page, as the emails give them ([`letterhead`]).
     pub letterhead: shop::email::Letterhead,
+    /// Where the owner's new-order notices go ([`OWNER_EMAIL_VAR`]); `None`: no notices.
+    pub owner_email: Option<String>,
 }
+
+/// The environment variable naming the owner's address for new-order notices (the template's
+/// `OrderNotificationEmail` parameter; unset or empty: no notices).
+pub const OWNER_EMAIL_VAR: &str = "ORDER_NOTIFICATION_EMAIL";
 
 /// Why handling one record failed (it is then reported in `batchItemFailures`).
 #[derive(Debug, thiserror::Error)]
@@ -73,15 +86,14 @@ pub enum HandleError {
     Busy(String),
 }
 
-/// How the emails name the shop and link to it: the site's name and its order page, from the
-/// same site configuration the catalogue publisher renders the pages with (`SITE_CONFIG`).
+/// How the emails name the shop and link to it: the site's name, its order page and the back
+/// office's orders page, from the same site configuration the catalogue publisher renders the
+/// pages with (`SITE_CONFIG`).
 pub fn letterhead(site: &static_site::SiteConfig) -> shop::email::Letterhead {
+    let base = site.base_url.trim_end_matches('/');
     shop::email::Letterhead {
         shop_name: site.site_name.clone(),
-        order_page: format!(
-            "{}{}",
-            site.base_url.trim_end_matches('/'),
-            static_site::routes::CHECKOUT_DONE
-        ),
+        order_page: format!("{base}{}", static_site::routes::CHECKOUT_DONE),
+        back_office_orders: format!("{base}{}", static_site::routes::ADMIN_ORDERS),
     }
 }

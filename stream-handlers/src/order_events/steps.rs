@@ -53,6 +53,13 @@ pub fn next_step(order: &Order) -> Option<Step> {
                 Some(Step::Email(EmailKind::Confirmed))
             } else if order.status == S::Shipped && !email_done(order, EmailKind::Shipped) {
                 Some(Step::Email(EmailKind::Shipped))
+            } else if order.notify_owner
+                && order.is_captured()
+                && !email_done(order, EmailKind::NewOrder)
+            {
+                // Last, so the shopper's emails never wait for it (and [`settle`] may stop here
+                // when the address was removed since the order was confirmed).
+                Some(Step::Email(EmailKind::NewOrder))
             } else {
                 None
             }
@@ -80,6 +87,18 @@ pub async fn settle(state: &State, customer: &str, order_id: &str) -> Result<(),
         let Some(step) = next_step(&order) else {
             return Ok(());
         };
+        if let Step::Email(kind) = step
+            && recipient(state, kind, &order).is_none()
+        {
+            // The owner's notice, owed when the order was confirmed, but the address is gone
+            // since: nothing to send and nothing to record. It is its status's last step, so
+            // nothing waits on it.
+            tracing::info!(
+                order_id,
+                "no owner's address configured now; no new-order notice"
+            );
+            return Ok(());
+        }
         tracing::info!(order_id, ?step, status = %order.status, "order step");
         match run(state, step, &order).await {
             Ok(next) => order = next,
@@ -122,17 +141,31 @@ async fn run(state: &State, step: Step, order: &Order) -> Result<Order, HandleEr
             record_effect(state, order, effect).await
         }
         Step::Email(kind) => {
+            let Some(to) = recipient(state, kind, order) else {
+                // `settle` stops before an email with no one to send it to.
+                return Err(HandleError::Busy(order.id.clone()));
+            };
             let message = email::render(kind, order, &state.letterhead)?;
-            let effect = match state.mailer.send(&order.email, &message).await {
+            let effect = match state.mailer.send(to, &message).await {
                 Ok(_) => Effect::Email(kind),
                 Err(e) if e.is_retryable() => return Err(e.into()),
                 Err(e) => {
-                    tracing::error!(order_id = %order.id, error = %e, "SES rejected the email; not retrying");
+                    tracing::error!(order_id = %order.id, email = kind.as_str(), error = %e, "SES rejected the email; not retrying");
                     Effect::EmailRejected(kind)
                 }
             };
             record_effect(state, order, effect).await
         }
+    }
+}
+
+/// Who gets email `kind` about `order`: the shopper, or for the owner's notice the configured
+/// address (`None` when there is none).
+fn recipient<'a>(state: &'a State, kind: EmailKind, order: &'a Order) -> Option<&'a str> {
+    if kind.to_owner() {
+        state.owner_email.as_deref()
+    } else {
+        Some(&order.email)
     }
 }
 
@@ -152,6 +185,8 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
         .apply(OrderEvent::Confirm)
         .map_err(|e| StoreError::Other(e.to_string()))?;
     confirmed.add_effect(Effect::Stock);
+    // The owner is told of the orders confirmed while an address is configured, and of no other.
+    confirmed.notify_owner = state.owner_email.is_some();
     confirmed.updated_at = now();
     let lines = cart_lines(order);
     // The checkout's reservation, if it still holds the units: the sale

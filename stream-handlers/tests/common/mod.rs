@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod refusing_ses;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
@@ -84,6 +86,7 @@ impl World {
                 payments: Payments::new(&stripe, STRIPE_KEY.into()),
                 mailer: Mailer::new(ses_client, "Edge Shop <shop@example.com>"),
                 letterhead: letterhead(),
+                owner_email: None,
             },
             poller,
             tag: unique("shopper"),
@@ -98,6 +101,7 @@ impl World {
             payments: payments.unwrap_or_else(|| self.state.payments.clone()),
             mailer: mailer.unwrap_or_else(|| self.state.mailer.clone()),
             letterhead: self.state.letterhead.clone(),
+            owner_email: self.state.owner_email.clone(),
         }
     }
 

@@ -42,6 +42,7 @@ fn order(status: OrderStatus, effects: &[Effect]) -> Order {
         tracking: None,
         cancel_reason: None,
         restock: false,
+        notify_owner: false,
         effects: effects.to_vec(),
         version: 1,
     }
@@ -202,6 +203,82 @@ fn a_refund_chosen_to_restock_puts_the_stock_back_before_the_email() {
         o.restock = true;
         assert_ne!(next_step(&o), Some(Step::Restock), "{status}");
     }
+}
+
+/// The owner's notice: once per order owed one, after the capture and after the shopper's
+/// emails (they never wait for it), whether the order is still confirmed or already shipped.
+#[test]
+fn an_order_owed_a_notice_tells_the_owner_once_after_the_shoppers_emails() {
+    let owed = |status, effects: &[Effect]| {
+        let mut o = order(status, effects);
+        o.notify_owner = true;
+        o
+    };
+    let notice = Some(Step::Email(EmailKind::NewOrder));
+    let confirmed = [
+        Effect::Stock,
+        Effect::Capture,
+        Effect::Email(EmailKind::Confirmed),
+    ];
+    // Capture, then the shopper's confirmation, then the notice.
+    assert_eq!(
+        next_step(&owed(S::Confirmed, &[Effect::Stock])),
+        Some(Step::Capture)
+    );
+    assert_eq!(
+        next_step(&owed(S::Confirmed, &[Effect::Stock, Effect::Capture])),
+        Some(Step::Email(EmailKind::Confirmed))
+    );
+    assert_eq!(next_step(&owed(S::Confirmed, &confirmed)), notice);
+    // Shipped before the handler caught up: still paid, still to pack (or packed): it is told.
+    assert_eq!(
+        next_step(&owed(S::Shipped, &confirmed)),
+        Some(Step::Email(EmailKind::Shipped))
+    );
+    let mut shipped = owed(S::Shipped, &confirmed);
+    shipped.add_effect(Effect::Email(EmailKind::Shipped));
+    assert_eq!(next_step(&shipped), notice);
+    // Sent or rejected: done, and nothing follows.
+    for done in [
+        Effect::Email(EmailKind::NewOrder),
+        Effect::EmailRejected(EmailKind::NewOrder),
+    ] {
+        let mut o = owed(S::Confirmed, &confirmed);
+        o.add_effect(done);
+        assert_eq!(next_step(&o), None, "{done}");
+        let mut o = shipped.clone();
+        o.add_effect(done);
+        assert_eq!(next_step(&o), None, "{done}");
+    }
+    // A rejected confirmation does not hold the notice back.
+    assert_eq!(
+        next_step(&owed(
+            S::Confirmed,
+            &[
+                Effect::Stock,
+                Effect::Capture,
+                Effect::EmailRejected(EmailKind::Confirmed)
+            ]
+        )),
+        notice
+    );
+    // Not paid, not to pack: no notice for a refused capture, an order not yet confirmed, a
+    // cancelled one or a refunded one.
+    assert_eq!(
+        next_step(&owed(S::Confirmed, &[Effect::Stock, Effect::CaptureFailed])),
+        None
+    );
+    for status in [S::Authorized, S::Cancelled, S::Refunded] {
+        let mut o = owed(status, &confirmed);
+        o.add_effect(Effect::Stock);
+        o.add_effect(Effect::Cancel);
+        o.add_effect(Effect::Email(EmailKind::Cancelled));
+        o.add_effect(Effect::Email(EmailKind::Refunded));
+        assert_eq!(next_step(&o), None, "{status}");
+    }
+    // An order confirmed while no address was configured is owed nothing.
+    assert_eq!(next_step(&order(S::Confirmed, &confirmed)), None);
+    assert!(!order(S::Confirmed, &confirmed).notify_owner);
 }
 
 #[test]
