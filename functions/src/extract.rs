@@ -26,27 +26,61 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| {
-                let v = v.trim();
-                v.eq_ignore_ascii_case("application/json")
-            });
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as Content-Type: application/json",
-            ));
+        if !is_json(req.headers()) {
+            return Err(not_json());
         }
         let bytes = read_body(req, state).await?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::bad_request("invalid_body", format!("invalid JSON body: {e}")))
+        parse(&bytes).map(JsonBody)
     }
+}
+
+/// An optional JSON body (the back office's ship and refund): none, or only whitespace, is
+/// `T::default()`; one that is there is held to [`JsonBody`]'s rules (415, 413, 400).
+#[derive(Debug, Clone)]
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for OptionalJsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Default,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = is_json(req.headers());
+        let bytes = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJsonBody(T::default()));
+        }
+        if !json {
+            return Err(not_json());
+        }
+        parse(&bytes).map(OptionalJsonBody)
+    }
+}
+
+/// True when the request says its body is JSON (`application/json`, parameters aside).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// 415: a body that is not declared JSON.
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as Content-Type: application/json",
+    )
+}
+
+/// The body as `T`, or 400 naming what is wrong (an unknown or missing field, bad syntax).
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request("invalid_body", format!("invalid JSON body: {e}")))
 }
 
 /// The raw body, with the body limit's failure as 413 in the API's shape.

@@ -849,6 +849,22 @@ async fn a_refund_restocks_by_default_only_what_had_not_shipped() {
         );
         assert!(a.json["error"]["message"].is_string());
     }
+    // A body not declared JSON: 415, nothing refunded.
+    let a = call(
+        &o.api,
+        "POST",
+        &path(&orders[0], "refund"),
+        Some(&o.pool.owner),
+        &[("content-type", "text/plain")],
+        Some(br#"{"restock": false}"#.to_vec()),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        "{}",
+        a.json
+    );
     assert_eq!(refunds_of(&orders[0].payment_intent).await, 0);
 
     // Not shipped, no body: restocked. Not shipped, told not to: kept out.

@@ -22,7 +22,6 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 use shop::Store;
 use shop::payments::Payments;
 use shop::store::{AuditEntry, Modified};
@@ -157,16 +156,6 @@ pub(crate) async fn audit(
     } else {
         tracing::info!(actor = %entry.actor, action, target, "admin change");
     }
-}
-
-/// A JSON body that may be absent: an empty body is `T::default()`;
-/// otherwise it must be JSON of `T`.
-pub(crate) fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("invalid_body", format!("invalid JSON body: {e}")))
 }
 
 /// 409 with `code`.

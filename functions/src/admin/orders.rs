@@ -13,7 +13,6 @@
 //! with the order's `restock` effect.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,9 +20,9 @@ use shop::payments::PaymentError;
 use shop::store::{Change, OrderFilter};
 use shop::{Effect, Order, OrderEvent, OrderStatus, Page, StoreError};
 
-use super::{AdminState, RETRIES, audit, conflict, modified, optional_json};
+use super::{AdminState, RETRIES, audit, conflict, modified};
 use crate::error::ApiError;
-use crate::extract::QueryPairs;
+use crate::extract::{OptionalJsonBody, QueryPairs};
 use crate::identity::Identity;
 
 /// Orders per page by default (`?limit=` up to 100).
@@ -175,9 +174,8 @@ pub(super) async fn ship(
     State(state): State<AdminState>,
     identity: Identity,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalJsonBody(req): OptionalJsonBody<ShipRequest>,
 ) -> Result<Json<Order>, ApiError> {
-    let req: ShipRequest = optional_json(&body)?;
     let tracking = req
         .tracking
         .map(|t| t.trim().to_owned())
@@ -238,9 +236,8 @@ pub(super) async fn refund(
     State(state): State<AdminState>,
     identity: Identity,
     Path(id): Path<String>,
-    body: Bytes,
+    OptionalJsonBody(req): OptionalJsonBody<RefundRequest>,
 ) -> Result<Json<Order>, ApiError> {
-    let req: RefundRequest = optional_json(&body)?;
     let order = find(&state, &id).await?;
     if order.status == OrderStatus::Refunded {
         return Ok(Json(order));
