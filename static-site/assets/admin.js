@@ -316,7 +316,10 @@ function stockState(o) {
   return o.status === "cancelled" ? "Not taken (cancelled)" : "Not taken yet";
 }
 
-const EMAILS = { confirmed: "confirmation", cancelled: "cancellation", shipped: "shipping notice", refunded: "refund notice" };
+const EMAILS = {
+  confirmed: "confirmation", cancelled: "cancellation", shipped: "shipping notice", refunded: "refund notice",
+  "new-order": "your new-order notice",
+};
 
 function emailState(o) {
   const said = EMAIL_KINDS.flatMap((k) => [
