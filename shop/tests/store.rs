@@ -282,7 +282,7 @@ async fn stock_goes_back_with_the_order_once_and_never_to_a_missing_product() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Other(m) if m.contains("GONE-1")),
+        matches!(&err, StoreError::MissingProducts(s) if s == &[Sku::parse("GONE-1").unwrap()]),
         "{err:?}"
     );
     assert_eq!(stock("A-1").await.0, 7);

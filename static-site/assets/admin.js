@@ -311,6 +311,7 @@ function shippingState(o) {
 /** Whether the order's units are off the shelf, or went back with the refund (EFFECT.restock). */
 function stockState(o) {
   if (has(o, EFFECT.restock)) return "Put back in stock after the refund";
+  if (has(o, EFFECT.restockFailed)) return "Could not be put back: a product of this order no longer exists. Set its stock by hand.";
   if (o.status === "refunded") return o.restock ? "Going back in stock…" : "Not put back in stock";
   if (has(o, EFFECT.stock)) return "Taken from stock";
   return o.status === "cancelled" ? "Not taken (cancelled)" : "Not taken yet";
@@ -501,6 +502,7 @@ function orderProblems(o) {
   const badge = (text) => el("span", { class: "badge badge-problem", "data-testid": "order-problem", text });
   return [
     ...(has(o, EFFECT.captureFailed) ? [badge("capture refused")] : []),
+    ...(has(o, EFFECT.restockFailed) ? [badge("stock not put back")] : []),
     ...EMAIL_KINDS.filter((k) => has(o, EFFECT.emailRejected[k])).map((k) => badge(`${k} email rejected`)),
   ];
 }

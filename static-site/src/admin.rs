@@ -67,6 +67,7 @@ pub fn effect_names() -> serde_json::Value {
         "cancelFailed": Effect::CancelFailed.as_str(),
         "refund": Effect::Refund.as_str(),
         "restock": Effect::Restock.as_str(),
+        "restockFailed": Effect::RestockFailed.as_str(),
         "email": by_kind(Effect::Email),
         "emailRejected": by_kind(Effect::EmailRejected),
     })

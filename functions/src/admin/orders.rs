@@ -47,8 +47,9 @@ async fn find(state: &AdminState, id: &str) -> Result<Order, ApiError> {
     }
 }
 
-/// The effects that put an order in the "needs attention" view: a capture Stripe refused, an
-/// email SES rejected for good.
+/// The effects that put an order in the "needs attention" view ([`Effect::is_failure`]): a
+/// capture Stripe refused, a refund's stock that could not go back, an email SES rejected for
+/// good.
 fn attention_effects() -> Vec<Effect> {
     Effect::ALL.into_iter().filter(|e| e.is_failure()).collect()
 }
@@ -82,7 +83,7 @@ async fn modify_order(
 }
 
 /// `GET /api/admin/orders?status=confirmed&attention=true&from=&to=&cursor=&limit=`: newest
-/// first; with `attention=true`, only the orders whose capture or an email failed; `from` and
+/// first; with `attention=true`, only the orders with a failure ([`attention_effects`]); `from` and
 /// `to` (UTC days, inclusive) narrow by creation day.
 pub(super) async fn list(
     State(state): State<AdminState>,

@@ -78,6 +78,9 @@ pub enum Effect {
     /// `restock`: a refunded order's units were put back in stock (the owner chose to, see
     /// `Order::restock`), in the same transaction that recorded this.
     Restock,
+    /// `restock:failed`: the units could not go back (a product of the order no longer
+    /// exists); the owner sets the stock by hand.
+    RestockFailed,
     /// `email:<kind>`: the email was sent.
     Email(EmailKind),
     /// `email:<kind>:rejected`: SES refused the recipient for good (the shopper's address, or
@@ -87,7 +90,7 @@ pub enum Effect {
 
 impl Effect {
     /// Every effect, for parsing and exhaustive tests.
-    pub const ALL: [Effect; 17] = [
+    pub const ALL: [Effect; 18] = [
         Effect::Stock,
         Effect::Capture,
         Effect::CaptureFailed,
@@ -95,6 +98,7 @@ impl Effect {
         Effect::CancelFailed,
         Effect::Refund,
         Effect::Restock,
+        Effect::RestockFailed,
         Effect::Email(EmailKind::Confirmed),
         Effect::Email(EmailKind::Cancelled),
         Effect::Email(EmailKind::Shipped),
@@ -118,6 +122,7 @@ impl Effect {
             Effect::CancelFailed => "cancel:failed",
             Effect::Refund => "refund",
             Effect::Restock => "restock",
+            Effect::RestockFailed => "restock:failed",
             Effect::Email(K::Confirmed) => "email:confirmed",
             Effect::Email(K::Cancelled) => "email:cancelled",
             Effect::Email(K::Shipped) => "email:shipped",
@@ -136,10 +141,14 @@ impl Effect {
         Effect::ALL.into_iter().find(|e| e.as_str() == s)
     }
 
-    /// True for a refusal the owner should look at: a capture Stripe refused, or an email
-    /// SES rejected (a cancel Stripe refused needs no one: the hold lapses).
+    /// True for a refusal the owner should look at: a capture Stripe refused, stock that could
+    /// not go back, or an email SES rejected (a cancel Stripe refused needs no one: the hold
+    /// lapses).
     pub fn is_failure(self) -> bool {
-        matches!(self, Effect::CaptureFailed | Effect::EmailRejected(_))
+        matches!(
+            self,
+            Effect::CaptureFailed | Effect::RestockFailed | Effect::EmailRejected(_)
+        )
     }
 }
 
@@ -175,7 +184,7 @@ mod tests {
     use super::*;
 
     /// The strings the table holds today, written out: a rename here would orphan stored orders.
-    const STORED: [&str; 17] = [
+    const STORED: [&str; 18] = [
         "stock",
         "capture",
         "capture:failed",
@@ -183,6 +192,7 @@ mod tests {
         "cancel:failed",
         "refund",
         "restock",
+        "restock:failed",
         "email:confirmed",
         "email:cancelled",
         "email:shipped",
@@ -245,6 +255,10 @@ mod tests {
         assert!(!Effect::Capture.is_failure());
         assert!(!Effect::Stock.is_failure());
         assert!(!Effect::Restock.is_failure());
+        assert!(
+            Effect::RestockFailed.is_failure(),
+            "the stock needs the owner"
+        );
         assert!(!Effect::Email(EmailKind::Confirmed).is_failure());
         assert!(
             !Effect::CancelFailed.is_failure(),

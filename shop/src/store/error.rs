@@ -22,6 +22,9 @@ pub enum StoreError {
     /// Not enough stock for these SKUs: nothing was written.
     #[error("insufficient stock for {}", .0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))]
     InsufficientStock(Vec<Sku>),
+    /// Stock was to go back to these SKUs, and they have no product: nothing was written.
+    #[error("no product {}", .0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))]
+    MissingProducts(Vec<Sku>),
     /// Concurrent transactions collided; safe to retry.
     #[error("transaction conflict, retry")]
     Conflict,

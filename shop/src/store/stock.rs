@@ -48,8 +48,9 @@ impl Store {
     ///
     /// Each line is conditional on its product existing. The shop never deletes a product (the
     /// back office only retires one, `functions/src/admin/products.rs`), so a missing one is a
-    /// bug or a hand edit: nothing is written and the error ([`StoreError::Other`]) names the
-    /// SKUs, rather than an update creating an item that holds a stock and nothing else. A
+    /// bug or a hand edit: nothing is written and the error ([`StoreError::MissingProducts`])
+    /// names the SKUs, rather than an update creating an item that holds a stock and nothing
+    /// else. A
     /// condition in `also` that fails is [`StoreError::ConditionFailed`].
     pub async fn increment_stock(
         &self,
@@ -64,14 +65,7 @@ impl Store {
         )
         .await
         .map_err(|f| match f {
-            StockFailure::Lines(missing) => StoreError::Other(format!(
-                "cannot put stock back: no product {}",
-                missing
-                    .iter()
-                    .map(Sku::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            StockFailure::Lines(missing) => StoreError::MissingProducts(missing),
             StockFailure::Store(e) => e,
         })
     }

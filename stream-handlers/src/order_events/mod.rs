@@ -14,8 +14,9 @@
 //! | `confirmed` / `shipped` | confirmation email | `email:confirmed` |
 //! | `shipped` | shipped email | `email:shipped` |
 //! | `confirmed` / `shipped`, captured, `notify_owner` | the owner's new-order notice, to [`OWNER_EMAIL_VAR`] | `email:new-order` |
-//! | `refunded`, `restock` chosen | one transaction: every line's stock back (`stock += q`, product must exist), order updated (versioned) | `restock` |
 //! | `refunded` | refunded email | `email:refunded` |
+//! | `refunded`, `restock` chosen | one transaction: every line's stock back (`stock += q`, product must exist), order updated (versioned) | `restock` |
+//! | `refunded`, `restock` chosen, a product gone | nothing written; the owner sets the stock by hand | `restock:failed` |
 //!
 //! Every step first checks the order's `effects`, and each effect is recorded
 //! with a versioned write, so a redelivered or out-of-date record repeats

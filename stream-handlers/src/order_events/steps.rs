@@ -64,10 +64,16 @@ pub fn next_step(order: &Order) -> Option<Step> {
                 None
             }
         }
-        // The stock goes back before the email, so the email never waits on a product.
-        S::Refunded if order.restock && !order.has_effect(Effect::Restock) => Some(Step::Restock),
+        // The shopper's email first: it never waits on the stock.
         S::Refunded if !email_done(order, EmailKind::Refunded) => {
             Some(Step::Email(EmailKind::Refunded))
+        }
+        S::Refunded
+            if order.restock
+                && !order.has_effect(Effect::Restock)
+                && !order.has_effect(Effect::RestockFailed) =>
+        {
+            Some(Step::Restock)
         }
         S::Refunded => None,
     }
@@ -262,8 +268,9 @@ fn cart_lines(order: &Order) -> Vec<CartLine> {
 /// One transaction: every line's units back in stock and the order's versioned update with
 /// the `restock` effect. A redelivered record finds the effect (nothing to do); two deliveries
 /// at once both read the order at one version and only one transaction's condition holds, so
-/// the units go back once. A product that no longer exists (the shop never deletes one) fails
-/// the whole transaction and the record, loudly, until someone looks.
+/// the units go back once. A product that no longer exists (the shop never deletes one) writes
+/// nothing and is recorded as `restock:failed`, which the back office shows the owner among the
+/// orders that need attention (retrying cannot bring a product back).
 async fn restock(state: &State, order: &Order) -> Result<Order, HandleError> {
     let mut restocked = order.clone();
     restocked.add_effect(Effect::Restock);
@@ -291,10 +298,11 @@ async fn restock(state: &State, order: &Order) -> Result<Order, HandleError> {
             expected: order.version,
         }
         .into()),
-        Err(e) => {
-            tracing::error!(order_id = %order.id, error = %e, "the refunded order's stock could not be put back");
-            Err(e.into())
+        Err(e @ StoreError::MissingProducts(_)) => {
+            tracing::error!(order_id = %order.id, error = %e, "the refunded order's stock cannot be put back: the owner sets it by hand");
+            record_effect(state, order, Effect::RestockFailed).await
         }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -166,7 +166,7 @@ fn shipped_and_refunded_send_their_email_once() {
 }
 
 #[test]
-fn a_refund_chosen_to_restock_puts_the_stock_back_before_the_email() {
+fn a_refund_chosen_to_restock_emails_the_shopper_then_puts_the_stock_back() {
     let confirmed = [
         Effect::Stock,
         Effect::Capture,
@@ -174,11 +174,15 @@ fn a_refund_chosen_to_restock_puts_the_stock_back_before_the_email() {
     ];
     let mut refunded = order(S::Refunded, &confirmed);
     refunded.restock = true;
-    assert_eq!(next_step(&refunded), Some(Step::Restock));
-    refunded.add_effect(Effect::Restock);
     assert_eq!(next_step(&refunded), Some(Step::Email(EmailKind::Refunded)));
     refunded.add_effect(Effect::Email(EmailKind::Refunded));
+    assert_eq!(next_step(&refunded), Some(Step::Restock));
+    let mut failed = refunded.clone();
+    refunded.add_effect(Effect::Restock);
     assert_eq!(next_step(&refunded), None);
+    // A restock that could not be done is not tried again: the owner has it.
+    failed.add_effect(Effect::RestockFailed);
+    assert_eq!(next_step(&failed), None);
     // Whatever else is recorded, a restock chosen and not done is still to do.
     let mut emailed = order(
         S::Refunded,
