@@ -75,7 +75,11 @@ impl Shop {
         );
         let ses =
             aws_sdk_sesv2::Client::new(&standins::aws::sdk_config(&stack.ses.endpoint()).await);
-        let mailer = Mailer::new(ses, stack::FROM_EMAIL);
+        let mailer = stream_handlers::order_events::mailer(
+            ses,
+            stack::FROM_EMAIL,
+            &stream_handlers::order_events::letterhead(&site_config),
+        );
 
         // Through the hosted-UI server, which completes what cognito-local's API lacks
         // (`AdminUserGlobalSignOut`) and forwards the rest.

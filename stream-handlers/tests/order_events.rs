@@ -31,7 +31,8 @@ async fn authorised_order_is_confirmed_captured_and_emailed_once() {
     assert_eq!(emails.len(), 1, "{emails:?}");
     let email = &emails[0];
     assert!(email.subject.contains("is confirmed"), "{}", email.subject);
-    assert_eq!(email.from, "Edge Shop <shop@example.com>");
+    // From the shop's address under the shop's name (order_events::mailer).
+    assert_eq!(email.from, "Tea & Things <shop@example.com>");
     let text = email.body.text.clone().unwrap_or_default();
     let html = email.body.html.clone().unwrap_or_default();
     assert!(text.contains("2 × Product <MUG-1> & co"), "{text}");
@@ -554,7 +555,7 @@ async fn the_owner_is_told_of_each_paid_order_once_however_often_it_is_delivered
             n.subject,
             format!("New Tea & Things order {} — {}", order.id, order.total)
         );
-        assert_eq!(n.from, "Edge Shop <shop@example.com>");
+        assert_eq!(n.from, "Tea & Things <shop@example.com>");
         let text = n.body.text.clone().unwrap_or_default();
         let html = n.body.html.clone().unwrap_or_default();
         let link = format!("https://shop.example/admin/orders/?order={}", order.id);

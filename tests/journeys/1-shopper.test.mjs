@@ -92,6 +92,7 @@ test('browse, add to cart, sign in, pay, see the order, get the email, stock goe
   // The email names the order as the site does, and its "See your order" link, clicked in the
   // email, opens that order's page (signed in, in this browser).
   assert.ok(confirmations[0].subject.includes(orderId), confirmations[0].subject);
+  assert.equal(confirmations[0].from, 'Edge Shop <orders@shop.example>', 'the inbox shows the shop by name');
   const mail = await page.context().newPage();
   await mail.setContent(confirmations[0].body.html);
   const mailShot = recorder(mail, 'shopper-email');

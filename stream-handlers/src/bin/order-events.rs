@@ -10,7 +10,6 @@
 
 use lambda_runtime::{LambdaEvent, service_fn};
 use shop::config;
-use shop::mailer::Mailer;
 use stream_handlers::order_events::{self, State, handle};
 use stream_handlers::{catalogue_publisher, records};
 
@@ -18,14 +17,16 @@ use stream_handlers::{catalogue_publisher, records};
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let sdk = config::lambda_sdk_config().await;
+    let letterhead = order_events::letterhead(&catalogue_publisher::site_config_from_env()?);
     let state = State {
         store: config::store(&sdk)?,
         payments: config::payments(&sdk).await?,
-        mailer: Mailer::new(
+        mailer: order_events::mailer(
             config::LazyClient::new(&sdk, aws_sdk_sesv2::Client::new),
-            config::required("FROM_EMAIL")?,
+            &config::required("FROM_EMAIL")?,
+            &letterhead,
         ),
-        letterhead: order_events::letterhead(&catalogue_publisher::site_config_from_env()?),
+        letterhead,
         owner_email: config::optional(order_events::OWNER_EMAIL_VAR),
     };
     let state = &state;

@@ -98,3 +98,17 @@ pub fn letterhead(site: &static_site::SiteConfig) -> shop::email::Letterhead {
         back_office_orders: format!("{base}{}", static_site::routes::ADMIN_ORDERS),
     }
 }
+
+/// The order emails' mailer: from `address` (the verified SES identity, `FROM_EMAIL`) under the
+/// shop's name, so that inboxes show "Tea & Things" rather than a bare address
+/// ([`shop::mailer::mailbox`]).
+pub fn mailer(
+    client: impl Into<shop::config::LazyClient<aws_sdk_sesv2::Client>>,
+    address: &str,
+    letterhead: &shop::email::Letterhead,
+) -> Mailer {
+    Mailer::new(
+        client,
+        shop::mailer::mailbox(&letterhead.shop_name, address),
+    )
+}

@@ -16,7 +16,7 @@ use shop::store::table;
 use shop::{Category, Currency, Money, Order, PricedLine, Product, ProductStatus, Sku, Store};
 use stream_handlers::convert::event_of;
 use stream_handlers::filter::KeyFilter;
-use stream_handlers::order_events::State;
+use stream_handlers::order_events::{self, State};
 use stream_handlers::poller::StreamPoller;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -84,7 +84,7 @@ impl World {
             state: State {
                 store: Store::new(client, name),
                 payments: Payments::new(&stripe, STRIPE_KEY.into()),
-                mailer: Mailer::new(ses_client, "Edge Shop <shop@example.com>"),
+                mailer: order_events::mailer(ses_client, "shop@example.com", &letterhead()),
                 letterhead: letterhead(),
                 owner_email: None,
             },

@@ -36,9 +36,10 @@ pub(crate) async fn mailer_refusing(recipient: &str, refusal: Refusal) -> Mailer
     );
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     let conf = standins::aws::sdk_config(&endpoint).await;
-    Mailer::new(
+    stream_handlers::order_events::mailer(
         aws_sdk_sesv2::Client::new(&conf),
-        "Edge Shop <shop@example.com>",
+        "shop@example.com",
+        &super::letterhead(),
     )
 }
 
