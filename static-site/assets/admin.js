@@ -337,9 +337,9 @@ function country(code) {
   return COUNTRIES[code] ?? code;
 }
 
-function moneyRow(label, m, testid) {
+function moneyRow(label, m, testid, text = formatMoney(m)) {
   return el("tr", {}, el("th", { scope: "row", colspan: "4", text: label }),
-    el("td", { class: "num", "data-testid": testid, text: formatMoney(m) }));
+    el("td", { class: "num", "data-testid": testid, text }));
 }
 
 /** The order's details: what to pack, where it goes, who to tell, where the money stands. */
@@ -355,7 +355,8 @@ function orderDetail(o) {
       el("td", { class: "num", "data-testid": "line-unit-price", text: formatMoney(l.unitPrice) }),
       el("td", { class: "num", "data-testid": "line-total", text: formatMoney(l.lineTotal) })))),
     el("tfoot", {}, moneyRow("Subtotal", o.subtotal, "order-subtotal"),
-      moneyRow("Shipping", o.shipping, "order-shipping"), moneyRow("Total", o.total, "order-total")));
+      // "Free", as the checkout, the order page and the emails say it.
+      moneyRow("Shipping", o.shipping, "order-shipping", o.shipping?.amount === 0 ? "Free" : undefined), moneyRow("Total", o.total, "order-total")));
   const a = o.address || {};
   const addressLines = [a.name, a.line1, a.line2, `${a.postalCode ?? ""} ${a.city ?? ""}`.trim(), a.country && country(a.country)]
     .filter(Boolean);

@@ -122,6 +122,8 @@ test('a refunded order that never shipped goes back on the shelf, and the shop s
   const row = await orderRow(page, orderId, 'refund-order');
   let detail = await details(page, row, orderId);
   assert.equal(await detail.locator('[data-testid="order-stock"]').innerText(), 'Taken from stock');
+  // Two grinders ship free: the owner reads it as the shopper did.
+  assert.equal(await detail.locator('[data-testid="order-shipping"]').innerText(), 'Free');
   // Not shipped: the refund offers to put the items back, ticked.
   const box = row.locator('[data-testid="restock-input"]');
   assert.equal(await box.isChecked(), true, 'ticked for an order that has not shipped');
@@ -220,12 +222,18 @@ test('a refunded order that had shipped keeps the stock as it was (on a phone)',
 test('a refund pressed on a row that went stale refunds nothing until the owner has seen the change', async () => {
   // The last bird feeder (the test above sold one of two).
   const orderId = await buy(FEEDER, 1);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // A small laptop's window: between the phone layout and a wide screen.
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   const page = await ownerPage(context, '/admin/orders/');
   const seen = problems(page);
   const shot = recorder(page, 'refund-stale');
   const row = await orderRow(page, orderId, 'refund-order');
   assert.equal(await row.locator('[data-testid="restock-input"]').isChecked(), true, 'offered back to stock while unshipped');
+  // The order's actions are in view, not beyond the table's edge.
+  for (const id of ['ship-order', 'refund-order']) {
+    const box = await row.locator(`[data-testid="${id}"]`).boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 900 - 16, `${id} is on screen at 900 px: ${JSON.stringify(box)}`);
+  }
 
   // Meanwhile, in another tab, the parcel leaves.
   const other = await context.newPage();

@@ -401,7 +401,7 @@ fn the_publisher_renders_for_the_deployed_site_not_the_local_one() {
     for good in ["Edge Shop", "Tea & Things", "Café Ü"] {
         assert!(pattern.is_match(good), "{good}");
     }
-    for bad in ["Say \"hi\"", "back\\slash", "new\nline"] {
+    for bad in ["Say \"hi\"", "back\\slash", "new\nline", "", "   "] {
         assert!(!pattern.is_match(bad), "{bad:?}");
     }
 }
