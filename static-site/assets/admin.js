@@ -531,13 +531,42 @@ async function oneOrder(given) {
 
 const ORDER_FILTERS = { status: "#order-status-filter", from: "#order-from", to: "#order-to" };
 
+/** Where an order needing the owner can be: a refused capture (confirmed), stock that could not
+ * go back (refunded), a rejected email (any of these). */
+const ATTENTION_STATUSES = ["confirmed", "shipped", "refunded", "cancelled"];
+/** Pages read per status for the attention view (the API filters after reading a page). */
+const ATTENTION_PAGES = 20;
+
+/** The "needing attention" view: every status's orders with a failure, newest first, in one list. */
+async function attentionOrders(params) {
+  $("#orders-empty").hidden = true;
+  $("#orders-empty").textContent = "No order needs your attention.";
+  params.set("attention", "true");
+  const found = [];
+  let partial = false;
+  for (const status of ATTENTION_STATUSES) {
+    params.set("status", status);
+    params.delete("cursor");
+    for (let page = 0; page < ATTENTION_PAGES; page += 1) {
+      const r = await call(`/admin/orders?${params}`);
+      if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");
+      found.push(...(r.data.items || []));
+      if (!r.data.next) break;
+      if (page === ATTENTION_PAGES - 1) partial = true;
+      params.set("cursor", r.data.next);
+    }
+  }
+  found.sort((a, b) => (b.createdAt || "").localeCompare(a.createdAt || ""));
+  $("#admin-orders-body").replaceChildren(...found.map(orderRow));
+  $("#orders-empty").hidden = found.length > 0;
+  $("#orders-more").hidden = true;
+  if (partial) say("Only the newest orders were searched: narrow the dates to look further back.");
+}
+
 async function orders(cursor) {
   const params = new URLSearchParams(filtersToQuery(ORDER_FILTERS));
-  // "attention": confirmed orders whose capture or an email failed.
-  if (params.get("status") === "attention") {
-    params.set("status", "confirmed");
-    params.set("attention", "true");
-  }
+  if (params.get("status") === "attention") return attentionOrders(params);
+  $("#orders-empty").textContent = "No orders in this status.";
   if (cursor) params.set("cursor", cursor);
   const r = await call(`/admin/orders?${params}`);
   if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");

@@ -264,6 +264,21 @@ test('a refund pressed on a row that went stale refunds nothing until the owner 
   assert.ok(settled, 'the refund notice went out');
   assert.equal(await adminStock(page, FEEDER.sku), 0, 'the shipped feeder did not come back');
   await shot('after');
+  // Nothing failed on any of this journey's orders: the needing-attention view (every status's
+  // orders with a refused capture, a failed restock or a rejected email) says so.
+  await page.goto(`${SHOP}/admin/orders/`);
+  await page.waitForSelector('#order-status-filter');
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/api/admin/orders?')) asked.push(new URL(r.url()).searchParams.get('status')); });
+  await page.selectOption('#order-status-filter', 'attention');
+  await page.waitForFunction(() => {
+    const empty = document.querySelector('#orders-empty');
+    return !empty.hidden && empty.textContent === 'No order needs your attention.';
+  });
+  assert.equal(await page.locator('[data-testid="admin-order"]').count(), 0, 'no order needs attention');
+  for (const status of ['confirmed', 'shipped', 'refunded', 'cancelled']) {
+    assert.ok(asked.includes(status), `the view looks at ${status} orders too: ${asked}`);
+  }
   assert.deepEqual(seen, [], 'no console errors');
   await context.close();
 });
