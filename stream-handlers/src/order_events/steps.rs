@@ -205,25 +205,15 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
         .get_reservation(&order.id)
         .await?
         .filter(|r| r.state == ReservationState::Held && r.customer == order.customer);
-    let mut attempt = 0;
-    let result = loop {
-        attempt += 1;
-        let mut also = vec![state.store.order_update_item(&confirmed)?];
-        if let Some(r) = &reservation {
-            also.extend(
-                state
-                    .store
-                    .end_reservation_items(r, ReservationState::Sold)?,
-            );
-        }
-        match state.store.decrement_stock(&lines, also).await {
-            Err(e) if e.is_retryable() && attempt < STOCK_ATTEMPTS => {
-                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
-            }
-            other => break other,
-        }
-    };
-    match result {
+    let mut also = vec![state.store.order_update_item(&confirmed)?];
+    if let Some(r) = &reservation {
+        also.extend(
+            state
+                .store
+                .end_reservation_items(r, ReservationState::Sold)?,
+        );
+    }
+    match with_retries(|| state.store.decrement_stock(&lines, also.clone())).await {
         Ok(()) => {
             confirmed.version += 1;
             tracing::info!(order_id = %order.id, "stock taken; order confirmed");
@@ -253,6 +243,25 @@ async fn take_stock(state: &State, order: &Order) -> Result<Order, HandleError> 
     }
 }
 
+/// A stock transaction (`write`), tried again while DynamoDB reports a conflict with another
+/// transaction or throttling, at most [`STOCK_ATTEMPTS`] times in all.
+async fn with_retries<F, Fut>(mut write: F) -> Result<(), StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match write().await {
+            Err(e) if e.is_retryable() && attempt < STOCK_ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The order's lines as stock moves them (SKU and quantity).
 fn cart_lines(order: &Order) -> Vec<CartLine> {
     order
@@ -276,18 +285,8 @@ async fn restock(state: &State, order: &Order) -> Result<Order, HandleError> {
     restocked.add_effect(Effect::Restock);
     restocked.updated_at = now();
     let lines = cart_lines(order);
-    let mut attempt = 0;
-    let result = loop {
-        attempt += 1;
-        let also = vec![state.store.order_update_item(&restocked)?];
-        match state.store.increment_stock(&lines, also).await {
-            Err(e) if e.is_retryable() && attempt < STOCK_ATTEMPTS => {
-                tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt))).await;
-            }
-            other => break other,
-        }
-    };
-    match result {
+    let also = vec![state.store.order_update_item(&restocked)?];
+    match with_retries(|| state.store.increment_stock(&lines, also.clone())).await {
         Ok(()) => {
             restocked.version += 1;
             tracing::info!(order_id = %order.id, "refunded order's stock put back");
