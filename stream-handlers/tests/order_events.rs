@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{World, assert_effects_once, dead_mailer, dead_payments, handle, seq};
+use common::{World, assert_effects_once, dead_mailer, dead_payments, handle, seq, tripled};
 use shop::OrderStatus;
 use shop::payments::PaymentStatus;
 use stream_handlers::convert::event_of;
@@ -118,22 +118,8 @@ async fn every_record_delivered_three_times_changes_nothing_twice() {
         w.authorised_order(&[("VASE-1", 1)]).await,
         w.authorised_order(&[("VASE-1", 1)]).await,
     ];
-    let mut all = Vec::new();
-    loop {
-        let records = w.records().await;
-        if records.is_empty() {
-            break;
-        }
-        all.extend(records.iter().cloned());
-        // Each record three times in one batch, and the batch twice more.
-        let tripled: Vec<_> = records
-            .iter()
-            .flat_map(|r| [r.clone(), r.clone(), r.clone()])
-            .collect();
-        for _ in 0..3 {
-            assert!(handle(&w.state, tripled.clone()).await.is_empty());
-        }
-    }
+    // Each record three times in one batch, and the batch twice more.
+    let all = w.settle_redelivered(3).await;
     // And the whole history once more, oldest first.
     assert!(handle(&w.state, all).await.is_empty());
     w.settle().await;
@@ -365,10 +351,7 @@ async fn a_refund_chosen_to_restock_puts_the_units_back_exactly_once() {
     assert_eq!(records.len(), 4, "{records:?}");
     // Each record three times in one batch, the batch handled by three invocations at once,
     // then twice more.
-    let tripled: Vec<_> = records
-        .iter()
-        .flat_map(|r| [r.clone(), r.clone(), r.clone()])
-        .collect();
+    let tripled = tripled(&records);
     let failures =
         futures::future::join_all((0..3).map(|_| handle(&w.state, tripled.clone()))).await;
     assert!(failures.iter().all(Vec::is_empty), "{failures:?}");
@@ -516,21 +499,7 @@ async fn the_owner_is_told_of_each_paid_order_once_however_often_it_is_delivered
     ];
     // Sold out: cancelled, never paid, nothing to pack.
     let cancelled = w.authorised_order(&[("SOLD-1", 1)]).await;
-    let mut all = Vec::new();
-    loop {
-        let records = w.records().await;
-        if records.is_empty() {
-            break;
-        }
-        all.extend(records.iter().cloned());
-        let tripled: Vec<_> = records
-            .iter()
-            .flat_map(|r| [r.clone(), r.clone(), r.clone()])
-            .collect();
-        for _ in 0..2 {
-            assert!(handle(&w.state, tripled.clone()).await.is_empty());
-        }
-    }
+    let all = w.settle_redelivered(2).await;
     assert!(handle(&w.state, all).await.is_empty());
     w.settle().await;
 

@@ -241,6 +241,24 @@ impl World {
         }
     }
 
+    /// Like [`World::settle`], with every delivery repeated: each record three times in its
+    /// batch, and each batch handled `times` times. Answers every record seen, oldest first,
+    /// for replaying the whole history.
+    pub(crate) async fn settle_redelivered(&mut self, times: usize) -> Vec<EventRecord> {
+        let mut all = Vec::new();
+        loop {
+            let records = self.records().await;
+            if records.is_empty() {
+                return all;
+            }
+            all.extend(records.iter().cloned());
+            let tripled = tripled(&records);
+            for _ in 0..times {
+                assert!(handle(&self.state, tripled.clone()).await.is_empty());
+            }
+        }
+    }
+
     /// Emails sent to this test's addresses (the SES store is shared).
     pub(crate) async fn emails(&self) -> Vec<SentEmail> {
         let ses = standins::services::ses().endpoint();
@@ -286,6 +304,14 @@ impl World {
 }
 
 /// Handles `records` as one Lambda invocation and returns the failed identifiers.
+/// Each record three times in a row, as a redelivering event source might send them.
+pub(crate) fn tripled(records: &[EventRecord]) -> Vec<EventRecord> {
+    records
+        .iter()
+        .flat_map(|r| [r.clone(), r.clone(), r.clone()])
+        .collect()
+}
+
 pub(crate) async fn handle(state: &State, records: Vec<EventRecord>) -> Vec<String> {
     let event: Event = event_of(records);
     stream_handlers::order_events::handle(state, event)
