@@ -531,9 +531,6 @@ async function oneOrder(given) {
 
 const ORDER_FILTERS = { status: "#order-status-filter", from: "#order-from", to: "#order-to" };
 
-/** Where an order needing the owner can be: a refused capture (confirmed), stock that could not
- * go back (refunded), a rejected email (any of these). */
-const ATTENTION_STATUSES = ["confirmed", "shipped", "refunded", "cancelled"];
 /** Pages read per status for the attention view (the API filters after reading a page). */
 const ATTENTION_PAGES = 20;
 
@@ -544,7 +541,11 @@ async function attentionOrders(params) {
   params.set("attention", "true");
   const found = [];
   let partial = false;
-  for (const status of ATTENTION_STATUSES) {
+  // Every status the page offers (from Rust's OrderStatus): a failure can come with any of them
+  // (a refused capture on a confirmed order, stock that could not go back on a refunded one, a
+  // rejected email on any).
+  const statuses = [...$("#order-status-filter").options].map((o) => o.value).filter((v) => v !== "attention");
+  for (const status of statuses) {
     params.set("status", status);
     params.delete("cursor");
     for (let page = 0; page < ATTENTION_PAGES; page += 1) {
