@@ -6,11 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, problems, fillAndPay, SHOP, OUTPUT } from './browser.mjs';
+import { launch, recorder, signIn, eventually, problems, buy, SHOP, SHOPPER, OUTPUT } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
 const PHONE = { width: 390, height: 844 };
 const euro = (cents) => `€${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 let browser;
@@ -56,39 +55,15 @@ async function ownerPage(context, path = '/admin/') {
   return page;
 }
 
-/** Where fillAndPay (browser.mjs) ships to, as the order's details should show it. */
+/** Where buy (browser.mjs) ships to by default, as the order's details should show it. */
 const ADDRESS = ['Ada Lovelace', '12 Rue de Rivoli', '75001 Paris', 'France'];
 
-/** The shopper buys `lines` ([{product, quantity}]) with a test card; answers the order id and the total shown. */
-async function buy(lines) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  for (const { product, quantity } of lines) {
-    await page.goto(`${SHOP}/p/${product.sku}/`);
-    await page.waitForFunction(() => !document.querySelector('#add-to-cart')?.disabled);
-    await page.fill('#quantity', String(quantity));
-    await page.click('#add-to-cart');
-  }
-  const count = lines.reduce((n, l) => n + l.quantity, 0);
-  await page.waitForFunction((n) => Number(document.querySelector('#cart-count')?.textContent.trim()) === n, count);
-  await page.goto(`${SHOP}/checkout/`);
-  await page.waitForSelector('input[name="username"]');
-  await signIn(page, SHOPPER.email, SHOPPER.password);
-  await page.waitForSelector('#checkout-form');
-  await page.waitForFunction(() => (document.querySelector('#checkout-total')?.textContent ?? '').includes('€'));
-  const total = (await page.locator('#checkout-total').innerText()).trim();
-  await fillAndPay(page);
-  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
-  const orderId = new URL(page.url()).searchParams.get('order');
-  await context.close();
-  return { orderId, total };
-}
 
 test('the owner opens an order and sees what to pack, where it goes and where the money stands', async () => {
   const pen = catalogue.find((p) => p.sku === 'STA-008');
   const glass = catalogue.find((p) => p.sku === 'TAB-005');
   assert.ok(pen && glass && pen.stock >= 2 && glass.stock >= 1, 'two products in stock');
-  const { orderId, total } = await buy([{ product: pen, quantity: 2 }, { product: glass, quantity: 1 }]);
+  const { orderId, total } = await buy(browser, [{ product: pen, quantity: 2 }, { product: glass, quantity: 1 }]);
   assert.ok(orderId, 'the order has an id');
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

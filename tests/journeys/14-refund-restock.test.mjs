@@ -6,11 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, problems, fillAndPay, SHOP, OUTPUT } from './browser.mjs';
+import { launch, recorder, signIn, eventually, problems, buy, SHOP, OUTPUT } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
 const PHONE = { width: 390, height: 844 };
 // Products no other journey buys: what they show depends on this journey alone.
 const GRINDER = catalogue.find((p) => p.sku === 'KIT-009');
@@ -20,24 +19,10 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+
 /** The shopper buys `quantity` of `product` with a test card; answers the order id. */
-async function buy(product, quantity) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${SHOP}/p/${product.sku}/`);
-  await page.waitForFunction(() => !document.querySelector('#add-to-cart')?.disabled);
-  await page.fill('#quantity', String(quantity));
-  await page.click('#add-to-cart');
-  await page.waitForFunction((n) => Number(document.querySelector('#cart-count')?.textContent.trim()) === n, quantity);
-  await page.goto(`${SHOP}/checkout/`);
-  await page.waitForSelector('input[name="username"]');
-  await signIn(page, SHOPPER.email, SHOPPER.password);
-  await page.waitForSelector('#checkout-form');
-  await page.waitForFunction(() => (document.querySelector('#checkout-total')?.textContent ?? '').includes('€'));
-  await fillAndPay(page);
-  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
-  const orderId = new URL(page.url()).searchParams.get('order');
-  await context.close();
+async function orderOf(product, quantity) {
+  const { orderId } = await buy(browser, [{ product, quantity }]);
   assert.ok(orderId, 'the order has an id');
   return orderId;
 }
@@ -103,7 +88,7 @@ async function productPage(page, sku) {
 
 test('a refunded order that never shipped goes back on the shelf, and the shop sells it again', async () => {
   assert.equal(GRINDER.stock, 2, 'the demo has two grinders');
-  const orderId = await buy(GRINDER, 2);
+  const orderId = await orderOf(GRINDER, 2);
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const shopper = await context.newPage();
@@ -168,7 +153,7 @@ test('a refunded order that never shipped goes back on the shelf, and the shop s
 
 test('a refunded order that had shipped keeps the stock as it was (on a phone)', async () => {
   assert.ok(FEEDER.stock >= 2, 'the demo has bird feeders');
-  const orderId = await buy(FEEDER, 1);
+  const orderId = await orderOf(FEEDER, 1);
   const left = FEEDER.stock - 1;
 
   const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
@@ -221,7 +206,7 @@ test('a refunded order that had shipped keeps the stock as it was (on a phone)',
 
 test('a refund pressed on a row that went stale refunds nothing until the owner has seen the change', async () => {
   // The last bird feeder (the test above sold one of two).
-  const orderId = await buy(FEEDER, 1);
+  const orderId = await orderOf(FEEDER, 1);
   // A small laptop's window: between the phone layout and a wide screen.
   const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
   const page = await ownerPage(context, '/admin/orders/');

@@ -5,11 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, emailsTo, eventually, fillCheckout, problems, SHOP, OUTPUT } from './browser.mjs';
+import { launch, recorder, signIn, emailsTo, eventually, problems, buy, SHOP, SHOPPER, OUTPUT } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
 // Products no other journey buys or counts.
 const CUSHION = catalogue.find((p) => p.sku === 'TEX-002');
 const LIGHT = catalogue.find((p) => p.sku === 'LIG-006');
@@ -21,37 +20,14 @@ after(async () => { await browser?.close(); });
 
 const euros = (cents) => `€${(cents / 100).toFixed(2)}`;
 
-/** Adds `quantity` of `product` to the cart from its page. */
-async function addToCart(page, product, quantity, countAfter) {
-  await page.goto(`${SHOP}/p/${product.sku}/`);
-  await page.waitForFunction(() => !document.querySelector('#add-to-cart')?.disabled);
-  await page.fill('#quantity', String(quantity));
-  await page.click('#add-to-cart');
-  await page.waitForFunction((n) => Number(document.querySelector('#cart-count')?.textContent.trim()) === n, countAfter);
-}
-
 test('a paid order emails the owner what to pack, and the email opens the order in the back office', async () => {
   assert.ok(CUSHION.stock >= 2 && LIGHT.stock >= 1 && CUSHION.price.currency === 'EUR' && LIGHT.price.currency === 'EUR');
 
   // The shopper buys two cushion covers and a reading light, shipped to Berlin.
-  const shopperContext = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  const shop = await shopperContext.newPage();
-  const shopProblems = problems(shop);
-  await addToCart(shop, CUSHION, 2, 2);
-  await addToCart(shop, LIGHT, 1, 3);
-  await shop.goto(`${SHOP}/checkout/`);
-  await shop.waitForSelector('input[name="username"]');
-  await signIn(shop, SHOPPER.email, SHOPPER.password);
-  await shop.waitForSelector('#checkout-form');
-  await shop.waitForFunction(() => (document.querySelector('#checkout-total')?.textContent ?? '').includes('€'));
-  await fillCheckout(shop, { address: BERLIN });
-  const total = (await shop.locator('#checkout-total').innerText()).trim();
-  await shop.click('#pay');
-  await shop.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
-  const orderId = new URL(shop.url()).searchParams.get('order');
+  const { orderId, total, problems: shopProblems } = await buy(browser,
+    [{ product: CUSHION, quantity: 2 }, { product: LIGHT, quantity: 1 }], { address: BERLIN });
   assert.ok(orderId, 'the order has an id');
   assert.deepEqual(shopProblems, [], 'no console errors while buying');
-  await shopperContext.close();
 
   // The owner's notice arrives: one for this order, to the owner, naming the order and its total.
   const notices = await eventually(async () => {

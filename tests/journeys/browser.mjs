@@ -113,3 +113,38 @@ export async function fillAndPay(page, cardNumber = '4242424242424242') {
   await fillCheckout(page, { card: cardNumber });
   await page.click('#pay');
 }
+
+/** The demo shopper shop-local creates (README's demo accounts). */
+export const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
+
+/**
+ * The shopper buys `lines` ([{ product, quantity }]) in a browser context of its own: adds each
+ * from its product page, signs in at checkout, pays (`card` and `address` as fillCheckout takes
+ * them). Answers the order's id, the total the checkout showed, and the console problems seen.
+ */
+export async function buy(browser, lines, { card, address } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const seen = problems(page);
+  let count = 0;
+  for (const { product, quantity } of lines) {
+    count += quantity;
+    await page.goto(`${SHOP}/p/${product.sku}/`);
+    await page.waitForFunction(() => !document.querySelector('#add-to-cart')?.disabled);
+    await page.fill('#quantity', String(quantity));
+    await page.click('#add-to-cart');
+    await page.waitForFunction((n) => Number(document.querySelector('#cart-count')?.textContent.trim()) === n, count);
+  }
+  await page.goto(`${SHOP}/checkout/`);
+  await page.waitForSelector('input[name="username"]');
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  await page.waitForSelector('#checkout-form');
+  await page.waitForFunction(() => (document.querySelector('#checkout-total')?.textContent ?? '').includes('€'));
+  const total = (await page.locator('#checkout-total').innerText()).trim();
+  await fillCheckout(page, { card, address });
+  await page.click('#pay');
+  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
+  const orderId = new URL(page.url()).searchParams.get('order');
+  await context.close();
+  return { orderId, total, problems: seen };
+}
