@@ -9,7 +9,7 @@ command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v chromium >/dev/null || need+=(chromium)
 command -v zip >/dev/null || need+=(zip)
 command -v unzip >/dev/null || need+=(unzip)
-command -v strace >/dev/null || need+=(strace)  # bench/init and functions/tests/no_ca_bundle.rs: no /etc/ssl read at start
+command -v strace >/dev/null || need+=(strace)  # bench/init and functions/bootstrap/tests/no_ca_bundle.rs: no /etc/ssl read at start
 command -v node >/dev/null || need+=(nodejs npm)
 if ((${#need[@]})); then
   echo "==> installing Debian packages: ${need[*]}" >&2

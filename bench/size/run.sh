@@ -14,7 +14,7 @@ cd "$root"
 mapfile -t bins < <(bash sam/bins.sh)
 (( ${#bins[@]} > 0 )) || { echo "bench/size/run.sh: no Binary in sam/template.yaml" >&2; exit 1; }
 echo "==> cargo build --profile release-symbols (${bins[*]})" >&2
-cargo build --profile release-symbols --quiet -p edge-config -p functions -p stream-handlers \
+cargo build --profile release-symbols --quiet -p edge-config -p bootstrap \
   $(printf -- '--bin %s ' "${bins[@]}")
 dir="$(cargo metadata --format-version 1 --no-deps \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release-symbols"

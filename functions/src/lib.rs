@@ -10,7 +10,6 @@
 //! - [`settle`] turns an authorised payment into an order, for confirm and webhook alike;
 //! - [`error`] and [`extract`] hold the one error shape and strict request parsing, and
 //!   `routes` the routes-declared-once macro and the layer stack the three routers share;
-//! - [`config`] builds the state from the environment, for the binaries' `main`.
 //!
 //! Errors are always `status + {"error":{"code","message"}}`.
 
@@ -18,7 +17,6 @@
 mod routes;
 
 pub mod admin;
-pub mod config;
 pub mod error;
 pub mod extract;
 pub mod identity;

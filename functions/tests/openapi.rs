@@ -71,7 +71,7 @@ fn the_document_and_the_routers_agree() {
 #[tokio::test]
 async fn every_listed_route_is_routed() {
     let sdk = shop::config::sdk_loader()
-        .region(aws_config::Region::new("us-east-1"))
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .endpoint_url("http://127.0.0.1:9")
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "x", "x", None, None, "test",

@@ -1,14 +1,12 @@
 //! Configuration every Lambda reads from its environment, with one rule for each kind of
 //! value: a variable set to nothing (or only white space) is unset; a required one that is
-//! unset is an error naming it; a secret is taken from its variable when set (local runs), else
-//! from the SSM parameter named by its `…_PARAM` variable (AWS), decrypted.
+//! unset is an error naming it. Secrets (the Stripe keys, in SSM) are read by the Lambdas'
+//! mains (the `bootstrap` crate), so that nothing else links the SSM client.
 //!
 //! | variable | meaning |
 //! |---|---|
 //! | `TABLE_NAME` | the shop's DynamoDB table |
-//! | `DYNAMODB_ENDPOINT`, `SSM_ENDPOINT` | endpoint overrides for stand-ins (optional; other services follow the SDK's `AWS_ENDPOINT_URL_<SERVICE>`) |
-//! | `STRIPE_API_BASE` | Stripe's base URL (default `https://api.stripe.com`; localstripe locally) |
-//! | `STRIPE_SECRET_KEY` / `STRIPE_SECRET_PARAM` | the Stripe secret key, or the SSM parameter holding it |
+//! | `DYNAMODB_ENDPOINT` | endpoint override for a stand-in (optional; other services follow the SDK's `AWS_ENDPOINT_URL_<SERVICE>`) |
 //!
 //! Every HTTPS client of the Lambdas trusts one compiled-in root store ([`trusted_roots`]:
 //! Mozilla's set from `webpki-root-certs`) and runs rustls on `ring`: nothing is read from
@@ -30,7 +28,6 @@ use base64::Engine as _;
 use rustls_pki_types::CertificateDer;
 
 use crate::Store;
-use crate::payments::{Payments, STRIPE_API};
 
 /// A setting is missing or unusable.
 #[derive(Debug, thiserror::Error)]
@@ -38,22 +35,6 @@ pub enum ConfigError {
     /// A required variable is not set (or empty).
     #[error("environment variable {0} is not set")]
     Missing(String),
-    /// A secret has neither its variable nor its parameter.
-    #[error("set {param} (an SSM parameter name) or {direct}")]
-    NoSecret {
-        /// The variable holding the value itself.
-        direct: String,
-        /// The variable naming the SSM parameter.
-        param: String,
-    },
-    /// Reading an SSM parameter failed.
-    #[error("reading SSM parameter {name}: {message}")]
-    Ssm {
-        /// The parameter.
-        name: String,
-        /// What SSM said.
-        message: String,
-    },
 }
 
 /// The value of `name`, or `None` when unset or blank.
@@ -179,38 +160,6 @@ impl<C: std::fmt::Debug> std::fmt::Debug for LazyClient<C> {
     }
 }
 
-/// A secret: the value of `direct` when set (local runs), else the SSM parameter (a
-/// `SecureString`, decrypted) named by `param`.
-pub async fn secret(sdk: &SdkConfig, direct: &str, param: &str) -> Result<String, ConfigError> {
-    if let Some(v) = optional(direct) {
-        return Ok(v);
-    }
-    let Some(name) = optional(param) else {
-        return Err(ConfigError::NoSecret {
-            direct: direct.to_owned(),
-            param: param.to_owned(),
-        });
-    };
-    let mut conf = aws_sdk_ssm::config::Builder::from(sdk);
-    if let Some(endpoint) = optional("SSM_ENDPOINT") {
-        conf = conf.endpoint_url(endpoint);
-    }
-    let out = aws_sdk_ssm::Client::from_conf(conf.build())
-        .get_parameter()
-        .name(&name)
-        .with_decryption(true)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Ssm {
-            name: name.clone(),
-            message: aws_sdk_ssm::error::DisplayErrorContext(&e).to_string(),
-        })?;
-    out.parameter.and_then(|p| p.value).ok_or(ConfigError::Ssm {
-        name,
-        message: "the parameter has no value".into(),
-    })
-}
-
 /// The table (`TABLE_NAME`, `DYNAMODB_ENDPOINT`).
 pub fn store(sdk: &SdkConfig) -> Result<Store, ConfigError> {
     let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk);
@@ -221,13 +170,6 @@ pub fn store(sdk: &SdkConfig) -> Result<Store, ConfigError> {
         aws_sdk_dynamodb::Client::from_conf(conf.build()),
         required("TABLE_NAME")?,
     ))
-}
-
-/// Stripe (`STRIPE_API_BASE`, the secret key).
-pub async fn payments(sdk: &SdkConfig) -> Result<Payments, ConfigError> {
-    let key = secret(sdk, "STRIPE_SECRET_KEY", "STRIPE_SECRET_PARAM").await?;
-    let base = optional("STRIPE_API_BASE").unwrap_or_else(|| STRIPE_API.to_owned());
-    Ok(Payments::new(&base, key))
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@
 //! - [`sweeper`]: the scheduled release of expired reservations (not a
 //!   stream consumer, but the same table, Stripe and runtime).
 //!
-//! Each handler is a library function; the binaries in `src/bin/` only build
-//! its state from the environment and run it on the Lambda runtime.
+//! Each handler is a library function; the Lambdas' mains (the `bootstrap` crate) only
+//! build its state from the environment and run it on the Lambda runtime.
 
 pub mod catalogue_publisher;
 pub mod convert;

@@ -20,7 +20,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let letterhead = order_events::letterhead(&catalogue_publisher::site_config_from_env()?);
     let state = State {
         store: config::store(&sdk)?,
-        payments: config::payments(&sdk).await?,
+        payments: bootstrap::secrets::payments(&sdk).await?,
         mailer: order_events::mailer(
             config::LazyClient::new(&sdk, aws_sdk_sesv2::Client::new),
             &config::required("FROM_EMAIL")?,

@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let state = functions::config::admin_state().await?;
+    let state = bootstrap::state::admin_state().await?;
     lambda_http::run(functions::admin::router(state)).await
 }

@@ -3,6 +3,6 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let state = functions::config::webhook_state().await?;
+    let state = bootstrap::state::webhook_state().await?;
     lambda_http::run(functions::webhook::router(state)).await
 }

@@ -15,7 +15,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = config::lambda_sdk_config().await;
     let state = State {
         store: config::store(&sdk)?,
-        payments: config::payments(&sdk).await?,
+        payments: bootstrap::secrets::payments(&sdk).await?,
     };
     let state = &state;
     lambda_runtime::run(service_fn(

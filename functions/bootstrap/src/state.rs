@@ -1,5 +1,6 @@
-//! Building the routers' state from the Lambda's environment, once per cold start, with
-//! `shop::config`'s rules (blank is unset; a secret's own variable wins over its parameter).
+//! Building the HTTP routers' state from the Lambda's environment, once per cold start, with
+//! `shop::config`'s rules (blank is unset; a secret's own variable wins over its parameter,
+//! [`crate::secrets`]).
 //!
 //! | variable | meaning |
 //! |---|---|
@@ -18,12 +19,13 @@
 
 use anyhow::Result;
 use aws_config::SdkConfig;
-use shop::config::{LazyClient, lambda_sdk_config, optional, payments, required, secret, store};
+use functions::admin::{ADMIN_GROUP, AdminState};
+use functions::shopper::ShopperState;
+use functions::users::UserDirectory;
+use functions::webhook::WebhookState;
+use shop::config::{LazyClient, lambda_sdk_config, optional, required, store};
 
-use crate::admin::{ADMIN_GROUP, AdminState};
-use crate::shopper::ShopperState;
-use crate::users::UserDirectory;
-use crate::webhook::WebhookState;
+use crate::secrets::{payments, secret};
 
 /// The shopper API's state from the environment.
 pub async fn shopper_state() -> Result<ShopperState> {
