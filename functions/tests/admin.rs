@@ -1487,3 +1487,78 @@ async fn back_office_lists_filter_and_page() {
         (StatusCode::BAD_REQUEST, "invalid_day")
     );
 }
+
+/// The product table sends the count it showed (`expected`): a count typed over a stale one
+/// (a sale since the page loaded) is refused with the stock now, and nothing is written;
+/// without `expected` the count is set as before.
+#[tokio::test]
+async fn a_stock_count_typed_over_a_stale_one_is_refused() {
+    let o = office().await;
+    let set = |stock: u32, expected: Option<u32>| {
+        let mut body = serde_json::json!({"stock": stock, "reason": "delivery"});
+        if let Some(e) = expected {
+            body["expected"] = e.into();
+        }
+        body
+    };
+    // Fresh: B-2 shows 3, the owner types 5.
+    let a = o
+        .send("PUT", "/api/admin/products/B-2/stock", Some(set(5, Some(3))))
+        .await;
+    assert_eq!(
+        (a.status, a.json["stock"].as_u64()),
+        (StatusCode::OK, Some(5)),
+        "{}",
+        a.json
+    );
+    // A shopper buys 2 meanwhile; the table still shows 5 and the owner types 5 + 3.
+    o.shop
+        .store
+        .adjust_stock(&Sku::parse("B-2").unwrap(), -2)
+        .await
+        .unwrap();
+    let audited = o.audit_actions().await.len();
+    let a = o
+        .send("PUT", "/api/admin/products/B-2/stock", Some(set(8, Some(5))))
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::CONFLICT, "stock_changed"),
+        "{}",
+        a.json
+    );
+    let message = a.json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("B-2") && message.contains(" 3 "), "{message}");
+    assert_eq!(o.stock("B-2").await, 3, "nothing was written");
+    assert_eq!(o.audit_actions().await.len(), audited, "nothing was audited");
+    // Typed over the stock now, it is saved and audited.
+    let a = o
+        .send("PUT", "/api/admin/products/B-2/stock", Some(set(6, Some(3))))
+        .await;
+    assert_eq!(
+        (a.status, a.json["stock"].as_u64()),
+        (StatusCode::OK, Some(6))
+    );
+    assert!(
+        o.audit_actions()
+            .await
+            .iter()
+            .any(|(_, action, target)| action == "stock.set" && target == "B-2")
+    );
+    // Without `expected`: an absolute count, whatever the stock was (as before).
+    let a = o
+        .send("PUT", "/api/admin/products/B-2/stock", Some(set(20, None)))
+        .await;
+    assert_eq!(
+        (a.status, a.json["stock"].as_u64()),
+        (StatusCode::OK, Some(20))
+    );
+    let a = o
+        .send(
+            "PUT",
+            "/api/admin/products/NOPE-1/stock",
+            Some(set(1, Some(0))),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}

@@ -68,12 +68,24 @@ function productRow(p) {
     text: p.status === "retired" ? "Restore" : "Retire" });
   row.append(el("td", {}, toggle));
   labelled("#admin-products", row);
+  // The count this row shows: sent as `expected`, so a count typed over it is refused when a
+  // sale or another edit changed the stock since (the owner's 11 + 3 must not undo a sale).
+  let shown = p.stock;
   save.onclick = async () => {
     const value = Number(stock.value);
     if (!Number.isInteger(value) || value < 0) return showError(null, "Stock must be a whole number, 0 or more.");
     const r = await call(`/admin/products/${enc(p.sku)}/stock`, { method: "PUT",
-      body: { stock: value, reason: $("#stock-reason").value } });
+      body: { stock: value, reason: $("#stock-reason").value, expected: shown } });
+    if (!r.ok && r.data?.error?.code === "stock_changed") {
+      const now = await call(`/admin/products/${enc(p.sku)}`);
+      if (!now.ok) return showError(r, "The stock changed meanwhile; nothing was saved. Reload the page.");
+      shown = now.data.stock;
+      stock.value = String(shown);
+      return showError(null, `${p.sku} changed meanwhile (sold or edited): stock is now ${shown}. `
+        + "Nothing was saved — check and save again.");
+    }
     if (!r.ok) return showError(r, "The stock could not be saved.");
+    shown = r.data.stock;
     stock.value = String(r.data.stock);
     say(`${p.sku}: stock set to ${r.data.stock}.`);
   };

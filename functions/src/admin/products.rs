@@ -362,9 +362,16 @@ fn reason(reason: &str) -> Result<String, ApiError> {
 pub(super) struct SetStock {
     stock: u32,
     reason: String,
+    /// The stock the owner saw when typing the new count (the back office's table sends it):
+    /// the count is set only if the product's stock is still that (compare-and-set).
+    #[serde(default)]
+    expected: Option<u32>,
 }
 
-/// `PUT /api/admin/products/{sku}/stock`: an absolute count (a stocktake).
+/// `PUT /api/admin/products/{sku}/stock`: an absolute count (a stocktake). With `expected`,
+/// a compare-and-set: a product whose stock is no longer `expected` (a sale or another edit
+/// since the owner read it) is 409 `stock_changed`, naming the stock now, and nothing is
+/// written: an absolute count typed over a stale one would undo those sales.
 pub(super) async fn set_stock(
     State(state): State<AdminState>,
     identity: Identity,
@@ -373,11 +380,32 @@ pub(super) async fn set_stock(
 ) -> Result<Json<Product>, ApiError> {
     let sku = parse_sku(&sku)?;
     let reason = reason(&body.reason)?;
-    let saved = state
-        .store
-        .set_stock(&sku, body.stock)
-        .await
-        .map_err(not_found_product)?;
+    let saved = match body.expected {
+        None => state
+            .store
+            .set_stock(&sku, body.stock)
+            .await
+            .map_err(not_found_product)?,
+        Some(expected) => {
+            // The versioned write fails on any change since the read (sales bump the
+            // version), and the re-read then compares again.
+            let (product, _) = modify_product(&state, &sku, |product| {
+                if product.stock != expected {
+                    return Err(conflict(
+                        "stock_changed",
+                        format!(
+                            "the stock of {sku} is {} now, not {expected} (sold or edited meanwhile); nothing was saved",
+                            product.stock
+                        ),
+                    ));
+                }
+                product.stock = body.stock;
+                Ok(Change::Write)
+            })
+            .await?;
+            product
+        }
+    };
     audit(
         &state,
         &identity,
