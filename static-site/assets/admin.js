@@ -150,21 +150,68 @@ function toMinor(text, currency) {
   return Number(m[1]) * 10 ** exp + Number((m[2] || "").padEnd(exp, "0") || 0);
 }
 
+/** The price as the form shows it (major units, the currency's digits). */
+function priceText(price) {
+  const exp = minorDigits(price.currency);
+  return exp ? (price.amount / 10 ** exp).toFixed(exp) : String(price.amount);
+}
+
+/**
+ * The form's editable fields: each one's input and its value for a product as stored. Used to
+ * fill the form and to tell which fields the owner has typed in (the form's value differs from
+ * the product as last read), so that a photo's upload never overwrites typed text.
+ */
+const FORM_FIELDS = [
+  ["#p-name", (p) => p.name],
+  ["#p-description", (p) => p.description || ""],
+  ["#p-category", (p) => p.category],
+  ["#p-price", (p) => priceText(p.price)],
+  ["#p-currency", (p) => p.price.currency],
+  ["#p-featured", (p) => !!p.featured],
+  ["#p-images", (p) => (p.images || []).join("\n")],
+];
+
+const fieldValue = (id) => ($(id).type === "checkbox" ? $(id).checked : $(id).value);
+function setField(id, v) {
+  if ($(id).type === "checkbox") $(id).checked = v;
+  else $(id).value = v;
+}
+
+/** The product as last read from or saved to the API (the edit page), or null. */
+let stored = null;
+
 function fill(p) {
   $("#p-sku").value = p.sku;
-  $("#p-name").value = p.name;
-  $("#p-description").value = p.description || "";
-  $("#p-category").value = p.category;
-  const exp = minorDigits(p.price.currency);
-  $("#p-price").value = exp ? (p.price.amount / 10 ** exp).toFixed(exp) : String(p.price.amount);
-  $("#p-currency").value = p.price.currency;
+  for (const [id, of] of FORM_FIELDS) setField(id, of(p));
   $("#p-stock").value = String(p.stock);
-  $("#p-featured").checked = !!p.featured;
-  $("#p-images").value = (p.images || []).join("\n");
   $("#p-version").value = String(p.version);
   $("#admin-title").textContent = `Edit ${p.sku}`;
   const stockLink = $("#p-stock-link");
   if (stockLink) stockLink.href = `/admin/?q=${enc(p.sku)}`;
+  stored = p;
+}
+
+/**
+ * After a photo was added (the API answers the product with it, a new version): the fields the
+ * owner has not typed in take the product's values, the typed ones are kept (the Images box
+ * gets the new photo's key added to what is typed there), and the version and stock (read-only
+ * here) become the saved ones, so the later Save neither fails on the version nor drops the
+ * photo. Answers whether typed changes are still unsaved.
+ */
+function mergeSaved(p) {
+  const added = (p.images || []).filter((k) => !(stored?.images || []).includes(k));
+  for (const [id, of] of FORM_FIELDS) {
+    const typed = stored && fieldValue(id) !== of(stored);
+    if (!typed) setField(id, of(p));
+    else if (id === "#p-images") {
+      const keys = $(id).value.split("\n").map((k) => k.trim()).filter(Boolean);
+      setField(id, [...keys, ...added.filter((k) => !keys.includes(k))].join("\n"));
+    }
+  }
+  $("#p-stock").value = String(p.stock);
+  $("#p-version").value = String(p.version);
+  stored = p;
+  return FORM_FIELDS.some(([id, of]) => fieldValue(id) !== of(p));
 }
 
 async function productForm() {
@@ -194,6 +241,8 @@ async function productForm() {
     let r;
     if (editing) {
       body.version = Number($("#p-version").value);
+      // The form has no status field: the product keeps its own (a retired one stays retired).
+      if (stored) body.status = stored.status;
       r = await call(`/admin/products/${enc(body.sku)}`, { method: "PUT", body });
     } else {
       r = await call("/admin/products", { method: "POST", body });
@@ -204,6 +253,7 @@ async function productForm() {
       return;
     }
     fill(r.data);
+    $("#p-upload-note").hidden = true;
     say(`Saved ${r.data.sku}. The shop's pages update in a moment.`);
   };
   $("#p-upload").onclick = () => uploadPhoto(editing);
@@ -262,12 +312,19 @@ async function uploadPhoto(editing) {
     say("Uploaded. Checking and resizing the photo…");
     const done = await call(r.data.complete, { method: "POST" });
     if (!done.ok) return showError(done, "The photo could not be added.");
-    fill(done.data);
+    // Only what the upload changed: typed edits stay in the form, unsaved, and are named.
+    const unsaved = mergeSaved(done.data);
     $("#p-image-file").value = "";
     const preview = $("#p-image-preview");
     preview.src = `/images/w400/${done.data.images[done.data.images.length - 1].replace(/\.[a-z]+$/, ".jpg")}`;
     preview.hidden = false;
-    say("Saved. The photo is on the product; the shop's pages update in a moment.");
+    const said = unsaved
+      ? "The photo is saved on the product. Your other changes are not saved yet: press Save to keep them."
+      : "Saved. The photo is on the product; the shop's pages update in a moment.";
+    say(said);
+    // Said beside the photo and the Save button too: the page's status line is out of view here.
+    $("#p-upload-note").textContent = said;
+    $("#p-upload-note").hidden = false;
   } catch (e) {
     showError(null, `The upload failed: ${e.message}`);
   } finally {

@@ -1,12 +1,14 @@
 // The back office keeps the owner from losing or breaking things without noticing (found by an
 // exploratory walk as the owner): a stock count typed over a stale table is refused once a sale
-// changed it; each refusal is a sentence naming the field, never a server's parse error.
+// changed it; a photo's upload keeps what the owner typed in the product form; each refusal is a sentence naming the field, never a server's parse error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { launch, recorder, signIn, buy, eventually, problems, SHOP } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
+const PHOTO = fileURLToPath(new URL('./fixtures/jug-1800x1350.jpg', import.meta.url));
 const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 const product = (sku) => catalogue.find((p) => p.sku === sku);
 let browser;
@@ -67,6 +69,70 @@ test('a stock count typed over a stale table is refused, and the row shows the s
   assert.equal(await page.locator('[data-testid="admin-error"]').isVisible(), false);
   assert.equal(await stockOf(page, sku), start + 1);
   await shot('fresh-count-saved');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** The product as the admin API has it, asked from the owner's page. */
+async function productOf(page, sku) {
+  return page.evaluate(async (s) => (await fetch(`/api/admin/products/${s}`)).json(), sku);
+}
+
+test('uploading a photo keeps the edits typed in the form, and Save then keeps both', async () => {
+  const sku = 'GAR-007';
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, `/admin/products/edit/?sku=${sku}`);
+  const shot = recorder(page, 'owner-safeguards-photo');
+  await page.waitForFunction(() => document.querySelector('#p-name')?.value.length > 0);
+  const before = await productOf(page, sku);
+  const typed = `${before.description} Frost-proof, tested down to -10 °C.`;
+  await page.fill('#p-description', typed);
+  await page.fill('#p-name', `${before.name} (large)`);
+
+  await page.setInputFiles('#p-image-file', PHOTO);
+  await page.click('[data-testid="upload-image"]');
+  await page.waitForFunction(() => /photo is saved/.test(document.querySelector('#admin-status')?.textContent ?? ''),
+    null, { timeout: 30_000 });
+  assert.equal(await statusText(page),
+    'The photo is saved on the product. Your other changes are not saved yet: press Save to keep them.');
+  // Said beside the photo and the Save button, where the owner is looking.
+  assert.equal(await page.locator('[data-testid="upload-note"]').innerText(),
+    'The photo is saved on the product. Your other changes are not saved yet: press Save to keep them.');
+  await page.locator('#p-save').scrollIntoViewIfNeeded();
+  assert.equal(await page.inputValue('#p-description'), typed, 'the typed description is still there');
+  assert.equal(await page.inputValue('#p-name'), `${before.name} (large)`);
+  const images = (await page.inputValue('#p-images')).split('\n').filter(Boolean);
+  assert.equal(images.length, before.images.length + 1, 'the new photo is in the Images box');
+  const added = images.at(-1);
+  const afterUpload = await productOf(page, sku);
+  assert.equal(afterUpload.description, before.description, 'the typed text is not saved by the upload');
+  assert.deepEqual(afterUpload.images, images);
+  await shot('photo-added-edits-kept');
+
+  await page.click('#p-save');
+  await page.waitForFunction(() => /^Saved /.test(document.querySelector('#admin-status')?.textContent ?? ''));
+  assert.equal(await page.locator('[data-testid="admin-error"]').isVisible(), false);
+  const saved = await productOf(page, sku);
+  assert.equal(saved.description, typed);
+  assert.equal(saved.name, `${before.name} (large)`);
+  assert.ok(saved.images.includes(added), 'Save kept the photo');
+  assert.equal(await page.locator('[data-testid="upload-note"]').isVisible(), false, 'the note goes once saved');
+  await shot('saved-with-photo');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('saving a retired product from its edit page keeps it retired', async () => {
+  const sku = catalogue.find((p) => p.status === 'retired' && p.sku.startsWith('STA')).sku;
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, `/admin/products/edit/?sku=${sku}`);
+  await page.waitForFunction(() => document.querySelector('#p-name')?.value.length > 0);
+  await page.fill('#p-description', 'No longer made; kept for the orders that name it.');
+  await page.click('#p-save');
+  await page.waitForFunction(() => /^Saved /.test(document.querySelector('#admin-status')?.textContent ?? ''));
+  const saved = await productOf(page, sku);
+  assert.equal(saved.description, 'No longer made; kept for the orders that name it.');
+  assert.equal(saved.status, 'retired', 'an edit does not put a retired product back on sale');
   assert.deepEqual(errors, []);
   await context.close();
 });
