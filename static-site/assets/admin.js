@@ -54,6 +54,16 @@ function labelled(table, row) {
 }
 
 // ---- products table -------------------------------------------------------
+/**
+ * A stock count as typed in a box: `{ value }`, or `{ error }` in the owner's words. An empty
+ * box is no count (Number("") is 0: saving it once set the stock to 0).
+ */
+function stockCount(text) {
+  const t = String(text).trim();
+  if (!/^\d+$/.test(t)) return { error: "Stock must be a whole number, 0 or more." };
+  return { value: Number(t) };
+}
+
 function productRow(p) {
   const stock = el("input", { type: "number", min: "0", value: String(p.stock), class: "stock-input",
     "data-testid": "stock-input", "aria-label": `Stock of ${p.sku}` });
@@ -72,8 +82,8 @@ function productRow(p) {
   // sale or another edit changed the stock since (the owner's 11 + 3 must not undo a sale).
   let shown = p.stock;
   save.onclick = async () => {
-    const value = Number(stock.value);
-    if (!Number.isInteger(value) || value < 0) return showError(null, "Stock must be a whole number, 0 or more.");
+    const { value, error } = stockCount(stock.value);
+    if (error) return showError(null, error);
     const r = await call(`/admin/products/${enc(p.sku)}/stock`, { method: "PUT",
       body: { stock: value, reason: $("#stock-reason").value, expected: shown } });
     if (!r.ok && r.data?.error?.code === "stock_changed") {
@@ -228,13 +238,15 @@ async function productForm() {
     const currency = $("#p-currency").value;
     const amount = toMinor($("#p-price").value, currency);
     if (amount == null) return showError(null, `The price is not a valid amount in ${currency}.`);
+    const count = stockCount($("#p-stock").value);
+    if (count.error) return showError(null, count.error);
     const body = {
       sku: $("#p-sku").value.trim(),
       name: $("#p-name").value,
       description: $("#p-description").value,
       category: $("#p-category").value.trim(),
       price: { amount, currency },
-      stock: Number($("#p-stock").value || 0),
+      stock: count.value,
       featured: $("#p-featured").checked,
       images: $("#p-images").value.split("\n").map((s) => s.trim()).filter(Boolean),
     };

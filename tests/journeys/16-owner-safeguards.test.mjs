@@ -136,3 +136,40 @@ test('saving a retired product from its edit page keeps it retired', async () =>
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a stock box left empty, negative or with a fraction is refused, and nothing is saved', async () => {
+  const sku = 'GAR-003';
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, `/admin/?q=${sku}`);
+  const shot = recorder(page, 'owner-safeguards-stock-box');
+  const row = page.locator(`[data-testid="admin-product"][data-sku="${sku}"]`);
+  await row.waitFor();
+  const start = await stockOf(page, sku);
+  let requests = 0;
+  page.on('request', (r) => { if (r.url().includes(`/api/admin/products/${sku}/stock`)) requests += 1; });
+  for (const typed of ['', '-3', '2.5']) {
+    await row.locator('[data-testid="stock-input"]').fill(typed);
+    await row.locator('[data-testid="stock-save"]').click();
+    await page.locator('[data-testid="admin-error"]').waitFor({ state: 'visible' });
+    assert.equal(await errorText(page), 'Stock must be a whole number, 0 or more.', `typed ${JSON.stringify(typed)}`);
+    if (typed === '') await shot('empty-stock-refused');
+    await page.evaluate(() => { document.querySelector('#admin-error').hidden = true; });
+  }
+  assert.equal(requests, 0, 'nothing was sent');
+  assert.equal(await stockOf(page, sku), start, 'the stock is unchanged');
+
+  // The New product form refuses an empty stock box the same way.
+  await page.goto(`${SHOP}/admin/products/new/`);
+  await page.fill('#p-sku', 'GAR-901');
+  await page.fill('#p-name', 'Watering can');
+  await page.fill('#p-category', 'garden');
+  await page.fill('#p-price', '12.00');
+  await page.fill('#p-stock', '');
+  await page.click('#p-save');
+  await page.locator('[data-testid="admin-error"]').waitFor({ state: 'visible' });
+  assert.equal(await errorText(page), 'Stock must be a whole number, 0 or more.');
+  const created = await page.evaluate(async () => (await fetch('/api/admin/products/GAR-901')).status);
+  assert.equal(created, 404, 'no product was created');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
