@@ -1503,7 +1503,11 @@ async fn a_stock_count_typed_over_a_stale_one_is_refused() {
     };
     // Fresh: B-2 shows 3, the owner types 5.
     let a = o
-        .send("PUT", "/api/admin/products/B-2/stock", Some(set(5, Some(3))))
+        .send(
+            "PUT",
+            "/api/admin/products/B-2/stock",
+            Some(set(5, Some(3))),
+        )
         .await;
     assert_eq!(
         (a.status, a.json["stock"].as_u64()),
@@ -1519,7 +1523,11 @@ async fn a_stock_count_typed_over_a_stale_one_is_refused() {
         .unwrap();
     let audited = o.audit_actions().await.len();
     let a = o
-        .send("PUT", "/api/admin/products/B-2/stock", Some(set(8, Some(5))))
+        .send(
+            "PUT",
+            "/api/admin/products/B-2/stock",
+            Some(set(8, Some(5))),
+        )
         .await;
     assert_eq!(
         (a.status, a.code()),
@@ -1528,12 +1536,23 @@ async fn a_stock_count_typed_over_a_stale_one_is_refused() {
         a.json
     );
     let message = a.json["error"]["message"].as_str().unwrap();
-    assert!(message.contains("B-2") && message.contains(" 3 "), "{message}");
+    assert!(
+        message.contains("B-2") && message.contains(" 3 "),
+        "{message}"
+    );
     assert_eq!(o.stock("B-2").await, 3, "nothing was written");
-    assert_eq!(o.audit_actions().await.len(), audited, "nothing was audited");
+    assert_eq!(
+        o.audit_actions().await.len(),
+        audited,
+        "nothing was audited"
+    );
     // Typed over the stock now, it is saved and audited.
     let a = o
-        .send("PUT", "/api/admin/products/B-2/stock", Some(set(6, Some(3))))
+        .send(
+            "PUT",
+            "/api/admin/products/B-2/stock",
+            Some(set(6, Some(3))),
+        )
         .await;
     assert_eq!(
         (a.status, a.json["stock"].as_u64()),
@@ -1561,4 +1580,53 @@ async fn a_stock_count_typed_over_a_stale_one_is_refused() {
         )
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
+
+/// Numbers out of their range are refused with the field and its range in words (the back
+/// office shows the message as it is), never serde's "expected u32 at line 1 column 121".
+#[tokio::test]
+async fn numbers_out_of_range_are_refused_by_name() {
+    let o = office().await;
+    let mut price = new_product("BIG-1");
+    price["price"]["amount"] = serde_json::json!(10_000_000_000_000_000_000u64);
+    let mut negative = new_product("NEG-1");
+    negative["stock"] = (-1).into();
+    let mut fraction = new_product("HALF-1");
+    fraction["stock"] = 1.5.into();
+    let cases = [
+        ("POST", "/api/admin/products", price, "the price"),
+        ("POST", "/api/admin/products", negative, "the stock"),
+        ("POST", "/api/admin/products", fraction, "the stock"),
+        (
+            "PUT",
+            "/api/admin/products/A-1/stock",
+            serde_json::json!({"stock": 99_999_999_999u64, "reason": "count"}),
+            "the stock",
+        ),
+    ];
+    for (method, path, body, field) in cases {
+        let a = o.send(method, path, Some(body.clone())).await;
+        assert_eq!(
+            (a.status, a.code()),
+            (StatusCode::BAD_REQUEST, "invalid_number"),
+            "{body}: {}",
+            a.json
+        );
+        let message = a.json["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(field) && message.contains("whole number from 0 to"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("expected") && !message.contains("column"),
+            "{message}"
+        );
+    }
+    for sku in ["BIG-1", "NEG-1", "HALF-1"] {
+        let a = o
+            .send("GET", &format!("/api/admin/products/{sku}"), None)
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{sku} was not created");
+    }
+    assert_eq!(o.stock("A-1").await, 10, "the stock is unchanged");
 }

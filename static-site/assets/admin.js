@@ -34,6 +34,8 @@ function showError(r, fallback) {
     : errorMessage(r && r.data, fallback);
   box.hidden = false;
   $("#admin-status").textContent = "";
+  // On a long form the owner is at its Save button, far below the message: bring it into view.
+  box.scrollIntoView({ block: "nearest" });
 }
 
 function say(text) {
@@ -61,8 +63,15 @@ function labelled(table, row) {
 function stockCount(text) {
   const t = String(text).trim();
   if (!/^\d+$/.test(t)) return { error: "Stock must be a whole number, 0 or more." };
+  if (Number(t) > MAX_STOCK) return { error: `Stock must be at most ${MAX_STOCK.toLocaleString("en")}.` };
   return { value: Number(t) };
 }
+
+/** Prices from here on (in whole units of the currency) are refused by the page. */
+const MAX_PRICE_UNITS = 1e12;
+
+/** The most units a product's stock holds (shop::Product::stock is a u32). */
+const MAX_STOCK = 4294967295;
 
 function productRow(p) {
   const stock = el("input", { type: "number", min: "0", value: String(p.stock), class: "stock-input",
@@ -238,6 +247,10 @@ async function productForm() {
     const currency = $("#p-currency").value;
     const amount = toMinor($("#p-price").value, currency);
     if (amount == null) return showError(null, `The price is not a valid amount in ${currency}.`);
+    // A round limit well inside what a browser's number holds exactly (the API's is an i64).
+    if (amount >= MAX_PRICE_UNITS * 10 ** minorDigits(currency)) {
+      return showError(null, `The price must be less than ${MAX_PRICE_UNITS.toLocaleString("en")} ${currency}.`);
+    }
     const count = stockCount($("#p-stock").value);
     if (count.error) return showError(null, count.error);
     const body = {

@@ -173,3 +173,53 @@ test('a stock box left empty, negative or with a fraction is refused, and nothin
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('numbers out of range are refused in plain words, naming the field and the limit', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, '/admin/products/new/');
+  const shot = recorder(page, 'owner-safeguards-numbers');
+  await page.waitForSelector('#p-sku');
+  await page.fill('#p-sku', 'GAR-902');
+  await page.fill('#p-name', 'Garden bench');
+  await page.fill('#p-category', 'garden');
+  await page.fill('#p-stock', '1');
+  await page.fill('#p-price', '99999999999999999');
+  await page.click('#p-save');
+  await page.locator('[data-testid="admin-error"]').waitFor({ state: 'visible' });
+  assert.equal(await errorText(page), 'The price must be less than 1,000,000,000,000 EUR.');
+  const box = await page.locator('[data-testid="admin-error"]').evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: innerHeight, y: scrollY };
+  });
+  assert.ok(box.top > -1 && box.bottom <= box.height, `the message is in view, not above the form the owner scrolled down: ${JSON.stringify(box)}`);
+  await shot('price-too-large');
+  for (const [stock, said] of [['-1', 'Stock must be a whole number, 0 or more.'],
+    ['1.5', 'Stock must be a whole number, 0 or more.'], ['99999999999', 'Stock must be at most 4,294,967,295.']]) {
+    await page.fill('#p-price', '120.00');
+    await page.fill('#p-stock', stock);
+    await page.click('#p-save');
+    await page.waitForFunction((t) => document.querySelector('#admin-error')?.textContent === t, said);
+    await page.evaluate(() => { document.querySelector('#admin-error').hidden = true; });
+  }
+  const created = await page.evaluate(async () => (await fetch('/api/admin/products/GAR-902')).status);
+  assert.equal(created, 404, 'nothing was created');
+
+  // In the product table too; and the API names the field when a request gets past the page.
+  await page.goto(`${SHOP}/admin/?q=GAR-005`);
+  const row = page.locator('[data-testid="admin-product"][data-sku="GAR-005"]');
+  await row.waitFor();
+  await row.locator('[data-testid="stock-input"]').fill('99999999999');
+  await row.locator('[data-testid="stock-save"]').click();
+  await page.locator('[data-testid="admin-error"]').waitFor({ state: 'visible' });
+  assert.equal(await errorText(page), 'Stock must be at most 4,294,967,295.');
+  await shot('table-stock-too-large');
+  const api = await page.evaluate(async () => {
+    const r = await fetch('/api/admin/products/GAR-005/stock', { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: '{"stock": 99999999999, "reason": "count"}' });
+    return { status: r.status, body: await r.json() };
+  });
+  assert.equal(api.status, 400);
+  assert.equal(api.body.error.message, 'the stock must be a whole number from 0 to 4294967295');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

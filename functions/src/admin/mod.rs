@@ -12,6 +12,7 @@
 //! `order-events` from the table's stream, never from here.
 
 mod images;
+mod numbers;
 mod orders;
 mod products;
 mod staff;

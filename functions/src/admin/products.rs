@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shop::{Category, Money, Page, Product, ProductStatus, Sku, StoreError};
 
+use super::numbers::{AdminJson, NumberField, Numbers, PRICE, STOCK};
 use super::{AdminState, RETRIES, audit, conflict, modified};
 use crate::error::ApiError;
-use crate::extract::{JsonBody, QueryPairs};
+use crate::extract::QueryPairs;
 use crate::identity::Identity;
 use shop::store::Change;
 
@@ -53,6 +54,29 @@ pub struct ProductInput {
     /// The version read (update: required).
     #[serde(default)]
     pub version: u64,
+}
+
+impl Numbers for ProductInput {
+    const NUMBERS: &'static [NumberField] = &[
+        NumberField {
+            path: &["price", "amount"],
+            name: "the price (in cents, or the currency's smallest unit)",
+            min: PRICE.0,
+            max: PRICE.1,
+        },
+        NumberField {
+            path: &["stock"],
+            name: "the stock",
+            min: STOCK.0,
+            max: STOCK.1,
+        },
+        NumberField {
+            path: &["version"],
+            name: "the version",
+            min: 0,
+            max: u64::MAX as i128,
+        },
+    ];
 }
 
 pub(super) fn parse_sku(s: &str) -> Result<Sku, ApiError> {
@@ -191,7 +215,7 @@ pub(super) async fn list(
 pub(super) async fn create(
     State(state): State<AdminState>,
     identity: Identity,
-    JsonBody(input): JsonBody<ProductInput>,
+    AdminJson(input): AdminJson<ProductInput>,
 ) -> Result<Response, ApiError> {
     let sku = parse_sku(input.sku.as_deref().unwrap_or_default())?;
     let mut product = input.into_product(sku)?;
@@ -238,7 +262,7 @@ pub(super) async fn update(
     State(state): State<AdminState>,
     identity: Identity,
     Path(sku): Path<String>,
-    JsonBody(input): JsonBody<ProductInput>,
+    AdminJson(input): AdminJson<ProductInput>,
 ) -> Result<Json<Product>, ApiError> {
     let sku = parse_sku(&sku)?;
     if let Some(body_sku) = &input.sku
@@ -368,6 +392,23 @@ pub(super) struct SetStock {
     expected: Option<u32>,
 }
 
+impl Numbers for SetStock {
+    const NUMBERS: &'static [NumberField] = &[
+        NumberField {
+            path: &["stock"],
+            name: "the stock",
+            min: STOCK.0,
+            max: STOCK.1,
+        },
+        NumberField {
+            path: &["expected"],
+            name: "the stock expected",
+            min: STOCK.0,
+            max: STOCK.1,
+        },
+    ];
+}
+
 /// `PUT /api/admin/products/{sku}/stock`: an absolute count (a stocktake). With `expected`,
 /// a compare-and-set: a product whose stock is no longer `expected` (a sale or another edit
 /// since the owner read it) is 409 `stock_changed`, naming the stock now, and nothing is
@@ -376,7 +417,7 @@ pub(super) async fn set_stock(
     State(state): State<AdminState>,
     identity: Identity,
     Path(sku): Path<String>,
-    JsonBody(body): JsonBody<SetStock>,
+    AdminJson(body): AdminJson<SetStock>,
 ) -> Result<Json<Product>, ApiError> {
     let sku = parse_sku(&sku)?;
     let reason = reason(&body.reason)?;
@@ -425,13 +466,22 @@ pub(super) struct AdjustStock {
     reason: String,
 }
 
+impl Numbers for AdjustStock {
+    const NUMBERS: &'static [NumberField] = &[NumberField {
+        path: &["delta"],
+        name: "the change of stock",
+        min: i64::MIN as i128,
+        max: i64::MAX as i128,
+    }];
+}
+
 /// `POST /api/admin/products/{sku}/stock/adjust`: add or remove units in one
 /// conditional write; below zero is 409 `insufficient_stock`, nothing changed.
 pub(super) async fn adjust_stock(
     State(state): State<AdminState>,
     identity: Identity,
     Path(sku): Path<String>,
-    JsonBody(body): JsonBody<AdjustStock>,
+    AdminJson(body): AdminJson<AdjustStock>,
 ) -> Result<Json<Product>, ApiError> {
     let sku = parse_sku(&sku)?;
     let reason = reason(&body.reason)?;
