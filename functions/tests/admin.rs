@@ -1630,3 +1630,71 @@ async fn numbers_out_of_range_are_refused_by_name() {
     }
     assert_eq!(o.stock("A-1").await, 10, "the stock is unchanged");
 }
+
+/// An image key must name a photo in the site bucket (`images/<key>`): one typed in the Images
+/// box that names nothing is refused, naming the key; keys already on the product are not
+/// looked up again.
+#[tokio::test]
+async fn image_keys_must_name_uploaded_photos() {
+    let o = office().await;
+    let photo = "JUG-2/01kb0000000000000000000000.jpg";
+    o.s3.put_object()
+        .bucket(&o.bucket)
+        .key(format!("images/{photo}"))
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"jpeg"))
+        .send()
+        .await
+        .unwrap();
+    let mut product = new_product("JUG-2");
+    product["images"] = serde_json::json!(["JUG-2/nothing.jpg"]);
+    let a = o
+        .send("POST", "/api/admin/products", Some(product.clone()))
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "unknown_image"),
+        "{}",
+        a.json
+    );
+    assert!(
+        a.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("JUG-2/nothing.jpg")
+    );
+    product["images"] = serde_json::json!([photo]);
+    let a = o.send("POST", "/api/admin/products", Some(product)).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+
+    // An edit adding a key that names nothing: refused, nothing written.
+    let mut edit = a.json.clone();
+    edit["images"] = serde_json::json!([photo, "GAR-999/nothing.jpg"]);
+    let a = o
+        .send("PUT", "/api/admin/products/JUG-2", Some(edit.clone()))
+        .await;
+    assert_eq!(
+        (a.status, a.code()),
+        (StatusCode::BAD_REQUEST, "unknown_image")
+    );
+    assert!(
+        a.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GAR-999/nothing.jpg")
+    );
+    let a = o.send("GET", "/api/admin/products/JUG-2", None).await;
+    assert_eq!(a.json["images"], serde_json::json!([photo]));
+    assert_eq!(a.json["version"], 1);
+
+    // A key already on the product is not looked up again (gone from the bucket meanwhile).
+    o.s3.delete_object()
+        .bucket(&o.bucket)
+        .key(format!("images/{photo}"))
+        .send()
+        .await
+        .unwrap();
+    edit["images"] = serde_json::json!([photo]);
+    edit["description"] = "Blue, enamelled.".into();
+    let a = o.send("PUT", "/api/admin/products/JUG-2", Some(edit)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+}

@@ -223,3 +223,22 @@ test('numbers out of range are refused in plain words, naming the field and the 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an image key that names no uploaded photo is refused, naming the key', async () => {
+  const sku = 'GAR-008';
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, `/admin/products/edit/?sku=${sku}`);
+  const shot = recorder(page, 'owner-safeguards-image-key');
+  await page.waitForFunction(() => document.querySelector('#p-name')?.value.length > 0);
+  const before = await productOf(page, sku);
+  await page.fill('#p-images', [...before.images, 'GAR-999/nothing.jpg'].join('\n'));
+  await page.click('#p-save');
+  await page.locator('[data-testid="admin-error"]').waitFor({ state: 'visible' });
+  assert.match(await errorText(page), /^there is no photo GAR-999\/nothing\.jpg: add photos with "Add a photo"/);
+  await shot('unknown-key-refused');
+  const after = await productOf(page, sku);
+  assert.deepEqual(after.images, before.images, 'nothing was saved');
+  assert.equal(after.version, before.version);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

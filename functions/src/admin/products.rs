@@ -220,6 +220,7 @@ pub(super) async fn create(
     let sku = parse_sku(input.sku.as_deref().unwrap_or_default())?;
     let mut product = input.into_product(sku)?;
     product.version = 0;
+    uploaded_photos(&state, &product.images, &[]).await?;
     let saved = match state.store.put_product(&product).await {
         Ok(p) => p,
         Err(StoreError::ConditionFailed(_)) => {
@@ -239,6 +240,42 @@ pub(super) async fn create(
     )
     .await;
     Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
+/// 400 `unknown_image` naming the first of `keys` (not among `known`) that is not a photo in
+/// the site bucket (`images/<key>`, where an upload's original is stored): a key typed in the
+/// Images box that names nothing would show as a broken image on every page of the product.
+async fn uploaded_photos(
+    state: &AdminState,
+    keys: &[String],
+    known: &[String],
+) -> Result<(), ApiError> {
+    for key in keys.iter().filter(|k| !known.contains(k)) {
+        let head = state
+            .s3
+            .head_object()
+            .bucket(&state.site_bucket)
+            .key(format!("{}{key}", photos::IMAGE_PREFIX))
+            .send()
+            .await;
+        match head {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {
+                return Err(ApiError::bad_request(
+                    "unknown_image",
+                    format!(
+                        "there is no photo {key}: add photos with \"Add a photo\" on the product's page, or remove the key"
+                    ),
+                ));
+            }
+            Err(e) => {
+                return Err(ApiError::internal(aws_sdk_s3::error::DisplayErrorContext(
+                    e,
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `GET /api/admin/products/{sku}`.
@@ -280,6 +317,15 @@ pub(super) async fn update(
         ));
     }
     let product = input.into_product(sku)?;
+    if !product.images.is_empty() {
+        // Only the keys this save adds are looked up: the rest were checked when added.
+        let stored = state
+            .store
+            .get_product(&product.sku)
+            .await
+            .map_err(not_found_product)?;
+        uploaded_photos(&state, &product.images, &stored.images).await?;
+    }
     let saved = match state.store.put_product(&product).await {
         Ok(p) => p,
         Err(StoreError::VersionConflict { .. }) => {
