@@ -233,6 +233,27 @@ function mergeSaved(p) {
   return FORM_FIELDS.some(([id, of]) => fieldValue(id) !== of(p));
 }
 
+/**
+ * Whether `category` may be saved: one the shop has (in the menu's list, or on any product,
+ * retired ones too, as the API lists them), or a new one the owner confirms. A typo such as
+ * "kitchn" would otherwise become a public category in every page's menu.
+ */
+async function categoryConfirmed(category) {
+  if (!category || category === stored?.category) return true;
+  const known = [...$("#p-categories").options].map((o) => o.value);
+  if (known.includes(category)) return true;
+  const r = await call(`/admin/products?category=${enc(category)}&limit=1`);
+  if (r.ok && (r.data.items || []).length) return true;
+  // Not found, or not asked (an invalid name is refused by the save that follows).
+  if (r.ok && !window.confirm(`No product is in the category "${category}" yet. Saving makes it a new category `
+    + `in every page's menu${known.length ? ` (the shop has: ${known.join(", ")})` : ""}. Create it?`)) {
+    showError(null, `Nothing was saved: "${category}" is not one of the shop's categories. Choose one, or press Save and confirm to create it.`);
+    $("#p-category").focus();
+    return false;
+  }
+  return true;
+}
+
 async function productForm() {
   const editing = page === "admin-product-edit";
   const sku = new URLSearchParams(location.search).get("sku") || "";
@@ -253,6 +274,7 @@ async function productForm() {
     }
     const count = stockCount($("#p-stock").value);
     if (count.error) return showError(null, count.error);
+    if (!(await categoryConfirmed($("#p-category").value.trim()))) return;
     const body = {
       sku: $("#p-sku").value.trim(),
       name: $("#p-name").value,
