@@ -233,6 +233,15 @@ function mergeSaved(p) {
   return FORM_FIELDS.some(([id, of]) => fieldValue(id) !== of(p));
 }
 
+/** What each checked field of the product form takes, as the owner is told when it is wrong. */
+const FIELD_RULES = {
+  "p-sku": "The SKU must be 2 to 32 letters, digits or hyphens, starting with a letter or digit.",
+  "p-name": "Give the product a name.",
+  "p-category": "The category must be 1 to 40 lowercase letters, digits or hyphens.",
+  "p-price": "Give the product a price.",
+  "p-stock": "Stock must be a whole number, 0 or more.",
+};
+
 /**
  * Whether `category` may be saved: one the shop has (in the menu's list, or on any product,
  * retired ones too, as the API lists them), or a new one the owner confirms. A typo such as
@@ -265,6 +274,13 @@ async function productForm() {
   }
   $("#product-form").onsubmit = async (ev) => {
     ev.preventDefault();
+    // The form is `novalidate` (the page says what is wrong in its own words): its fields'
+    // `required`/`pattern` are checked here, the first wrong one named and focused.
+    const wrong = [...$("#product-form").elements].find((f) => f.willValidate && !f.checkValidity());
+    if (wrong) {
+      showError(null, FIELD_RULES[wrong.id] ?? `Check the ${wrong.labels?.[0]?.textContent ?? "form"}.`);
+      return wrong.focus();
+    }
     const currency = $("#p-currency").value;
     const amount = toMinor($("#p-price").value, currency);
     if (amount == null) return showError(null, `The price is not a valid amount in ${currency}.`);

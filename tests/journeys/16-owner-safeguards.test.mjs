@@ -290,3 +290,34 @@ test('a category no product has yet is offered the shop\'s ones and asked before
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the SKU and category patterns are valid and checked in the browser', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, '/admin/products/new/');
+  const shot = recorder(page, 'owner-safeguards-patterns');
+  await page.waitForSelector('#p-sku');
+  let sent = 0;
+  page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/api/admin/products')) sent += 1; });
+  await page.fill('#p-sku', 'bad sku!');
+  await page.fill('#p-name', 'Odd thing');
+  await page.fill('#p-category', 'kitchen');
+  await page.fill('#p-price', '5.00');
+  assert.equal(await page.$eval('#p-sku', (e) => e.validity.patternMismatch), true, 'the browser checks the SKU pattern');
+  await page.click('#p-save');
+  await page.locator('[data-testid="admin-error"]').waitFor({ state: 'visible' });
+  assert.equal(await errorText(page), 'The SKU must be 2 to 32 letters, digits or hyphens, starting with a letter or digit.');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'p-sku');
+  await shot('bad-sku-refused');
+  await page.fill('#p-sku', 'ODD-001');
+  await page.fill('#p-category', 'Kitchen Things');
+  assert.equal(await page.$eval('#p-category', (e) => e.validity.patternMismatch), true, 'the browser checks the category pattern');
+  await page.click('#p-save');
+  await page.waitForFunction(() => /^The category must be/.test(document.querySelector('#admin-error')?.textContent ?? ''));
+  await page.fill('#p-category', 'kitchen-things');
+  assert.equal(await page.$eval('#p-category', (e) => e.validity.valid), true);
+  assert.equal(await page.$eval('#p-sku', (e) => e.validity.valid), true, 'a hyphen is allowed');
+  assert.equal(sent, 0, 'nothing was sent');
+  // No "Pattern attribute value … is not a valid regular expression" (nor any other error).
+  assert.deepEqual(errors, []);
+  await context.close();
+});
