@@ -11,7 +11,7 @@ use crate::form;
 use crate::keys::KeySet;
 use crate::paths::{encode_path, normalize_path};
 use crate::redirect::safe_local_path;
-use crate::responses::{json_error, page, redirect};
+use crate::responses::{json_error, page, page_with_link, redirect};
 use crate::state::{self, FlowState, StateError};
 use crate::token::{Refusal, TokenKind, User, header_kid, verify};
 
@@ -289,7 +289,7 @@ fn decide_with(
     }
     let paths = &config.paths;
     if path == paths.callback {
-        return callback(config, now, req);
+        return callback(config, keys, now, req);
     }
     if path == paths.signout {
         return signout(config, req);
@@ -523,7 +523,7 @@ fn login_at(
     r
 }
 
-fn callback(config: &Config, now: u64, req: &Request) -> Decision {
+fn callback(config: &Config, keys: &KeySet, now: u64, req: &Request) -> Decision {
     let q = &req.querystring;
     if let Some(err) = form::query_param(q, "error") {
         return Decision::Respond(page(
@@ -564,14 +564,7 @@ fn callback(config: &Config, now: u64, req: &Request) -> Decision {
     let flow_cookie = format!("{FLOW_PREFIX}{}", flow.nonce);
     let verifier = match cookies::single(&req.cookie, &flow_cookie) {
         Ok(v) => v,
-        Err(_) => {
-            return Decision::Respond(page(
-                config,
-                400,
-                "Sign-in failed",
-                "This sign-in was not started in this browser. Please try again.",
-            ));
-        }
+        Err(_) => return Decision::Respond(flow_ended(config, keys, now, req, &flow.path)),
     };
     let redirect_uri = config.redirect_uri(&req.host);
     let body = form::pairs(&[
@@ -590,6 +583,32 @@ fn callback(config: &Config, now: u64, req: &Request) -> Decision {
             flow_cookie,
         },
     })
+}
+
+/// A callback whose flow cookie is gone: its sign-in already ended in this browser (the login
+/// page came back with Back, or a second tab signed in first), or it was started in another
+/// browser. Someone signed in goes on to where the sign-in was going: the code is not redeemed,
+/// so nobody is signed in who was not already, and the state's path was signed by this edge.
+/// Anyone else is offered a fresh sign-in to that place.
+fn flow_ended(config: &Config, keys: &KeySet, now: u64, req: &Request, path: &str) -> Respond {
+    let target = safe_local_path(path).unwrap_or_else(|| "/".into());
+    let signed_in = AuthCookies::parse(config, &req.cookie)
+        .is_ok_and(|c| session(config, keys, now, &c, false).is_ok());
+    if signed_in {
+        return redirect(config, 302, &target);
+    }
+    let again = format!(
+        "{}?{}",
+        config.paths.signin,
+        form::pairs(&[("next", &target)])
+    );
+    page_with_link(
+        config,
+        400,
+        "Sign-in failed",
+        "This sign-in was already used, or was started in another browser.",
+        (&again, "Sign in again"),
+    )
 }
 
 fn refresh_request(config: &Config, req: &Request, refresh: String, api: bool) -> Decision {

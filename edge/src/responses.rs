@@ -60,10 +60,36 @@ pub(crate) fn redirect(config: &Config, status: u16, location: &str) -> Respond 
 
 /// A small HTML page (errors the browser should show).
 pub(crate) fn page(config: &Config, status: u16, title: &str, message: &str) -> Respond {
+    page_with_links(config, status, title, message, &[])
+}
+
+/// [`page`] with a way forward (`(href, text)`, a local path) before "Back to the shop".
+pub(crate) fn page_with_link(
+    config: &Config,
+    status: u16,
+    title: &str,
+    message: &str,
+    link: (&str, &str),
+) -> Respond {
+    page_with_links(config, status, title, message, &[link])
+}
+
+fn page_with_links(
+    config: &Config,
+    status: u16,
+    title: &str,
+    message: &str,
+    links: &[(&str, &str)],
+) -> Respond {
     let mut r = base(config, status, Some("text/html; charset=utf-8"));
+    let links: String = links
+        .iter()
+        .chain(&[("/", "Back to the shop")])
+        .map(|(href, text)| format!("<p><a href=\"{}\">{}</a></p>", escape(href), escape(text)))
+        .collect();
     r.body = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
-         <body><h1>{t}</h1><p>{m}</p><p><a href=\"/\">Back to the shop</a></p></body></html>",
+         <body><h1>{t}</h1><p>{m}</p>{links}</body></html>",
         t = escape(title),
         m = escape(message)
     );

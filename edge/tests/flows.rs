@@ -231,6 +231,30 @@ fn edge_encode(s: &str) -> String {
         .collect()
 }
 
+/// The login page came back after its sign-in ended (Back from the page it led to, then signing
+/// in again): the flow cookie is gone. Signed in, the visitor goes on to where that sign-in was
+/// going, and the code is not redeemed.
+#[test]
+fn a_used_sign_in_goes_on_to_its_page_when_signed_in() {
+    let (c, k) = setup();
+    let (state, _flow, _) = start_login(&c, &k, "/checkout/", "");
+    let q = format!("code=again&state={}", edge_encode(&state));
+    let cookie = session_cookie("alice", &[], EXP, Some("r1"));
+    let r = respond(decide(&c, &k, NOW, &get("/auth/callback", &q, &cookie)));
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("location"), Some("/checkout/"));
+    assert!(r.cookies.is_empty(), "the session is left as it is");
+    // A session that has expired is not one: a fresh sign-in is offered instead.
+    let stale = session_cookie("alice", &[], NOW - 3600, Some("r1"));
+    let r = respond(decide(&c, &k, NOW, &get("/auth/callback", &q, &stale)));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.body.contains("/auth/signin?next=%2Fcheckout%2F"),
+        "{}",
+        r.body
+    );
+}
+
 #[test]
 fn parallel_logins_keep_their_own_flow() {
     let (c, k) = setup();
@@ -269,9 +293,16 @@ fn tampered_expired_or_foreign_state_is_refused() {
     let r = respond(decide(&c, &k, later, &get("/auth/callback", &q, &flow)));
     assert_eq!(r.status, 400);
     assert!(r.body.contains("expired"));
-    // Started in another browser: no flow cookie.
+    // Started in another browser, or already used here: no flow cookie. A fresh sign-in to
+    // the same place is offered.
     let r = respond(decide(&c, &k, NOW, &get("/auth/callback", &q, "")));
     assert_eq!(r.status, 400);
+    assert!(
+        r.body
+            .contains(r#"<a href="/auth/signin?next=%2Faccount%2F">Sign in again</a>"#),
+        "{}",
+        r.body
+    );
     // The sign-in service reported an error.
     let r = respond(decide(
         &c,

@@ -7,6 +7,8 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 
 use crate::error::{ApiError, json_errors};
 
@@ -34,8 +36,9 @@ pub(crate) async fn no_route() -> ApiError {
     ApiError::not_found("route")
 }
 
-/// The layers every router ends with: request bodies up to `body_limit` bytes, and every
-/// error answered in the one JSON shape (axum's own rejections included).
+/// The layers every router ends with: request bodies up to `body_limit` bytes, every error
+/// answered in the one JSON shape (axum's own rejections included), and every answer private
+/// unless its handler says otherwise ([`private_by_default`]).
 pub(crate) fn api_layers<S>(router: Router<S>, body_limit: usize) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -43,4 +46,16 @@ where
     router
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::map_response(private_by_default))
+}
+
+/// `Cache-Control: no-store` on every answer whose handler set no `Cache-Control` (only the
+/// public stock endpoint does). The API's answers are a shopper's or the owner's own data: an
+/// answer without the header may be kept in the browser's cache, and was shown again by the
+/// Back button after signing out (a shopper's email and orders, on a shared computer).
+pub(crate) async fn private_by_default(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    resp
 }

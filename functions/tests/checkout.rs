@@ -53,6 +53,7 @@ async fn checkout_confirm_and_the_order_is_authorized() {
 
     let list = call(&shop.api, "GET", "/api/orders", Some(&ada), &[], None).await;
     assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.headers["cache-control"], "no-store");
     assert_eq!(list.json["items"].as_array().unwrap().len(), 1);
     assert_eq!(list.json["items"][0]["id"], checkout_id.as_str());
     assert!(list.json["next"].is_null());
@@ -522,6 +523,8 @@ async fn stock_and_me() {
         me.json,
         json!({"sub": "root", "email": "root@example.com", "username": "root@example.com", "groups": ["admin"]})
     );
+    // A signed-in answer is never kept by the browser (Back after signing out showed it).
+    assert_eq!(me.headers["cache-control"], "no-store");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

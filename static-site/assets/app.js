@@ -59,6 +59,14 @@ async function signInStatus() {
 }
 signInStatus();
 
+// Back and Forward may restore a page from the browser's memory as it was shown (the
+// back/forward cache): after signing out, a page that showed the session (the header's email,
+// an order list) must not come back. Reloading asks the edge again, which signs the visitor in
+// or shows the page signed out. (Signed-in pages are also sent `Cache-Control: no-store`.)
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted && document.body.dataset.signedIn === "true" && !signedInHint()) location.reload();
+});
+
 // Signing out (the header's form or the account page's) forgets the order this
 // tab just placed and any unfinished payment attempt (its card token): the next
 // person in this tab is not told about the one and cannot pay with the other.

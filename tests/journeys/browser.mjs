@@ -10,11 +10,16 @@ export const SES = process.env.SES_URL;
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const OUTPUT = path.resolve(here, '..', 'output');
 
-/** Starts a headless Chromium with the flags this machine needs (no sandbox as root, no background network). */
-export async function launch() {
+/**
+ * Starts a headless Chromium with the flags this machine needs (no sandbox as root, no
+ * background network). `backForwardCache`: keep the browser's back/forward cache on, as every
+ * user's browser has it (Playwright turns it off by default).
+ */
+export async function launch({ backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
+    ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

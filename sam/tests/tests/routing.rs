@@ -234,8 +234,8 @@ fn authorizer_none_routes_are_the_tables_public_api_paths() {
     }
 }
 
-/// A header policy's headers as the template sets them (lower-case name → value, with
-/// CloudFormation `${...}` left in place).
+/// A header policy's headers as the template sets them, security and custom headers (lower-case
+/// name → value, with CloudFormation `${...}` left in place).
 fn template_headers(policy: &Value) -> Vec<(String, String)> {
     let c = &policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
     let mut out = Vec::new();
@@ -262,6 +262,14 @@ fn template_headers(policy: &Value) -> Vec<(String, String)> {
     }
     if let Some(r) = c["ReferrerPolicy"]["ReferrerPolicy"].as_str() {
         out.push(("referrer-policy".to_owned(), r.to_owned()));
+    }
+    // Headers beyond the security ones (Cache-Control on the signed-in and admin pages).
+    let custom = &policy["Properties"]["ResponseHeadersPolicyConfig"]["CustomHeadersConfig"];
+    for item in custom["Items"].as_array().into_iter().flatten() {
+        let header = item["Header"].as_str().unwrap_or("");
+        assert_eq!(item["Override"], true, "{header} must override");
+        let value = item["Value"].as_str().unwrap_or("").to_owned();
+        out.push((header.to_ascii_lowercase(), value));
     }
     for (name, key) in [
         ("ContentSecurityPolicy", "csp"),
@@ -317,6 +325,19 @@ fn response_headers_policies_are_the_tables() {
             .to_owned()
     };
     assert!(csp("site").contains("script-src 'self' {stripe_js}"));
+    assert_eq!(csp("signed-in"), csp("site"));
+    // Every page behind sign-in reaches the browser as `no-store`: nothing private is shown
+    // again by the Back button after signing out.
+    for row in table["routes"].as_array().into_iter().flatten() {
+        let private = row["access"] != "public" && row["origin"] == "site";
+        let policy = &table["header_policies"][row["headers"].as_str().unwrap_or("")];
+        assert_eq!(
+            private,
+            policy["headers"]["cache-control"] == "no-store",
+            "{}: Cache-Control no-store exactly on the signed-in pages",
+            row["path"]
+        );
+    }
     assert!(csp("admin").contains("connect-src 'self' {upload_origin}"));
     assert_eq!(
         aws["upload_origin"],
