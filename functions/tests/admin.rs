@@ -1486,6 +1486,10 @@ async fn back_office_lists_filter_and_page() {
         (a.status, a.code()),
         (StatusCode::BAD_REQUEST, "invalid_day")
     );
+    assert_eq!(
+        a.json["error"]["message"],
+        "the first day (from) must not be after the last day (to)"
+    );
 }
 
 /// The product table sends the count it showed (`expected`): a count typed over a stale one

@@ -38,6 +38,10 @@ function showError(r, fallback) {
   box.scrollIntoView({ block: "nearest" });
 }
 
+function clearError() {
+  $("#admin-error").hidden = true;
+}
+
 function say(text) {
   $("#admin-error").hidden = true;
   $("#admin-status").textContent = text;
@@ -121,9 +125,19 @@ function productRow(p) {
 /** The list filters (`q`, `category`, `status` / `status`, `from`, `to`) as the URL holds them. */
 function filtersFromUrl(ids) {
   const params = new URLSearchParams(location.search);
+  let ignored = false;
   for (const [name, id] of Object.entries(ids)) {
-    if (params.has(name)) $(id).value = params.get(name);
+    if (!params.has(name)) continue;
+    const field = $(id);
+    // A menu takes only what it offers: an unknown value would blank it while the list shows
+    // the default; the default is kept and shown instead (the link's text is not echoed).
+    if (field.tagName === "SELECT" && ![...field.options].some((o) => o.value === params.get(name))) {
+      ignored = true;
+      continue;
+    }
+    field.value = params.get(name);
   }
+  return ignored;
 }
 
 /** The filters' current values as a query string (empty ones left out), written to the URL too. */
@@ -266,14 +280,11 @@ async function categoryConfirmed(category) {
 async function productForm() {
   const editing = page === "admin-product-edit";
   const sku = new URLSearchParams(location.search).get("sku") || "";
-  if (editing) {
-    if (!sku) return showError(null, "No product given: open it from the product table.");
-    const r = await call(`/admin/products/${enc(sku)}`);
-    if (!r.ok) return showError(r, "The product could not be loaded.");
-    fill(r.data);
-  }
+  // Wired before anything is awaited: the browser must never submit the form itself (by its
+  // method, with every field in the request) while the product loads or when it is missing.
   $("#product-form").onsubmit = async (ev) => {
     ev.preventDefault();
+    if (editing && !stored) return;
     // The form is `novalidate` (the page says what is wrong in its own words): its fields'
     // `required`/`pattern` are checked here, the first wrong one named and focused.
     const wrong = [...$("#product-form").elements].find((f) => f.willValidate && !f.checkValidity());
@@ -320,6 +331,25 @@ async function productForm() {
     say(`Saved ${r.data.sku}. The shop's pages update in a moment.`);
   };
   $("#p-upload").onclick = () => uploadPhoto(editing);
+  if (editing) {
+    const missing = (said) => {
+      $("#product-form").hidden = true;
+      showError(null, said);
+    };
+    if (!sku) return missing("No product given: open it from the product table.");
+    const r = await call(`/admin/products/${enc(sku)}`);
+    if (r.status === 404 || r.status === 400) {
+      // A SKU-shaped name is said back (as text); anything else is not echoed.
+      return missing(/^[A-Za-z0-9][A-Za-z0-9-]{1,31}$/.test(sku)
+        ? `No product ${sku.toUpperCase()}. Open one from the product table.`
+        : "No product has that SKU. Open one from the product table.");
+    }
+    if (!r.ok) {
+      $("#product-form").hidden = true;
+      return showError(r, "The product could not be loaded. Please reload the page.");
+    }
+    fill(r.data);
+  }
   if (new URLSearchParams(location.search).get("saved")) say("Saved. You can add photos below.");
 }
 
@@ -667,7 +697,7 @@ const ORDER_FILTERS = { status: "#order-status-filter", from: "#order-from", to:
 const ATTENTION_PAGES = 20;
 
 /** The "needing attention" view: every status's orders with a failure, newest first, in one list. */
-async function attentionOrders(params) {
+async function attentionOrders(params, listing) {
   $("#orders-empty").hidden = true;
   $("#orders-empty").textContent = "No order needs your attention.";
   params.set("attention", "true");
@@ -682,6 +712,7 @@ async function attentionOrders(params) {
     params.delete("cursor");
     for (let page = 0; page < ATTENTION_PAGES; page += 1) {
       const r = await call(`/admin/orders?${params}`);
+      if (listing !== ordersListing) return;
       if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");
       found.push(...(r.data.items || []));
       if (!r.data.next) break;
@@ -689,6 +720,7 @@ async function attentionOrders(params) {
       params.set("cursor", r.data.next);
     }
   }
+  clearError();
   found.sort((a, b) => (b.createdAt || "").localeCompare(a.createdAt || ""));
   $("#admin-orders-body").replaceChildren(...found.map(orderRow));
   $("#orders-empty").hidden = found.length > 0;
@@ -696,13 +728,29 @@ async function attentionOrders(params) {
   if (partial) say("Only the newest orders were searched: narrow the dates to look further back.");
 }
 
+let ordersListing = 0;
+
 async function orders(cursor) {
+  // A new filter starts a new listing, and an older listing's late answer is dropped (it
+  // would clear a newer message, or list what the filters no longer ask).
+  const listing = cursor ? ordersListing : ++ordersListing;
+  const from = $("#order-from").value;
+  const to = $("#order-to").value;
+  if (from && to && from > to) {
+    $("#admin-orders-body").replaceChildren();
+    $("#orders-more").hidden = true;
+    $("#orders-empty").hidden = true;
+    return showError(null, "The \u201ccreated from\u201d date must not be after the \u201cto\u201d date.");
+  }
   const params = new URLSearchParams(filtersToQuery(ORDER_FILTERS));
-  if (params.get("status") === "attention") return attentionOrders(params);
+  if (params.get("status") === "attention") return attentionOrders(params, listing);
   $("#orders-empty").textContent = "No orders in this status.";
   if (cursor) params.set("cursor", cursor);
   const r = await call(`/admin/orders?${params}`);
+  if (listing !== ordersListing) return;
   if (!r.ok) return showError(r, "The orders could not be loaded. Please reload the page.");
+  // A message about the filters (dates the wrong way round) is settled once a list is shown.
+  if (!cursor) clearError();
   const items = r.data.items || [];
   $("#admin-orders-body").append(...items.map(orderRow));
   $("#orders-empty").hidden = !!(cursor || items.length);
@@ -819,7 +867,7 @@ if (page === "admin-products") {
 }
 else if (page === "admin-product-new" || page === "admin-product-edit") productForm();
 else if (page === "admin-orders") {
-  filtersFromUrl(ORDER_FILTERS);
+  if (filtersFromUrl(ORDER_FILTERS)) say("That link's status is not one the shop has: confirmed orders are shown.");
   for (const id of Object.values(ORDER_FILTERS)) {
     $(id).onchange = () => {
       $("#admin-orders-body").replaceChildren();

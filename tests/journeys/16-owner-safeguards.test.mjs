@@ -321,3 +321,46 @@ test('the SKU and category patterns are valid and checked in the browser', async
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('order filters and a missing product: settled messages, the menu as listed, no form to submit', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, '/admin/orders/');
+  const shot = recorder(page, 'owner-safeguards-filters');
+  await page.waitForSelector('#order-status-filter');
+  const error = page.locator('[data-testid="admin-error"]');
+
+  // Dates the wrong way round: said in the page's words, and gone once they are put right.
+  await page.fill('#order-from', '2026-12-10');
+  await page.fill('#order-to', '2026-12-01');
+  await error.waitFor({ state: 'visible' });
+  assert.equal(await errorText(page), 'The \u201ccreated from\u201d date must not be after the \u201cto\u201d date.');
+  // The listing asked for the first date alone answers late: it must not clear the message.
+  await page.waitForTimeout(500);
+  assert.equal(await error.isVisible(), true, 'the message stays while the dates are wrong');
+  await shot('dates-wrong-way-round');
+  await page.fill('#order-to', '2026-12-31');
+  await error.waitFor({ state: 'hidden' });
+  await shot('dates-fixed');
+
+  // An unknown status in the address: the menu shows the status listed (confirmed).
+  await page.goto(`${SHOP}/admin/orders/?status=bogus`);
+  await page.waitForFunction(() => /not one the shop has/.test(document.querySelector('#admin-status')?.textContent ?? ''));
+  assert.equal(await page.inputValue('#order-status-filter'), 'confirmed');
+  assert.equal(await statusText(page), "That link's status is not one the shop has: confirmed orders are shown.");
+  assert.equal(new URL(page.url()).searchParams.get('status'), 'confirmed');
+  await shot('unknown-status');
+
+  // The edit page of a SKU that does not exist: said, and no form to fill or submit.
+  await page.goto(`${SHOP}/admin/products/edit/?sku=NOPE-404`);
+  await error.waitFor({ state: 'visible' });
+  assert.equal(await errorText(page), 'No product NOPE-404. Open one from the product table.');
+  assert.equal(await page.locator('[data-testid="product-form"]').isVisible(), false);
+  assert.equal(await page.locator('#product-form').getAttribute('method'), 'post', 'never submitted by GET');
+  // Even submitted (as Enter in a field would), nothing leaves the page.
+  await page.evaluate(() => document.querySelector('#product-form').requestSubmit());
+  await page.waitForTimeout(300);
+  assert.equal(new URL(page.url()).search, '?sku=NOPE-404', 'no field went into the address');
+  await shot('no-such-product');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

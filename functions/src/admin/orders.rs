@@ -125,7 +125,7 @@ pub(super) async fn list(
     {
         return Err(ApiError::bad_request(
             "invalid_day",
-            "from must not be after to",
+            "the first day (from) must not be after the last day (to)",
         ));
     }
     let page = state
