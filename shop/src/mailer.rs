@@ -97,6 +97,7 @@ impl Mailer {
             .send_email()
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(to).build())
+            .set_reply_to_addresses(email.reply_to.clone().map(|r| vec![r]))
             .content(EmailContent::builder().simple(message).build())
             .send()
             .await

@@ -513,7 +513,12 @@ async fn the_owner_is_told_of_each_paid_order_once_however_often_it_is_delivered
             stored.effects,
             ["stock", "capture", "email:confirmed", "email:new-order"]
         );
-        assert_eq!(w.emails_of(order).await.len(), 1, "the shopper's one email");
+        let own = w.emails_of(order).await;
+        assert_eq!(own.len(), 1, "the shopper's one email");
+        assert!(
+            own[0].reply_to.is_empty(),
+            "the shopper replies to the shop"
+        );
         let notice: Vec<_> = notices
             .iter()
             .filter(|e| e.subject.contains(&order.id))
@@ -525,6 +530,8 @@ async fn the_owner_is_told_of_each_paid_order_once_however_often_it_is_delivered
             format!("New Tea & Things order {} — {}", order.id, order.total)
         );
         assert_eq!(n.from, "Tea & Things <shop@example.com>");
+        // The owner's reply goes to the shopper.
+        assert_eq!(n.reply_to, std::slice::from_ref(&order.email));
         let text = n.body.text.clone().unwrap_or_default();
         let html = n.body.html.clone().unwrap_or_default();
         let link = format!("https://shop.example/admin/orders/?order={}", order.id);

@@ -45,6 +45,9 @@ pub struct Email {
     pub html: String,
     /// Plain-text body.
     pub text: String,
+    /// Where a reply goes, when not to the shop: the owner's new-order notice is answered to
+    /// the shopper who ordered.
+    pub reply_to: Option<String>,
 }
 
 pub use crate::domain::effect::EmailKind;

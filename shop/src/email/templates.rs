@@ -186,9 +186,11 @@ pub(super) fn render(
             NewOrderText { shop, link, o }.render()?,
         ),
     };
+    let reply_to = kind.to_owner().then(|| o.email.clone());
     Ok(super::Email {
         subject,
         html,
         text,
+        reply_to,
     })
 }

@@ -347,6 +347,9 @@ pub(crate) struct SentEmail {
     pub destination: Destination,
     /// Subject line.
     pub subject: String,
+    /// `Reply-To` addresses.
+    #[serde(rename = "replyTo", default)]
+    pub reply_to: Vec<String>,
     /// Bodies.
     pub body: Body,
 }
