@@ -222,15 +222,20 @@ export async function liveStock(skus) {
   return out;
 }
 
+/** A required text field holding only spaces: as empty as an empty one (the server trims). */
+const onlySpaces = (f) => f.required && f.tagName !== "SELECT" && f.value !== "" && f.value.trim() === "";
+
 function fieldMessage(f, form) {
   const label = (f.id && form.querySelector(`label[for="${f.id}"]`)?.textContent) || f.name;
   const name = label.replace(/\(optional\)/i, "").trim().toLowerCase();
-  if (f.validity.valueMissing) return f.tagName === "SELECT" ? `Please choose a ${name}.` : `Please enter your ${name}.`;
+  if (f.validity.valueMissing || onlySpaces(f)) return f.tagName === "SELECT" ? `Please choose a ${name}.` : `Please enter your ${name}.`;
   if (f.validity.tooLong) return `Your ${name} is too long (at most ${f.maxLength} characters).`;
   return f.validationMessage;
 }
 
 function markField(f, form) {
+  // Constraint validation takes spaces for a value; the field's own validity says they are not.
+  f.setCustomValidity?.(onlySpaces(f) ? "blank" : "");
   const id = `${f.id || f.name}-error`;
   const described = (f.getAttribute("aria-describedby") || "").split(/\s+/).filter((x) => x && x !== id);
   let msg = document.getElementById(id);

@@ -1,0 +1,80 @@
+// What session 9's shopper walk found, as the shopper sees it: an address of
+// spaces is refused beside the field before the card is touched.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launch, recorder, signIn, fillCheckout, watchedPage, SHOP, SHOPPER } from './browser.mjs';
+
+const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
+const CART = 'edge-shop.cart.v1';
+let browser;
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
+const visible = (page, sel) => page.locator(sel).isVisible();
+const focused = (page, sel) => page.evaluate((s) => document.activeElement?.matches(s) ?? false, sel);
+
+/** A demo product as a cart line with its live price and stock. */
+async function line(sku, quantity) {
+  const p = catalogue.find((x) => x.sku === sku);
+  assert.ok(p, `${sku} is in the demo catalogue`);
+  const live = (await (await fetch(`${SHOP}/api/catalogue/stock?sku=${sku}`)).json()).items[0];
+  return { sku, name: p.name, price: live.price, image: null, stock: live.stock, quantity };
+}
+
+async function setCart(page, lines) {
+  if (!page.url().startsWith(SHOP)) await page.goto(`${SHOP}/`);
+  await page.evaluate(([k, l]) => localStorage.setItem(k, JSON.stringify(l)), [CART, lines]);
+}
+
+/** Runs `fn` (a screenshot) at a phone's width, then returns to the page's size. */
+async function onPhone(page, fn) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fn();
+  await page.setViewportSize(size);
+}
+
+/** The checkout page, signed in (once per context), with the server's quote shown. */
+async function checkoutWith(page, lines, { signedIn = true } = {}) {
+  await setCart(page, lines);
+  await page.goto(`${SHOP}/checkout/`);
+  if (!signedIn) await signIn(page, SHOPPER.email, SHOPPER.password);
+  await page.waitForFunction(() => !document.querySelector('#checkout-breakdown')?.hidden);
+}
+
+/** Counts the card tokens Stripe.js asks for on `page`. */
+function tokenRequests(page) {
+  const seen = [];
+  page.on('request', (r) => { if (/\/v1\/tokens\b/.test(r.url())) seen.push(r.url()); });
+  return seen;
+}
+
+test('an address of spaces is refused beside each field, before the card is touched', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-blank-address');
+  const tokens = tokenRequests(page);
+  await checkoutWith(page, [await line('STA-001', 1)], { signedIn: false });
+  await fillCheckout(page, { address: { name: '   ', line1: '  ', city: ' ', postal: '    ', country: 'FR' } });
+  await page.click('#pay');
+  await page.waitForSelector('#ship-name[aria-invalid="true"]');
+  assert.equal(await text(page, '#ship-name-error'), 'Please enter your full name.');
+  assert.equal(await text(page, '#ship-line1-error'), 'Please enter your address.');
+  assert.equal(await text(page, '#ship-city-error'), 'Please enter your city.');
+  assert.equal(await text(page, '#ship-postal-error'), 'Please enter your postal code.');
+  assert.ok(await focused(page, '#ship-name'), 'focus is on the first field to fix');
+  assert.equal(await visible(page, '#checkout-error'), false, 'no message above Pay');
+  assert.equal(await text(page, '#checkout-status'), '', 'no "Checking your card…"');
+  assert.deepEqual(tokens, [], 'the card was not tokenised');
+  await shot('refused');
+  await onPhone(page, () => shot('refused-phone'));
+  // Typing a name clears its mark; the others stay marked.
+  await page.fill('#ship-name', 'Ada Lovelace');
+  assert.equal(await page.locator('#ship-name-error').count(), 0);
+  assert.equal(await page.getAttribute('#ship-city', 'aria-invalid'), 'true');
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
