@@ -9,6 +9,7 @@ import { CHECKOUT_ATTEMPT, LAST_ORDER, call, clearCart, el, errorMessage, format
 const $ = (s) => document.querySelector(s);
 /** Only when the API cannot be asked: every other payment sentence is the server's. */
 const NOT_CONFIRMED = "We could not confirm your payment. Please try again.";
+const EMPTY_CARD = "Please enter your card details.";
 const form = $("#checkout-form");
 const payButton = $("#pay");
 const errorBox = $("#checkout-error");
@@ -20,9 +21,37 @@ function showError(message) {
   errorBox.focus();
 }
 
+const cardError = $("#card-error");
+
 function clearError() {
   errorBox.textContent = "";
   errorBox.hidden = true;
+  cardError.textContent = "";
+  cardError.hidden = true;
+}
+
+/** What is wrong with the card, beside it, as the address fields say theirs. */
+function showCardError(message, card) {
+  cardError.textContent = message;
+  cardError.hidden = false;
+  try {
+    card.focus?.();
+  } catch {
+    // Not every Stripe.js element can take focus: the message is enough.
+  }
+}
+
+/** Stripe.js's card token, or `{error}` with the sentence to show: it never throws at the caller. */
+async function cardToken(stripe, card) {
+  try {
+    const { token, error } = (await stripe.createToken(card)) || {};
+    if (token && !error) return { token };
+    return { error: (error && error.message) || EMPTY_CARD };
+  } catch {
+    // Stripe.js answers an incomplete card with {error}; a script that throws
+    // instead (localstripe before any card field was typed in) means the same.
+    return { error: EMPTY_CARD };
+  }
 }
 
 /** An API message as a sentence: capitalised, with a full stop. */
@@ -183,11 +212,12 @@ async function pay(stripe, card, lines) {
 
   payButton.disabled = true;
   statusBox.textContent = "Checking your card…";
+  let leaving = false;
   try {
     if (!attempt.cardToken) {
-      const { token, error } = await stripe.createToken(card);
-      if (error || !token) {
-        showError((error && error.message) || "Your card details are incomplete.");
+      const { token, error } = await cardToken(stripe, card);
+      if (error) {
+        showCardError(error, card);
         return;
       }
       attempt.cardToken = token.id;
@@ -251,15 +281,20 @@ async function pay(stripe, card, lines) {
     if (result.orderId) {
       dropAttempt();
       sessionStorage.setItem(LAST_ORDER, JSON.stringify({ id: result.orderId, at: Date.now() }));
+      leaving = true;
       clearCart();
       location.assign(`/checkout/done/?order=${encodeURIComponent(result.orderId)}`);
       return;
     }
     if (result.failed) dropAttempt();
     showError(result.failed || result.unknown);
+  } catch {
+    // Whatever threw (a script, the browser), the shopper is never left on
+    // "Checking your card…": the attempt is kept, so Pay again replays it.
+    showError(PAY_AGAIN);
   } finally {
     payButton.disabled = !shown;
-    if (!errorBox.hidden) statusBox.textContent = "";
+    if (!leaving) statusBox.textContent = "";
   }
 }
 
@@ -313,6 +348,10 @@ function main() {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     pay(stripe, card, readCart());
+  });
+  // Cleared after a card error once the shopper types in the card again.
+  card.on?.("change", () => {
+    cardError.hidden = true;
   });
 }
 

@@ -1,5 +1,7 @@
 // What session 9's shopper walk found, as the shopper sees it: an address of
-// spaces is refused beside the field before the card is touched.
+// spaces is refused beside the field before the card is touched; Pay with
+// empty card fields says so beside the card instead of "Checking your card…"
+// for good.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -75,6 +77,27 @@ test('an address of spaces is refused beside each field, before the card is touc
   await page.fill('#ship-name', 'Ada Lovelace');
   assert.equal(await page.locator('#ship-name-error').count(), 0);
   assert.equal(await page.getAttribute('#ship-city', 'aria-invalid'), 'true');
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
+
+test('Pay with empty card fields says so beside the card and Pay works again', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-empty-card');
+  await checkoutWith(page, [await line('STA-001', 1)], { signedIn: false });
+  await page.fill('#ship-name', 'Ada Lovelace');
+  await page.fill('#ship-line1', '12 Rue de Rivoli');
+  await page.fill('#ship-city', 'Paris');
+  await page.fill('#ship-postal', '75001');
+  await page.click('#pay');
+  await page.waitForSelector('[data-testid="card-error"]:not([hidden])', { timeout: 10_000 });
+  assert.equal(await text(page, '[data-testid="card-error"]'), 'Please enter your card details.');
+  assert.equal(await text(page, '#checkout-status'), '', 'not "Checking your card…" for good');
+  assert.equal(await page.locator('#pay').isDisabled(), false, 'Pay can be pressed again');
+  assert.equal(await visible(page, '#checkout-error'), false, 'said beside the card, not above Pay');
+  await shot('card-empty');
+  await onPhone(page, () => shot('card-empty-phone'));
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });
