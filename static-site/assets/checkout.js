@@ -4,7 +4,10 @@
 // 3-D Secure when asked -> confirm. The card is authorised for exactly the
 // total on the page: if the server's price moved, it answers 409
 // price_changed with the new quote, which is shown before asking again.
-import { CHECKOUT_ATTEMPT, LAST_ORDER, call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, readCart, validateFields } from "./lib.js";
+import {
+  CHECKOUT_ATTEMPT, LAST_ORDER, call, clearCart, el, errorMessage, formatMoney, mixedCurrencyMessage, onCartChange, readCart,
+  validateFields,
+} from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
 /** Only when the API cannot be asked: every other payment sentence is the server's. */
@@ -15,10 +18,11 @@ const payButton = $("#pay");
 const errorBox = $("#checkout-error");
 const statusBox = $("#checkout-status");
 
-function showError(message) {
+/** A message above Pay; `focus: false` when it arrives while the shopper may be typing. */
+function showError(message, { focus = true } = {}) {
   errorBox.textContent = message;
   errorBox.hidden = false;
-  errorBox.focus();
+  if (focus) errorBox.focus();
 }
 
 const cardError = $("#card-error");
@@ -76,6 +80,10 @@ let shown = null;
 
 function showQuote(q) {
   shown = q;
+  // Shown again after the cart changed in another tab (it may have been empty or unpayable).
+  for (const id of ["#checkout-empty", "#checkout-placed", "#checkout-problem"]) $(id).hidden = true;
+  $("#checkout-order").hidden = false;
+  form.hidden = false;
   $("#checkout-summary").replaceChildren(...q.lines.map((l) =>
     el("li", { class: "cart-line", "data-sku": l.sku },
       el("span", { text: `${l.quantity} × ${l.name}` }),
@@ -116,6 +124,37 @@ async function requote(lines) {
   }
   showQuote(r.data);
   return true;
+}
+
+/** A cart's lines as the server priced them, comparable with a quote's: "sku×quantity", sorted. */
+const linesKey = (lines) => lines.map((l) => `${l.sku}×${l.quantity}`).sort().join(",");
+
+/** True while Pay is at work: the lines it pays were read when it was pressed. */
+let paying = false;
+
+const CART_CHANGED = "Your cart changed in another tab. The order above now shows what it holds: please check it, then press Pay.";
+
+/**
+ * The cart no longer holds what the summary shows (another tab added, removed
+ * or changed a line): price it again and say so, so that the shopper sees what
+ * Pay will authorise before pressing it. Not a price change, and nothing paid.
+ */
+async function followCart(lines, { focus }) {
+  if (!lines.length) {
+    emptyCart();
+    return;
+  }
+  const currencies = [...new Set(lines.map((l) => l.price?.currency))];
+  if (currencies.length > 1) {
+    cannotPay(mixedCurrencyMessage(currencies));
+    return;
+  }
+  clearError();
+  $("#quote-status").textContent = "Pricing your cart…";
+  if (await requote(lines)) {
+    $("#quote-status").textContent = "Updated: your cart changed in another tab.";
+    showError(CART_CHANGED, { focus });
+  }
 }
 
 function randomKey() {
@@ -207,10 +246,16 @@ async function pay(stripe, card, lines) {
   for (const k of ["name", "line1", "line2", "city", "postalCode", "country"]) address[k] = String(data.get(k) || "").trim();
   const orderLines = lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
   if (!shown) return;
+  if (linesKey(orderLines) !== linesKey(shown.lines)) {
+    // Changed in another tab since the summary was priced (and not followed yet).
+    await followCart(lines, { focus: true });
+    return;
+  }
   const expectedTotal = shown.total;
   const attempt = attemptFor(JSON.stringify([orderLines, address, expectedTotal]));
 
   payButton.disabled = true;
+  paying = true;
   statusBox.textContent = "Checking your card…";
   let leaving = false;
   try {
@@ -293,6 +338,7 @@ async function pay(stripe, card, lines) {
     // "Checking your card…": the attempt is kept, so Pay again replays it.
     showError(PAY_AGAIN);
   } finally {
+    paying = false;
     payButton.disabled = !shown;
     if (!leaving) statusBox.textContent = "";
   }
@@ -313,8 +359,10 @@ function lastOrder() {
 
 /** Nothing to pay for: the empty cart, and the order this tab just placed if there is one. */
 function emptyCart() {
+  shown = null;
   $("#checkout-order").hidden = true;
   form.hidden = true;
+  $("#checkout-problem").hidden = true;
   $("#checkout-empty").hidden = false;
   const placed = lastOrder();
   if (!placed) return;
@@ -347,11 +395,16 @@ function main() {
   card.mount("#card-element");
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    pay(stripe, card, readCart());
+    if (!paying) pay(stripe, card, readCart());
   });
   // Cleared after a card error once the shopper types in the card again.
   card.on?.("change", () => {
     cardError.hidden = true;
+  });
+  // Another tab changed the cart: follow it at once (this tab's own write, after paying, is ignored).
+  onCartChange((now) => {
+    if (paying || !shown) return;
+    if (linesKey(now) !== linesKey(shown.lines)) followCart(now, { focus: false });
   });
 }
 

@@ -1,7 +1,8 @@
 // What session 9's shopper walk found, as the shopper sees it: an address of
 // spaces is refused beside the field before the card is touched; Pay with
 // empty card fields says so beside the card instead of "Checking your card…"
-// for good.
+// for good; a cart changed in another tab is told as such and the summary
+// follows it before paying.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -98,6 +99,51 @@ test('Pay with empty card fields says so beside the card and Pay works again', a
   assert.equal(await visible(page, '#checkout-error'), false, 'said beside the card, not above Pay');
   await shot('card-empty');
   await onPhone(page, () => shot('card-empty-phone'));
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
+
+test('a cart changed in another tab is told as such, the summary follows it, and Pay pays what it shows', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-other-tab');
+  const notebook = await line('STA-001', 1);
+  const cards = await line('STA-002', 1);
+  await checkoutWith(page, [notebook], { signedIn: false });
+  const before = await text(page, '#checkout-total');
+  await fillCheckout(page);
+
+  // Another tab of the same shopper adds an item.
+  const other = await context.newPage();
+  await other.goto(`${SHOP}/p/${cards.sku}/`);
+  await other.waitForFunction(() => !document.querySelector('#add-to-cart')?.disabled);
+  await other.click('#add-to-cart');
+  await other.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '2');
+  await other.close();
+
+  // This tab says what happened and shows the new order before anything is paid.
+  await page.waitForFunction(() => /another tab/.test(document.querySelector('#checkout-error')?.textContent ?? ''), null, { timeout: 10_000 });
+  const told = await text(page, '#checkout-error');
+  assert.ok(told.startsWith('Your cart changed in another tab'), told);
+  assert.ok(!/price/i.test(told), `no price changed: ${told}`);
+  await page.waitForFunction(() => document.querySelectorAll('#checkout-summary li').length === 2);
+  const summary = await text(page, '#checkout-summary');
+  assert.ok(summary.includes(notebook.name) && summary.includes(cards.name), summary);
+  const after = await text(page, '#checkout-total');
+  assert.notEqual(after, before);
+  assert.equal(await text(page, '#pay'), `Pay ${after}`);
+  assert.equal(await text(page, '#quote-status'), 'Updated: your cart changed in another tab.');
+  await page.locator('#checkout-summary').scrollIntoViewIfNeeded();
+  await shot('told-summary');
+  await page.locator('#pay').scrollIntoViewIfNeeded();
+  await shot('told');
+  await onPhone(page, () => shot('told-phone'));
+
+  // Pay now pays what is shown.
+  await page.click('#pay');
+  await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
+  await page.waitForSelector('#order-breakdown:not([hidden])');
+  assert.equal(await text(page, '#order-total'), after);
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });
