@@ -1,7 +1,9 @@
 // The cart page: lines from localStorage, quantities, removal, live prices.
 // Totals are per currency and count only what can be bought: an amount in
 // one currency is never added to one in another, and a line no longer for
-// sale is shown but not counted.
+// sale is shown but not counted. Lines are updated in place, not redrawn, so
+// keyboard focus stays where the shopper put it (a quantity box keeps its arrow
+// keys; Tab after typing goes on to Remove), and Remove hands focus on.
 import {
   cartTotals, currencyName, el, formatMoney, listOf, liveStock, mixedCurrencyMessage, noPhoto, onCartChange, readCart,
   removeFromCart, replaceCart, setQuantity,
@@ -33,26 +35,83 @@ function typed(line, input) {
   setQuantity(line.sku, Math.min(Math.max(n, 1), left)); // redraws
 }
 
-function lineItem(l) {
+/** sku -> the line's row on the page, kept across redraws: `{ li, line, qty, price, notice, unavailable }`. */
+const rows = new Map();
+
+/** A line's row, made once: its controls read the line it shows now (`row.line`). */
+function newRow(l) {
   const id = `qty-${l.sku}`;
-  const qty = el("input", {
-    id, type: "number", min: "1", max: String(Math.max(1, l.stock ?? 99)), value: String(l.quantity),
-    inputmode: "numeric", "data-testid": "line-quantity", "data-sku": l.sku,
+  const row = { line: l };
+  row.qty = el("input", {
+    id, type: "number", min: "1", inputmode: "numeric", "data-testid": "line-quantity", "data-sku": l.sku, "data-control": "quantity",
   });
-  qty.addEventListener("change", () => typed(l, qty));
-  const remove = el("button", { type: "button", class: "remove-line", "data-testid": "remove-line", "aria-label": `Remove ${l.name}`, text: "Remove" });
+  row.qty.addEventListener("change", () => typed(row.line, row.qty));
+  const remove = el("button", {
+    type: "button", class: "remove-line", "data-testid": "remove-line", "aria-label": `Remove ${l.name}`, "data-control": "remove", text: "Remove",
+  });
   remove.addEventListener("click", () => {
-    notices.delete(l.sku);
-    removeFromCart(l.sku);
+    notices.delete(row.line.sku);
+    removeFromCart(row.line.sku);
   });
-  return el("li", { class: "cart-line", "data-sku": l.sku, "data-testid": "cart-line" },
+  row.price = el("span", { class: "price" });
+  row.notice = el("span", { class: "line-notice", "data-testid": "line-notice" });
+  row.unavailable = el("strong", { class: "error", text: "No longer available: remove it to check out" });
+  row.li = el("li", { class: "cart-line", "data-sku": l.sku, "data-testid": "cart-line" },
     thumbnail(l),
-    el("a", { href: `/p/${encodeURIComponent(l.sku)}/`, text: l.name }),
-    el("span", { class: "price", text: formatMoney(l.price) }),
-    el("label", { for: id, class: "visually-hidden", text: `Quantity of ${l.name}` }), qty,
-    notices.has(l.sku) ? el("span", { class: "line-notice", "data-testid": "line-notice", text: notices.get(l.sku) }) : null,
-    unavailable.has(l.sku) ? el("strong", { class: "error", text: "No longer available: remove it to check out" }) : null,
+    el("a", { href: `/p/${encodeURIComponent(l.sku)}/`, text: l.name, "data-control": "name" }),
+    row.price,
+    el("label", { for: id, class: "visually-hidden", text: `Quantity of ${l.name}` }), row.qty,
     remove);
+  return row;
+}
+
+/** Shows `node` after `anchor` when `on`, else takes it out (never moving the focused control). */
+function toggle(node, on, anchor) {
+  if (on && !node.isConnected) anchor.after(node);
+  if (!on) node.remove();
+}
+
+/** The line's row, made or brought up to date with `l` (price, quantity, notice, availability). */
+function lineItem(l) {
+  const row = rows.get(l.sku) ?? newRow(l);
+  rows.set(l.sku, row);
+  row.line = l;
+  row.price.textContent = formatMoney(l.price);
+  row.qty.max = String(Math.max(1, l.stock ?? 99));
+  if (row.qty.value !== String(l.quantity)) row.qty.value = String(l.quantity);
+  row.notice.textContent = notices.get(l.sku) ?? "";
+  toggle(row.notice, notices.has(l.sku), row.qty);
+  toggle(row.unavailable, unavailable.has(l.sku), notices.has(l.sku) ? row.notice : row.qty);
+  return row.li;
+}
+
+/**
+ * Puts the lines' rows in the list in order, moving only rows out of place,
+ * so that the focused control stays in the page. When the focused control's
+ * line went (Remove), focus goes to the same control of the next line, else the
+ * line before, else the cart's heading: never back to the top of the page.
+ */
+function placeLines(lines) {
+  const list = $("#cart-lines");
+  const active = document.activeElement;
+  const gone = active && list.contains(active) && !lines.some((l) => rows.get(l.sku)?.li.contains(active))
+    ? { control: active.dataset.control, before: [...list.children].indexOf(active.closest("li")) }
+    : null;
+  const keep = new Set(lines.map((l) => l.sku));
+  for (const [sku, row] of rows) {
+    if (!keep.has(sku)) {
+      row.li.remove();
+      rows.delete(sku);
+    }
+  }
+  lines.forEach((l, i) => {
+    const li = lineItem(l);
+    if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null);
+  });
+  if (!gone) return;
+  const next = list.children[Math.min(gone.before, list.children.length - 1)];
+  const target = next?.querySelector(`[data-control="${gone.control}"]`) ?? next?.querySelector('[data-control="remove"]');
+  (target ?? $("#cart-heading")).focus();
 }
 
 const names = (lines) => listOf(lines.map((l) => l.name));
@@ -88,7 +147,7 @@ function draw() {
     ? `${names(out)} ${out.length === 1 ? "is" : "are"} not counted in the total: no longer available.`
     : "";
   $("#go-checkout").hidden = lines.length === 0 || out.length > 0 || mixed;
-  $("#cart-lines").replaceChildren(...lines.map(lineItem));
+  placeLines(lines);
 }
 
 async function refresh() {

@@ -2,7 +2,8 @@
 // spaces is refused beside the field before the card is touched; Pay with
 // empty card fields says so beside the card instead of "Checking your card…"
 // for good; a cart changed in another tab is told as such and the summary
-// follows it before paying.
+// follows it before paying; the cart keeps keyboard focus through quantity
+// edits (Tab, arrow keys) and Remove.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -144,6 +145,55 @@ test('a cart changed in another tab is told as such, the summary follows it, and
   await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
   await page.waitForSelector('#order-breakdown:not([hidden])');
   assert.equal(await text(page, '#order-total'), after);
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
+
+test('the cart keeps keyboard focus through quantity edits, arrow keys and Remove', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-cart-focus');
+  const [a, b, c] = [await line('STA-001', 1), await line('STA-002', 1), await line('TAB-002', 1)];
+  await setCart(page, [a, b, c]);
+  await page.goto(`${SHOP}/cart/`);
+  await page.waitForLoadState('networkidle');
+  const remove = (sku) => `li[data-sku="${sku}"] [data-testid="remove-line"]`;
+
+  // A quantity typed, then Tab: focus goes on to the line's Remove button, as without a redraw.
+  await page.focus(`#qty-${a.sku}`);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '4');
+  assert.ok(await focused(page, remove(a.sku)), 'focus on the same line\'s Remove');
+  await shot('tab-after-quantity');
+
+  // Arrow keys step the quantity, each step kept, and focus stays in the box.
+  await page.focus(`#qty-${b.sku}`);
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '6');
+  assert.equal(await page.inputValue(`#qty-${b.sku}`), '3');
+  assert.ok(await focused(page, `#qty-${b.sku}`), 'focus stays in the quantity box');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelector('#cart-count')?.textContent.trim() === '5');
+  assert.ok(await focused(page, `#qty-${b.sku}`));
+
+  // Remove with Enter: focus goes to the next line's Remove, then the previous, then the heading.
+  await page.focus(remove(a.sku));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((s) => !document.querySelector(`li[data-sku="${s}"]`), a.sku);
+  assert.ok(await focused(page, remove(b.sku)), 'focus on the next line\'s Remove');
+  await shot('after-remove');
+  await onPhone(page, () => shot('after-remove-phone'));
+  await page.focus(remove(c.sku));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((s) => !document.querySelector(`li[data-sku="${s}"]`), c.sku);
+  assert.ok(await focused(page, remove(b.sku)), 'the last line removed: focus on the line before');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="cart-empty"]:not([hidden])');
+  assert.ok(await focused(page, 'h1'), 'the cart emptied: focus on its heading');
+  await shot('emptied');
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });
