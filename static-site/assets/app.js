@@ -47,6 +47,7 @@ async function signInStatus() {
         el("span", { id: "account-email-header", title: r.data.email || r.data.username || "", text: r.data.email || r.data.username || "Signed in" }), " ",
         el("a", { href: "/account/", text: "Account" }),
       );
+      backOfficeLink(box, r.data);
       // Sign-out is a same-origin POST (it revokes the session): the header's form.
       const signOut = $("#sign-out-form");
       if (signOut) signOut.hidden = false;
@@ -58,6 +59,21 @@ async function signInStatus() {
   }
 }
 signInStatus();
+
+/**
+ * The owner's way into the back office, beside "Account": shown when /admin/ opens for this
+ * session. The edge's rule for /admin/* decides (the stack's admin group lives there, not
+ * here); only someone in a group is asked about, so a shopper costs no request.
+ */
+async function backOfficeLink(box, me) {
+  if (!me.groups?.length || location.pathname.startsWith("/admin/")) return;
+  try {
+    const r = await fetch("/admin/", { method: "HEAD", credentials: "same-origin", redirect: "manual" });
+    if (r.ok) box.append(" ", el("a", { href: "/admin/", id: "back-office-link", text: "Back office" }));
+  } catch {
+    // Offline: no link.
+  }
+}
 
 // Back and Forward may restore a page from the browser's memory as it was shown (the
 // back/forward cache): after signing out, a page that showed the session (the header's email,
@@ -349,6 +365,20 @@ function categoryPage() {
     inStockOnly: () => $("#filter-instock").checked,
     sort: () => $("#sort").value,
     prefilled: list.children.length,
+    // A minimum above the maximum matches nothing: say why (not "0 products") and offer to clear them.
+    describe: (n) => {
+      const min = num("#filter-min");
+      const max = num("#filter-max");
+      const crossed = min != null && max != null && min > max;
+      $("#filter-crossed").hidden = !crossed;
+      return crossed ? "The minimum price is above the maximum price, so no product can match." : countOf(n);
+    },
+  });
+  $("#filter-reset").addEventListener("click", () => {
+    $("#filter-min").value = "";
+    $("#filter-max").value = "";
+    $("#filter-min").focus();
+    form.dispatchEvent(new Event("change"));
   });
   if (urlState(form, l.refilter)) l.refilter();
 }

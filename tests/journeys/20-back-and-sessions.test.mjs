@@ -1,4 +1,5 @@
-// The Back button and sessions. Back to the login page after signing in, and signing in there
+// Sessions in the header, and the Back button. The owner's header links to the back office; a
+// shopper's does not. Back to the login page after signing in, and signing in there
 // again, goes on to the page the sign-in was for (the edge finds that sign-in used, and the
 // visitor signed in). After signing out, Back shows nothing of the session: not the shopper's
 // email, not their orders. Two ways a browser brings a page back: from its HTTP cache (the signed-in pages
@@ -122,4 +123,35 @@ test('Back to the login page after signing in at checkout, and signing in again,
   await shot('checkout-again');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("the owner's header links to the back office; a shopper's does not", async () => {
+  const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
+  for (const [who, expected] of [[OWNER, 1], [SHOPPER, 0]]) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const shot = recorder(page, 'back-and-sessions');
+    const errors = problems(page);
+    await page.goto(`${SHOP}/account/`);
+    await signIn(page, who.email, who.password);
+    await page.waitForFunction((email) => document.querySelector('#account-email-header')?.textContent === email, who.email);
+    await page.goto(`${SHOP}/`);
+    await page.waitForSelector('#account-email-header');
+    await page.waitForLoadState('networkidle');
+    await shot(expected ? 'owner-header' : 'shopper-header');
+    assert.equal(await page.locator('#back-office-link').count(), expected, who.email);
+    if (expected) {
+      // On a phone the header wraps; nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot('owner-header-phone');
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll');
+      assert.ok(await page.locator('#back-office-link').isVisible());
+      await page.click('#back-office-link');
+      await page.waitForURL(`${SHOP}/admin/`);
+      await page.waitForLoadState('networkidle');
+      await shot('back-office');
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });
