@@ -11,7 +11,7 @@ use crate::form;
 use crate::keys::KeySet;
 use crate::paths::{encode_path, normalize_path};
 use crate::redirect::safe_local_path;
-use crate::responses::{json_error, page, page_with_link, redirect};
+use crate::responses::{Way, json_error, page, page_with, redirect};
 use crate::state::{self, FlowState, StateError};
 use crate::token::{Refusal, TokenKind, User, header_kid, verify};
 
@@ -330,11 +330,13 @@ fn decide_with(
                 return Decision::Respond(if api {
                     json_error(config, 403, "forbidden", "this needs the admin group")
                 } else {
-                    page(
+                    page_with(
                         config,
                         403,
                         "Not allowed",
-                        "Your account may not open this page.",
+                        "Your account may not open this page. To use another account, sign out \
+                         first.",
+                        &[Way::SignOut(&config.paths.signout)],
                     )
                 });
             }
@@ -602,12 +604,12 @@ fn flow_ended(config: &Config, keys: &KeySet, now: u64, req: &Request, path: &st
         config.paths.signin,
         form::pairs(&[("next", &target)])
     );
-    page_with_link(
+    page_with(
         config,
         400,
         "Sign-in failed",
         "This sign-in was already used, or was started in another browser.",
-        (&again, "Sign in again"),
+        &[Way::Link(&again, "Sign in again")],
     )
 }
 
@@ -639,20 +641,13 @@ fn signout(config: &Config, req: &Request) -> Decision {
     match req.method.as_str() {
         "POST" => {}
         "GET" | "HEAD" => {
-            let mut r = page(
+            return Decision::Respond(page_with(
                 config,
                 200,
                 "Sign out",
                 "Sign out of the shop on this browser?",
-            );
-            r.body = r.body.replace(
-                "<p><a href=\"/\">",
-                &format!(
-                    "<form method=\"post\" action=\"{}\"><button type=\"submit\">Sign out</button></form><p><a href=\"/\">",
-                    config.paths.signout
-                ),
-            );
-            return Decision::Respond(r);
+                &[Way::SignOut(&config.paths.signout)],
+            ));
         }
         _ => {
             let mut r = page(config, 405, "Not allowed", "Sign out with the button.");

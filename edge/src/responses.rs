@@ -58,38 +58,53 @@ pub(crate) fn redirect(config: &Config, status: u16, location: &str) -> Respond 
     r
 }
 
+/// What a page the edge writes offers besides "Back to the shop".
+pub(crate) enum Way<'a> {
+    /// A link (`href`, a local path, and its text).
+    Link(&'a str, &'a str),
+    /// The sign-out button: a same-origin POST to `action` (sign-out is never a GET).
+    SignOut(&'a str),
+}
+
+/// The look of the edge's pages: the site's colours and type, inline (the edge does not know
+/// the site's hashed style sheet; every policy's CSP allows inline styles).
+const PAGE_STYLE: &str = "body{margin:0 auto;max-width:40rem;padding:2rem 1rem;\
+font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;color:#1d1d1b;\
+background:#fffdf9}a{color:#8a3b12}button{font:inherit;padding:.5rem 1rem;\
+border:1px solid #8a3b12;border-radius:8px;background:#8a3b12;color:#fff;cursor:pointer}";
+
 /// A small HTML page (errors the browser should show).
 pub(crate) fn page(config: &Config, status: u16, title: &str, message: &str) -> Respond {
-    page_with_links(config, status, title, message, &[])
+    page_with(config, status, title, message, &[])
 }
 
-/// [`page`] with a way forward (`(href, text)`, a local path) before "Back to the shop".
-pub(crate) fn page_with_link(
+/// [`page`] with ways forward, before "Back to the shop".
+pub(crate) fn page_with(
     config: &Config,
     status: u16,
     title: &str,
     message: &str,
-    link: (&str, &str),
-) -> Respond {
-    page_with_links(config, status, title, message, &[link])
-}
-
-fn page_with_links(
-    config: &Config,
-    status: u16,
-    title: &str,
-    message: &str,
-    links: &[(&str, &str)],
+    ways: &[Way<'_>],
 ) -> Respond {
     let mut r = base(config, status, Some("text/html; charset=utf-8"));
-    let links: String = links
+    let ways: String = ways
         .iter()
-        .chain(&[("/", "Back to the shop")])
-        .map(|(href, text)| format!("<p><a href=\"{}\">{}</a></p>", escape(href), escape(text)))
+        .chain(&[Way::Link("/", "Back to the shop")])
+        .map(|way| match way {
+            Way::Link(href, text) => {
+                format!("<p><a href=\"{}\">{}</a></p>", escape(href), escape(text))
+            }
+            Way::SignOut(action) => format!(
+                "<form method=\"post\" action=\"{}\"><button type=\"submit\">Sign out</button></form>",
+                escape(action)
+            ),
+        })
         .collect();
     r.body = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
-         <body><h1>{t}</h1><p>{m}</p>{links}</body></html>",
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t}</title><style>{PAGE_STYLE}</style>\
+         <body><h1>{t}</h1><p>{m}</p>{ways}</body></html>",
         t = escape(title),
         m = escape(message)
     );

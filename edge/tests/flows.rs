@@ -74,6 +74,14 @@ fn admin_paths_need_the_admin_group() {
         let r = respond(decide(&c, &k, NOW, &get(uri, "", &shopper)));
         assert_eq!(r.status, 403, "{uri}");
         assert!(r.header("content-type").unwrap().starts_with("text/html"));
+        // The way to another account: the sign-out button (a POST, as sign-out must be).
+        assert!(
+            r.body.contains(
+                r#"<form method="post" action="/auth/signout"><button type="submit">Sign out</button></form>"#
+            ),
+            "{}",
+            r.body
+        );
         // Let through: forwarded, or (dotless paths) redirected to the directory.
         match decide(&c, &k, NOW, &get(uri, "", &admin)) {
             Decision::Forward(_) => {}

@@ -125,7 +125,7 @@ test('Back to the login page after signing in at checkout, and signing in again,
   await context.close();
 });
 
-test("the owner's header links to the back office; a shopper's does not", async () => {
+test("the owner's header links to the back office; a shopper's does not, and the back office tells a shopper to sign out", async () => {
   const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
   for (const [who, expected] of [[OWNER, 1], [SHOPPER, 0]]) {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
@@ -150,6 +150,20 @@ test("the owner's header links to the back office; a shopper's does not", async 
       await page.waitForURL(`${SHOP}/admin/`);
       await page.waitForLoadState('networkidle');
       await shot('back-office');
+    } else {
+      // A shopper who opens the back office's address is told so, and can sign out to use
+      // another account. (The browser logs the page's own 403; nothing else may appear.)
+      assert.deepEqual(errors, []);
+      const denied = await page.goto(`${SHOP}/admin/`);
+      assert.equal(denied.status(), 403);
+      assert.equal(await page.textContent('h1'), 'Not allowed');
+      await shot('shopper-not-allowed');
+      await Promise.all([
+        page.waitForURL((u) => u.toString() === `${SHOP}/`),
+        page.click('form button:text("Sign out")'),
+      ]);
+      await page.waitForSelector('#sign-in');
+      errors.splice(0, errors.length, ...errors.filter((e) => !e.startsWith(`${SHOP}/admin/: Failed to load resource: the server responded with a status of 403`)));
     }
     assert.deepEqual(errors, []);
     await context.close();
