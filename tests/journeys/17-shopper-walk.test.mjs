@@ -3,7 +3,8 @@
 // empty card fields says so beside the card instead of "Checking your card…"
 // for good; a cart changed in another tab is told as such and the summary
 // follows it before paying; the cart keeps keyboard focus through quantity
-// edits (Tab, arrow keys) and Remove.
+// edits (Tab, arrow keys) and Remove. Then the polish: a minimum price above the
+// maximum says so, with a way to clear it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -194,6 +195,33 @@ test('the cart keeps keyboard focus through quantity edits, arrow keys and Remov
   await page.waitForSelector('[data-testid="cart-empty"]:not([hidden])');
   assert.ok(await focused(page, 'h1'), 'the cart emptied: focus on its heading');
   await shot('emptied');
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
+
+test('a minimum price above the maximum says so and clears in one press', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-price-filter');
+  await page.goto(`${SHOP}/c/kitchen/`);
+  const all = await text(page, '#list-summary');
+  await page.fill('#filter-min', '40');
+  await page.fill('#filter-max', '10');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /minimum price/.test(document.querySelector('#list-summary')?.textContent ?? ''));
+  assert.equal(await text(page, '#list-summary'), 'The minimum price is above the maximum price, so no product can match.');
+  assert.ok(await visible(page, '[data-testid="filter-reset"]'));
+  await shot('crossed');
+  await onPhone(page, () => shot('crossed-phone'));
+  // A reload keeps it (the URL holds the filters), and the button clears both prices.
+  await page.reload();
+  await page.waitForFunction(() => /minimum price/.test(document.querySelector('#list-summary')?.textContent ?? ''));
+  await page.click('[data-testid="filter-reset"]');
+  await page.waitForFunction((t) => document.querySelector('#list-summary')?.textContent === t, all);
+  assert.equal(await visible(page, '[data-testid="filter-reset"]'), false);
+  assert.equal(new URL(page.url()).search, '');
+  assert.ok(await focused(page, '#filter-min'));
+  await shot('cleared');
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });
