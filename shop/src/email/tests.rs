@@ -151,6 +151,12 @@ fn shipped_shows_tracking_only_when_known() {
             .contains("Tracking reference: JJD000390007 & <co>")
     );
     assert!(with.html.contains("JJD000390007 &#38; &#60;co&#62;"));
+    // A reference with no space in it (carriers' can be long) wraps on a phone instead of
+    // pushing the email wider than the screen.
+    assert!(
+        with.html
+            .contains(r#"<strong style="word-break:break-word;overflow-wrap:anywhere;">JJD"#)
+    );
 }
 
 #[test]
