@@ -4,6 +4,18 @@ import { call, el, errorMessage, formatMoney } from "./lib.js";
 const $ = (s) => document.querySelector(s);
 const page = document.body.dataset.page;
 
+/** The countries' names by code, from the shop's one list (`<meta name="countries">`). */
+const COUNTRIES = JSON.parse(document.querySelector('meta[name="countries"]')?.content || "{}");
+
+/** The shop's name, as the served title ends ("… · Edge Shop"). */
+const SITE_NAME = document.title.split(" · ").pop();
+
+/** The page's heading, and the tab's title with it: the title says what the page shows. */
+function heading(text) {
+  $("#status-heading").textContent = text;
+  document.title = `${text} · ${SITE_NAME}`;
+}
+
 function orderRow(o) {
   const when = o.createdAt ? new Date(o.createdAt) : null;
   return el("tr", { class: "order-row", "data-order-id": o.id, "data-testid": "order-row" },
@@ -34,7 +46,7 @@ const POLL_FOR_MS = 5 * 60 * 1000;
 
 function showOrder(o) {
   const v = o.statusView || {};
-  $("#status-heading").textContent = v.heading || "Your order";
+  heading(v.heading || "Your order");
   $("#status-message").textContent = v.message || "";
   const status = $("#order-status");
   status.textContent = o.status;
@@ -46,17 +58,23 @@ function showOrder(o) {
   $("#order-shipping").textContent = o.shipping && o.shipping.amount === 0 ? "Free" : formatMoney(o.shipping);
   $("#order-total").textContent = formatMoney(o.total);
   $("#order-breakdown").hidden = false;
+  const a = o.address;
+  if (a) {
+    const lines = [a.name, a.line1, a.line2, `${a.postalCode} ${a.city}`.trim(), COUNTRIES[a.country] || a.country];
+    $("#order-address").replaceChildren(...lines.filter((x) => x && x.trim()).flatMap((x, i) => (i ? [el("br"), x] : [x])));
+    $("#order-shipping-to").hidden = false;
+  }
 }
 
 /** No order to show: one message (the page's "All your orders" link is below it). */
 function notFound(message) {
-  $("#status-heading").textContent = "Order not found";
+  heading("Order not found");
   $("#status-message").textContent = message;
 }
 
 /** The order cannot be asked for now: why, and the way on (never "Loading…" for good). */
-function cannotLoad(heading, ...message) {
-  $("#status-heading").textContent = heading;
+function cannotLoad(title, ...message) {
+  heading(title);
   $("#status-message").replaceChildren(...message);
 }
 

@@ -122,6 +122,8 @@ struct DonePage<'a> {
     chrome: &'a Chrome<'a>,
     meta: Meta<'a>,
     script: &'a str,
+    /// [`crate::admin::country_names`] as JSON: the shipping address's country by name.
+    countries: String,
 }
 
 #[derive(Template)]
@@ -348,18 +350,19 @@ pub fn checkout(chrome: &Chrome<'_>) -> Result<String, SiteError> {
     render(&page, routes::CHECKOUT)
 }
 
-/// The order confirmation page, `?order=<id>`.
+/// The order's page, `?order=<id>` (its title follows the order's status: `account.js`).
 pub fn checkout_done(chrome: &Chrome<'_>) -> Result<String, SiteError> {
     let page = DonePage {
         chrome,
         meta: Meta {
-            title: "Thank you",
+            title: "Your order",
             description: "Your order.",
             path: routes::CHECKOUT_DONE,
             page: "done",
             category: "",
         },
         script: chrome.script("account.js"),
+        countries: crate::admin::country_names().to_string(),
     };
     render(&page, routes::CHECKOUT_DONE)
 }

@@ -3,12 +3,13 @@
 // empty card fields says so beside the card instead of "Checking your card…"
 // for good; a cart changed in another tab is told as such and the summary
 // follows it before paying; the cart keeps keyboard focus through quantity
-// edits (Tab, arrow keys) and Remove. Then the polish: a minimum price above the
-// maximum says so, with a way to clear it.
+// edits (Tab, arrow keys) and Remove. Then the polish: the order page shows
+// where the parcel goes and is titled by what it shows; a minimum price above
+// the maximum says so, with a way to clear it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, fillCheckout, watchedPage, SHOP, SHOPPER } from './browser.mjs';
+import { launch, recorder, signIn, fillCheckout, watchedPage, buy, SHOP, SHOPPER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const CART = 'edge-shop.cart.v1';
@@ -195,6 +196,31 @@ test('the cart keeps keyboard focus through quantity edits, arrow keys and Remov
   await page.waitForSelector('[data-testid="cart-empty"]:not([hidden])');
   assert.ok(await focused(page, 'h1'), 'the cart emptied: focus on its heading');
   await shot('emptied');
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
+
+test('the order page shows where the parcel goes and is titled by what it shows', async () => {
+  const notebook = catalogue.find((p) => p.sku === 'STA-001');
+  const paper = catalogue.find((p) => p.sku === 'STA-005');
+  const bought = await buy(browser, [{ product: notebook, quantity: 2 }, { product: paper, quantity: 1 }]);
+  assert.deepEqual(bought.problems, []);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-order-page');
+  await page.goto(`${SHOP}/checkout/done/?order=${bought.orderId}`);
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Order confirmed', null, { timeout: 30_000 });
+  assert.equal(await page.title(), 'Order confirmed · Edge Shop');
+  assert.equal(await text(page, '[data-testid="order-address"]'), 'Ada Lovelace\n12 Rue de Rivoli\n75001 Paris\nFrance');
+  assert.equal(await text(page, '#shipping-to-title'), 'Shipping to');
+  await shot('confirmed');
+  await onPhone(page, () => shot('confirmed-phone'));
+  await page.goto(`${SHOP}/checkout/done/?order=NOPE`);
+  await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Order not found');
+  assert.equal(await page.title(), 'Order not found · Edge Shop');
+  assert.equal(await visible(page, '[data-testid="order-shipping-to"]'), false);
+
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });

@@ -195,11 +195,13 @@ test('the order page follows the order: confirmed, shipped with its tracking, re
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Your order is on its way');
   assert.ok((await text(page, '#status-message')).includes('TRK-3141'), 'the tracking number is shown');
+  assert.equal(await page.title(), 'Your order is on its way · Edge Shop', 'the title says what the page shows');
   await shot('shipped');
   assert.equal(await act(`/api/admin/orders/${orderId}/refund`, {}), 200, 'the owner refunded it');
   await page.reload();
   await page.waitForFunction(() => document.querySelector('#status-heading')?.textContent === 'Order refunded');
   assert.ok((await text(page, '#status-message')).includes('refunded €11.00'), 'the amount refunded (€6.00 + €5.00)');
+  assert.equal(await page.title(), 'Order refunded · Edge Shop', 'not "Thank you" for a refunded order');
   await shot('refunded');
   await owner.close();
   await context.close();
