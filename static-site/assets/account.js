@@ -16,11 +16,22 @@ function heading(text) {
   document.title = `${text} · ${SITE_NAME}`;
 }
 
+/** A date as "28 Nov 2026": the same in every browser's language (never 11/28/2026 for 28 November). */
+const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" });
+
+/** What an order holds, in a few words: "2 × Copper Mug", "2 × Copper Mug, 1 more", "2 × Copper Mug, 3 more". */
+function bought(lines = []) {
+  if (!lines.length) return "";
+  const [first, ...rest] = lines;
+  return `${first.quantity} × ${first.name}${rest.length ? `, ${rest.length} more` : ""}`;
+}
+
 function orderRow(o) {
   const when = o.createdAt ? new Date(o.createdAt) : null;
   return el("tr", { class: "order-row", "data-order-id": o.id, "data-testid": "order-row" },
     el("td", {}, el("a", { href: `/checkout/done/?order=${encodeURIComponent(o.id)}`, text: o.id })),
-    el("td", { text: when && !isNaN(when) ? when.toLocaleDateString() : "" }),
+    el("td", { class: "order-items", "data-testid": "order-items", text: bought(o.lines) }),
+    el("td", { "data-testid": "order-date", text: when && !isNaN(when) ? DATE.format(when) : "" }),
     el("td", { class: `status status-${o.status}`, "data-testid": "order-status", text: o.status }),
     el("td", { text: formatMoney(o.total) }));
 }

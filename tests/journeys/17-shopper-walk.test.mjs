@@ -4,8 +4,9 @@
 // for good; a cart changed in another tab is told as such and the summary
 // follows it before paying; the cart keeps keyboard focus through quantity
 // edits (Tab, arrow keys) and Remove. Then the polish: the order page shows
-// where the parcel goes and is titled by what it shows; a minimum price above
-// the maximum says so, with a way to clear it.
+// where the parcel goes and is titled by what it shows; the orders list says
+// what was bought, dated the same in every browser; a minimum price above the
+// maximum says so, with a way to clear it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -200,12 +201,13 @@ test('the cart keeps keyboard focus through quantity edits, arrow keys and Remov
   await context.close();
 });
 
-test('the order page shows where the parcel goes and is titled by what it shows', async () => {
+test('the order page shows where the parcel goes and is titled by what it shows; the orders list says what was bought and when', async () => {
   const notebook = catalogue.find((p) => p.sku === 'STA-001');
   const paper = catalogue.find((p) => p.sku === 'STA-005');
   const bought = await buy(browser, [{ product: notebook, quantity: 2 }, { product: paper, quantity: 1 }]);
   assert.deepEqual(bought.problems, []);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // A browser in the US: dates must not read as 11/28/2026.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-order-page');
   await page.goto(`${SHOP}/checkout/done/?order=${bought.orderId}`);
@@ -221,6 +223,21 @@ test('the order page shows where the parcel goes and is titled by what it shows'
   assert.equal(await page.title(), 'Order not found · Edge Shop');
   assert.equal(await visible(page, '[data-testid="order-shipping-to"]'), false);
 
+  await page.goto(`${SHOP}/account/orders/`);
+  const row = page.locator(`[data-testid="order-row"][data-order-id="${bought.orderId}"]`);
+  await row.waitFor();
+  assert.equal(await text(page, `[data-order-id="${bought.orderId}"] [data-testid="order-items"]`), `2 × ${notebook.name}, 1 more`);
+  const order = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), bought.orderId);
+  const created = new Date(order.createdAt);
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][created.getMonth()];
+  assert.equal(await text(page, `[data-order-id="${bought.orderId}"] [data-testid="order-date"]`),
+    `${created.getDate()} ${month} ${created.getFullYear()}`);
+  await shot('orders');
+  await onPhone(page, async () => {
+    const w = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, window: window.innerWidth }));
+    assert.ok(w.scroll <= w.window, `the orders list fits a phone: ${JSON.stringify(w)}`);
+    await shot('orders-phone');
+  });
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });
