@@ -787,7 +787,7 @@ async fn bad_quotes_are_clear_json_errors_and_write_nothing() {
     // knows it, not by its SKU.
     for (sku, quantity, message) in [
         ("B-2", 4, "only 3 of Product B-2 left"),
-        ("OLD-1", 1, "Product OLD-1 is no longer sold"),
+        ("OLD-1", 1, "Product OLD-1 is no longer available"),
     ] {
         let q = quote(&shop, &ada, json!([{"sku": sku, "quantity": quantity}])).await;
         assert_eq!(q.json["error"]["message"], message, "{}", q.json);

@@ -5,13 +5,16 @@
 // keyboard focus stays where the shopper put it (a quantity box keeps its arrow
 // keys; Tab after typing goes on to Remove), and Remove hands focus on.
 import {
-  cartTotals, currencyName, el, formatMoney, listOf, liveStock, mixedCurrencyMessage, noPhoto, onCartChange, readCart,
+  badgeOf, cartTotals, currencyName, el, formatMoney, listOf, liveStock, mixedCurrencyMessage, noPhoto, onCartChange, readCart,
   removeFromCart, replaceCart, setQuantity,
 } from "./lib.js";
 
 const $ = (s) => document.querySelector(s);
-/** SKUs the live stock says cannot be bought now (sold out, retired). */
-const unavailable = new Set();
+/**
+ * SKUs the live stock says cannot be bought now -> why, in the words the product
+ * page's badge uses (`badgeOf`): "Sold out" (none left), "No longer available" (retired).
+ */
+const unavailable = new Map();
 /** sku -> why its quantity is not what was typed, shown beside the line. */
 const notices = new Map();
 
@@ -55,7 +58,7 @@ function newRow(l) {
   });
   row.price = el("span", { class: "price" });
   row.notice = el("span", { class: "line-notice", "data-testid": "line-notice" });
-  row.unavailable = el("strong", { class: "error", text: "No longer available: remove it to check out" });
+  row.unavailable = el("strong", { class: "error", "data-testid": "line-unavailable" });
   row.li = el("li", { class: "cart-line", "data-sku": l.sku, "data-testid": "cart-line" },
     thumbnail(l),
     el("a", { href: `/p/${encodeURIComponent(l.sku)}/`, text: l.name, "data-control": "name" }),
@@ -81,6 +84,7 @@ function lineItem(l) {
   if (row.qty.value !== String(l.quantity)) row.qty.value = String(l.quantity);
   row.notice.textContent = notices.get(l.sku) ?? "";
   toggle(row.notice, notices.has(l.sku), row.qty);
+  row.unavailable.textContent = unavailable.has(l.sku) ? `${unavailable.get(l.sku)}: remove it to check out` : "";
   toggle(row.unavailable, unavailable.has(l.sku), notices.has(l.sku) ? row.notice : row.qty);
   return row.li;
 }
@@ -116,6 +120,13 @@ function placeLines(lines) {
 
 const names = (lines) => listOf(lines.map((l) => l.name));
 
+/** Items by `key(item)`, in the order keys first appear. */
+function groupBy(items, key) {
+  const out = new Map();
+  for (const it of items) out.set(key(it), [...(out.get(key(it)) ?? []), it]);
+  return out;
+}
+
 /** A line's photo, or the small placeholder (its initial) when the product has none. */
 function thumbnail(l) {
   if (l.image) return el("img", { src: l.image, alt: "", width: "64", height: "64" });
@@ -143,9 +154,10 @@ function draw() {
   $("#cart-mixed").hidden = !mixed;
   $("#cart-mixed").textContent = mixed ? mixedCurrencyMessage(currencies) : "";
   $("#cart-excluded").hidden = out.length === 0;
-  $("#cart-excluded").textContent = out.length
-    ? `${names(out)} ${out.length === 1 ? "is" : "are"} not counted in the total: no longer available.`
-    : "";
+  // One sentence per reason: "A is not counted in the total: sold out."
+  const why = groupBy(out, (l) => unavailable.get(l.sku));
+  $("#cart-excluded").textContent = [...why].map(([reason, ls]) =>
+    `${names(ls)} ${ls.length === 1 ? "is" : "are"} not counted in the total: ${reason.toLowerCase()}.`).join(" ");
   $("#go-checkout").hidden = lines.length === 0 || out.length > 0 || mixed;
   placeLines(lines);
 }
@@ -157,7 +169,7 @@ async function refresh() {
   for (const l of lines) {
     const item = live.get(l.sku);
     if (!item) continue;
-    if (!item.available) unavailable.add(l.sku);
+    if (!item.available) unavailable.set(l.sku, badgeOf(item)[1]);
     l.price = item.price;
     l.stock = item.stock;
     if (item.available && l.quantity > item.stock) {

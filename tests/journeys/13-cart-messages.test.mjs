@@ -131,8 +131,8 @@ test('the cart: no empty total, quantities never change silently, unavailable li
   await openCart(page);
   await page.waitForSelector('[data-testid="cart-excluded"]:not([hidden])');
   assert.equal(await text(page, '#cart-total'), euro(spoons.price.amount), 'only what can be bought is counted');
-  assert.equal(await text(page, '[data-testid="cart-excluded"]'), `${apron.name} is not counted in the total: no longer available.`);
-  assert.ok((await text(page, `li[data-sku="${apron.sku}"]`)).includes('No longer available'));
+  assert.equal(await text(page, '[data-testid="cart-excluded"]'), `${apron.name} is not counted in the total: sold out.`);
+  assert.ok((await text(page, `li[data-sku="${apron.sku}"]`)).includes('Sold out'));
   assert.equal(await visible(page, '#go-checkout'), false, 'no checkout while it is in the cart');
   await shot('unavailable-not-counted');
   await page.click(`[data-sku="${apron.sku}"] [data-testid="remove-line"]`);

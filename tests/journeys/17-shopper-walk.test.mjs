@@ -5,8 +5,9 @@
 // follows it before paying; the cart keeps keyboard focus through quantity
 // edits (Tab, arrow keys) and Remove. Then the polish: the order page shows
 // where the parcel goes and is titled by what it shows; the orders list says
-// what was bought, dated the same in every browser; a minimum price above the
-// maximum says so, with a way to clear it.
+// what was bought, dated the same in every browser; "Sold out" (none left) and
+// "No longer available" (retired) mean one thing each, everywhere; crossed
+// price filters say so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -238,6 +239,42 @@ test('the order page shows where the parcel goes and is titled by what it shows;
     assert.ok(w.scroll <= w.window, `the orders list fits a phone: ${JSON.stringify(w)}`);
     await shot('orders-phone');
   });
+  assert.deepEqual(errors, [], 'no JavaScript errors');
+  await context.close();
+});
+
+test('"Sold out" is none left and "No longer available" is retired, everywhere', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { page, errors } = await watchedPage(context);
+  const shot = recorder(page, 'walk-unavailable');
+  const apron = await line('KIT-003', 1); // none left
+  const calendar = await line('STA-009', 1); // retired
+  const towel = await line('KIT-010', 2);
+  assert.equal(apron.stock, 0);
+  await setCart(page, [apron, calendar, towel]);
+  await page.goto(`${SHOP}/cart/`);
+  await page.waitForSelector('[data-testid="cart-excluded"]:not([hidden])');
+  assert.equal(await text(page, `li[data-sku="${apron.sku}"] [data-testid="line-unavailable"]`), 'Sold out: remove it to check out');
+  assert.equal(await text(page, `li[data-sku="${calendar.sku}"] [data-testid="line-unavailable"]`), 'No longer available: remove it to check out');
+  assert.equal(await text(page, '[data-testid="cart-excluded"]'),
+    `${apron.name} is not counted in the total: sold out. ${calendar.name} is not counted in the total: no longer available.`);
+  await shot('cart');
+  await onPhone(page, () => shot('cart-phone'));
+  // The product pages say the same.
+  for (const [p, badge] of [[apron, 'Sold out'], [calendar, 'No longer available']]) {
+    await page.goto(`${SHOP}/p/${p.sku}/`);
+    await page.waitForFunction((b) => document.querySelector('#stock-badge')?.textContent.trim() === b, badge);
+  }
+  // And the checkout, which the cart does not offer with them in it (opened by its address).
+  await page.goto(`${SHOP}/checkout/`);
+  await signIn(page, SHOPPER.email, SHOPPER.password);
+  for (const [p, words] of [[apron, 'is sold out'], [calendar, 'is no longer available']]) {
+    await setCart(page, [p, towel]);
+    await page.goto(`${SHOP}/checkout/`);
+    await page.waitForSelector('[data-testid="checkout-problem"]:not([hidden])');
+    assert.equal(await text(page, '#checkout-problem-text'), `${p.name} ${words}. Please change your cart and come back.`);
+  }
+  await shot('checkout-retired');
   assert.deepEqual(errors, [], 'no JavaScript errors');
   await context.close();
 });

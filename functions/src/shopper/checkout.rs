@@ -426,7 +426,7 @@ fn retired(seen: &Availability, sku: &Sku) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
         "product_retired",
-        format!("{} is no longer sold", shopper_name(seen, sku)),
+        format!("{} is no longer available", shopper_name(seen, sku)),
     )
 }
 
