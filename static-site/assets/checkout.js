@@ -68,11 +68,14 @@ const LAST_ORDER_FOR_MS = 10 * 60 * 1000;
  * The cart cannot be paid as it is (mixed currencies, sold out, not priced): only
  * the reason and the way back to the cart; no order summary, address or Pay button.
  */
-function cannotPay(message) {
+function cannotPay(message, { focus = false } = {}) {
+  shown = null;
   $("#checkout-order").hidden = true;
   form.hidden = true;
   $("#checkout-problem-text").textContent = message;
   $("#checkout-problem").hidden = false;
+  // Told after Pay (the form it was in is gone): the shopper's place is the message.
+  if (focus) $("#checkout-problem-text").focus();
 }
 
 /** The quote on screen: what Pay authorises. */
@@ -299,12 +302,12 @@ async function pay(stripe, card, lines) {
       showError(`The price has changed: the total is now ${formatMoney(r.data.quote.total)}. Please check it and press Pay again.`);
       return;
     }
-    if (r.status === 409 && r.data?.error?.code === "sold_out") {
+    if (r.status === 409 && ["sold_out", "product_retired"].includes(r.data?.error?.code)) {
       // Nothing was held and no card touched: the server's sentence names
-      // the product; stop offering to pay for what cannot be reserved.
+      // the product. As when the page opens on such a cart: the reason and
+      // the way back to the cart, no Pay button for what cannot be reserved.
       dropAttempt();
-      shown = null;
-      showError(sentence(errorMessage(r.data, "Part of your cart has sold out")) + " Please change your cart.");
+      cannotPay(sentence(errorMessage(r.data, "Part of your cart has sold out")) + " Please change your cart and come back.", { focus: true });
       return;
     }
     if (!r.ok) {

@@ -155,10 +155,14 @@ test('the last unit: one buyer pays, the other is told it sold out and no card i
   await fillAndPay(a);
   await a.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });
   await fillAndPay(b);
-  await b.waitForFunction(() => !document.querySelector('#checkout-error')?.hidden, null, { timeout: 30_000 });
-  const error = await text(b, '#checkout-error');
-  assert.equal(error, `${last.name} is sold out. Please change your cart.`);
-  assert.equal(await b.locator('#pay').isDisabled(), true, 'nothing left to pay for');
+  await b.waitForSelector('[data-testid="checkout-problem"]:not([hidden])', { timeout: 30_000 });
+  const error = await text(b, '#checkout-problem-text');
+  assert.equal(error, `${last.name} is sold out. Please change your cart and come back.`);
+  // Nothing left to pay for: no greyed Pay button, and the way back to the cart.
+  assert.equal(await b.locator('#pay').isVisible(), false, 'no Pay button');
+  assert.equal(await b.locator('#checkout-form').isVisible(), false);
+  assert.equal(await b.getAttribute('[data-testid="checkout-problem"] a', 'href'), '/cart/');
+  assert.ok(await b.evaluate(() => document.activeElement?.id === 'checkout-problem-text'), 'focus on the message');
   assert.ok(!b.url().includes('/done/'), 'no order for the second buyer');
   await shot('sold-out');
   // The winner's order page reaches confirmed; the product shows sold out.
