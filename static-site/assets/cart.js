@@ -172,6 +172,8 @@ async function refresh() {
     if (!item.available) unavailable.set(l.sku, badgeOf(item)[1]);
     l.price = item.price;
     l.stock = item.stock;
+    // Known to the header's count on every page (lib.js cartCount): only what can be bought.
+    l.available = item.available;
     if (item.available && l.quantity > item.stock) {
       notice(l, `Only ${item.stock} left: quantity set to ${item.stock}.`);
       l.quantity = item.stock;

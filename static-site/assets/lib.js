@@ -40,7 +40,8 @@ export function addToCart(item, quantity) {
     line = { ...item, quantity: 0 };
     lines.push(line);
   }
-  Object.assign(line, { name: item.name, price: item.price, image: item.image, stock: item.stock });
+  // Added from its page, so it can be bought (`available` is the cart page's last live answer).
+  Object.assign(line, { name: item.name, price: item.price, image: item.image, stock: item.stock, available: true });
   const wanted = line.quantity + quantity;
   line.quantity = Math.max(1, Math.min(wanted, max));
   writeCart(lines);
@@ -82,8 +83,12 @@ export const LAST_ORDER = "edge-shop.last-order.v1";
  */
 export const CHECKOUT_ATTEMPT = "edge-shop.checkout.v1";
 
+/**
+ * The header's count: units of the lines that can be bought. A line the cart page last
+ * found sold out or retired (`available: false`) is in the cart, said so there, not counted.
+ */
 export function cartCount(lines = readCart()) {
-  return lines.reduce((n, l) => n + l.quantity, 0);
+  return lines.reduce((n, l) => n + (l.available === false ? 0 : l.quantity), 0);
 }
 
 export function onCartChange(fn) {

@@ -6,8 +6,8 @@
 // edits (Tab, arrow keys) and Remove. Then the polish: the order page shows
 // where the parcel goes and is titled by what it shows; the orders list says
 // what was bought, dated the same in every browser; "Sold out" (none left) and
-// "No longer available" (retired) mean one thing each, everywhere; crossed
-// price filters say so.
+// "No longer available" (retired) mean one thing each, everywhere, and the
+// header counts only what can be bought; crossed price filters say so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -243,7 +243,7 @@ test('the order page shows where the parcel goes and is titled by what it shows;
   await context.close();
 });
 
-test('"Sold out" is none left and "No longer available" is retired, everywhere', async () => {
+test('"Sold out" is none left and "No longer available" is retired, everywhere; the header counts only what can be bought', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-unavailable');
@@ -258,8 +258,12 @@ test('"Sold out" is none left and "No longer available" is retired, everywhere',
   assert.equal(await text(page, `li[data-sku="${calendar.sku}"] [data-testid="line-unavailable"]`), 'No longer available: remove it to check out');
   assert.equal(await text(page, '[data-testid="cart-excluded"]'),
     `${apron.name} is not counted in the total: sold out. ${calendar.name} is not counted in the total: no longer available.`);
+  // The header: the two towels, not the apron or the calendar.
+  assert.equal(await text(page, '#cart-count'), '2');
   await shot('cart');
   await onPhone(page, () => shot('cart-phone'));
+  await page.goto(`${SHOP}/`);
+  assert.equal(await text(page, '#cart-count'), '2', 'on every page');
   // The product pages say the same.
   for (const [p, badge] of [[apron, 'Sold out'], [calendar, 'No longer available']]) {
     await page.goto(`${SHOP}/p/${p.sku}/`);
