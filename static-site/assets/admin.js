@@ -678,7 +678,8 @@ function orderProblems(o) {
 async function oneOrder(given) {
   const id = given.trim().toUpperCase();
   if (!ORDER_ID.test(id)) {
-    orders();
+    // Listed first: a listing settles the filters' messages, and this one must stay.
+    await orders();
     return showError(null, "That link does not name an order (an order number is 26 letters and digits). "
       + "The orders are listed below.");
   }
