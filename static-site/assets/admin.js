@@ -49,6 +49,12 @@ function say(text) {
 
 const enc = encodeURIComponent;
 
+/** An email as cell content that may wrap only after its "@" (site.css `td.wrap`). */
+function wrappableEmail(email) {
+  const at = (email || "").lastIndexOf("@");
+  return at < 0 ? [email || ""] : [email.slice(0, at + 1), el("wbr"), email.slice(at + 1)];
+}
+
 /**
  * Names each cell of `row` after its column's header (`data-label`): at phone width the
  * tables stack each row as "label value" lines (site.css), so no page is wider than the screen.
@@ -504,6 +510,14 @@ function moneyRow(label, m, testid, text = formatMoney(m)) {
     el("td", { class: "num", "data-testid": testid, text }));
 }
 
+/** The items' heading: something to pack only while the order is to be shipped. */
+function itemsHeading(o) {
+  if (o.status === "refunded") return "Items (refunded)";
+  if (o.status === "cancelled") return "Items (cancelled)";
+  if (wasShipped(o)) return "Items shipped";
+  return "Items to pack";
+}
+
 /** The order's details: what to pack, where it goes, who to tell, where the money stands. */
 function orderDetail(o) {
   const lines = el("table", { class: "order-lines", "data-testid": "order-lines" },
@@ -534,7 +548,7 @@ function orderDetail(o) {
     ["Last change", when(o.updatedAt), "order-updated"],
   ];
   return el("div", { class: "order-panel" },
-    el("section", { class: "order-items" }, el("h3", { text: "Items to pack" }),
+    el("section", { class: "order-items" }, el("h3", { text: itemsHeading(o) }),
       el("div", { class: "table-scroll" }, lines)),
     el("section", {}, el("h3", { text: "Ship to" }),
       el("address", { "data-testid": "order-address" }, ...addressLines.flatMap((t, i) => (i ? [el("br"), t] : [t]))),
@@ -578,7 +592,7 @@ function orderRow(o) {
   const row = el("tr", { class: "admin-order", "data-order-id": o.id, "data-testid": "admin-order" },
     el("td", {}, toggle, el("span", { class: "hint order-count", text: `${items} item${items === 1 ? "" : "s"}` })),
     el("td", { text: when(o.createdAt) }),
-    el("td", { class: "wrap", text: o.email }),
+    el("td", { class: "wrap" }, ...wrappableEmail(o.email)),
     el("td", { text: formatMoney(o.total) }),
     el("td", { class: `status status-${o.status}`, "data-testid": "order-status", text: o.status },
       ...orderProblems(o)),
@@ -761,8 +775,13 @@ async function orders(cursor) {
 }
 
 // ---- staff ----------------------------------------------------------------
+/** The signed-in admin's username (`/api/me`), so their own row offers no "Remove admin". */
+let myUsername = null;
+
 function staffRow(u) {
-  const button = el("button", { type: "button", class: u.admin ? "revoke-admin" : "grant-admin",
+  // An admin cannot revoke their own right (the API refuses it): their row says so instead.
+  const self = u.username === myUsername;
+  const button = self ? "you" : el("button", { type: "button", class: u.admin ? "revoke-admin" : "grant-admin",
     "data-testid": u.admin ? "revoke-admin" : "grant-admin", text: u.admin ? "Remove admin" : "Make admin" });
   const row = el("tr", { class: "staff-row", "data-username": u.username, "data-testid": "staff-row" },
     el("td", { text: u.username }),
@@ -771,6 +790,7 @@ function staffRow(u) {
     el("td", { "data-testid": "staff-admin", text: u.admin ? "yes" : "no" }),
     el("td", {}, button));
   labelled("#staff", row);
+  if (self) return row;
   button.onclick = async () => {
     const r = await call(`/admin/staff/${enc(u.username)}/admin`, { method: u.admin ? "DELETE" : "PUT" });
     if (!r.ok) return showError(r, "The change could not be made.");
@@ -781,6 +801,10 @@ function staffRow(u) {
 }
 
 async function staff(cursor) {
+  if (myUsername == null) {
+    const me = await call("/me");
+    myUsername = me.ok ? me.data.username : "";
+  }
   const r = await call("/admin/staff" + (cursor ? `?cursor=${enc(cursor)}` : ""));
   if (!r.ok) return showError(r, "The users could not be loaded. Please reload the page.");
   $("#staff-body").append(...(r.data.items || []).map(staffRow));
@@ -834,7 +858,7 @@ function auditRow(e) {
   const at = e.at ? new Date(e.at) : null;
   return labelled("#audit", el("tr", { class: "audit-row", "data-testid": "audit-row" },
     el("td", { text: at && !isNaN(at) ? at.toLocaleTimeString() : e.at }),
-    el("td", { title: e.actor, class: "wrap", text: e.actorEmail || e.actorName || e.actor }),
+    el("td", { title: e.actor, class: "wrap" }, ...wrappableEmail(e.actorEmail || e.actorName || e.actor)),
     el("td", { "data-testid": "audit-action", text: e.action }),
     el("td", { class: "wrap" }, auditTarget(e)),
     el("td", { class: "audit-detail", "data-testid": "audit-detail" }, auditDetail(e.detail))));

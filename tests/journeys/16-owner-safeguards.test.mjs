@@ -364,3 +364,71 @@ test('order filters and a missing product: settled messages, the menu as listed,
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+/** How many lines the text of `locator` takes on screen. */
+function lines(locator) {
+  return locator.evaluate((e) => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  });
+}
+
+test('the back office at a small laptop\'s width: whole order numbers and emails, refund grouped, no self-revoke', async () => {
+  const { orderId } = await buy(browser, [{ product: product('GAR-009'), quantity: 1 }]);
+  assert.ok(orderId);
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const { page, errors } = await ownerAt(context, '/admin/orders/');
+  const shot = recorder(page, 'owner-safeguards-1024');
+  const row = page.locator(`[data-testid="admin-order"][data-order-id="${orderId}"]`);
+  const captured = await eventually(async () => {
+    await page.goto(`${SHOP}/admin/orders/`);
+    await page.waitForSelector('[data-testid="admin-order"], #orders-empty:not([hidden])');
+    return (await row.locator('[data-testid="ship-order"]').count()) === 1;
+  }, { tries: 40 });
+  assert.ok(captured, 'the order is confirmed and captured');
+  await shot('orders');
+  assert.equal(await lines(row.locator('[data-testid="order-toggle"]')), 1, 'the order number on one line');
+  // The email wraps, if at all, only after its "@": each side stays whole.
+  const emailParts = await row.locator('td.wrap').evaluate((td) => [...td.childNodes].filter((n) => n.nodeType === 3).map((n) => {
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+  }));
+  assert.deepEqual(emailParts, [1, 1], 'shopper@ and example.com each on one line');
+  // Nothing is cut off: the table fits its box, Actions in view.
+  assert.ok(await page.locator('.table-scroll').evaluate((e) => e.scrollWidth <= e.clientWidth), 'no sideways scrolling');
+  // The restock choice sits with Refund, not between Mark shipped and Refund.
+  const box = (sel) => row.locator(sel).boundingBox();
+  const [ship, restock, refund] = [await box('[data-testid="ship-order"]'), await box('.restock-choice'), await box('[data-testid="refund-order"]')];
+  assert.ok(restock.y >= ship.y + ship.height - 1, `the restock choice is below Mark shipped: ${JSON.stringify({ ship, restock })}`);
+  assert.ok(Math.abs(refund.y - restock.y) < restock.height + 8, 'Refund is beside its restock choice');
+
+  // Refunded, its details no longer say there is something to pack.
+  await row.locator('[data-testid="refund-order"]').click();
+  await page.waitForFunction((id) => document.querySelector(`[data-order-id="${id}"] [data-testid="order-status"]`)?.textContent.startsWith('refunded'), orderId);
+  const fresh = page.locator(`[data-testid="admin-order"][data-order-id="${orderId}"]`);
+  await fresh.locator('[data-testid="order-toggle"]').click();
+  const detail = page.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
+  await detail.waitFor();
+  assert.equal(await detail.locator('h3').first().innerText(), 'Items (refunded)');
+  await shot('refunded-details');
+
+  // The audit trail names the order whole.
+  await page.goto(`${SHOP}/admin/audit/`);
+  const target = page.locator('[data-testid="audit-target"]', { hasText: orderId }).first();
+  await target.waitFor();
+  assert.equal(await lines(target), 1, 'the order number on one line in the audit trail');
+  await shot('audit');
+
+  // The staff page offers no "Remove admin" on the owner's own row.
+  await page.goto(`${SHOP}/admin/staff/`);
+  const own = page.locator('[data-testid="staff-row"]', { hasText: OWNER.email });
+  await own.waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="staff-row"] td:last-child')?.textContent.length > 0);
+  assert.equal(await own.locator('[data-testid="revoke-admin"]').count(), 0, 'no Remove admin on your own row');
+  assert.equal(await own.locator('td').last().innerText(), 'you');
+  await shot('staff');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
