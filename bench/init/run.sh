@@ -19,24 +19,16 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 runs="${1:-15}"
 
-# Build natively in release (same code and profile as cargo lambda's build; no zig needed).
-packages=(-p init-hello -p edge-config)
-bins=(init-hello edge-config)
-for spec in functions:shop-api functions:stripe-webhook functions:admin-api \
-            stream-handlers:order-events stream-handlers:catalogue-publisher \
-            stream-handlers:reservation-sweeper; do
-  pkg="${spec%%:*}" bin="${spec##*:}"
-  if cargo metadata --no-deps --format-version 1 | python3 -c '
+# Build natively in release (same code and profile as cargo lambda's build; no zig needed):
+# the hello-world and every Rust function of the template, each from the package that has it.
+mapfile -t template_bins < <(bash sam/bins.sh)
+bins=(init-hello "${template_bins[@]}")
+mapfile -t packages < <(cargo metadata --no-deps --format-version 1 | python3 -c '
 import json, sys
-want = sys.argv[1]
-sys.exit(0 if any(t["name"] == want and "bin" in t["kind"]
-                  for p in json.load(sys.stdin)["packages"] for t in p["targets"]) else 1)' "$bin"; then
-    [[ " ${packages[*]} " == *" $pkg "* ]] || packages+=(-p "$pkg")
-    bins+=("$bin")
-  else
-    echo "(no bin $bin in the workspace yet: skipped)" >&2
-  fi
-done
+want = set(sys.argv[1:])
+packages = {p["name"] for p in json.load(sys.stdin)["packages"]
+            for t in p["targets"] if "bin" in t["kind"] and t["name"] in want}
+print("\n".join(f"-p\n{p}" for p in sorted(packages)))' "${bins[@]}")
 echo "==> cargo build --release ${packages[*]}" >&2
 cargo build --release --quiet "${packages[@]}" --bins
 target="${CARGO_TARGET_DIR:-$root/target}/release"

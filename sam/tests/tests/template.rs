@@ -81,6 +81,49 @@ fn every_function_has_a_policy() {
     }
 }
 
+/// The admin API's S3 calls are allowed where they go: the photo checks HEAD keys under
+/// `uploads/` and `images/` (S3 wants `GetObject` for a HEAD) and read a missing key as 404,
+/// which S3 answers only to a caller that may list the bucket (a HEAD has no `s3:prefix`, so
+/// that permission carries no prefix condition). moto does not enforce IAM: only this test
+/// would see a missing permission before AWS does.
+#[test]
+fn the_admin_api_may_read_the_photo_keys_it_checks() {
+    let t = template();
+    let statements: Vec<Value> = t["Resources"]["AdminApiFunction"]["Properties"]["Policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let allows = |action: &str, resource: Value| {
+        statements.iter().any(|st| {
+            let actions = match &st["Action"] {
+                Value::Array(a) => a.clone(),
+                one => vec![one.clone()],
+            };
+            st["Effect"] == "Allow"
+                && actions.contains(&json!(action))
+                && st["Resource"] == resource
+                && st.get("Condition").is_none()
+        })
+    };
+    for prefix in ["uploads", "images"] {
+        let objects = json!({ "Fn::Sub": format!("${{SiteBucket.Arn}}/{prefix}/*") });
+        assert!(
+            allows("s3:GetObject", objects.clone()),
+            "GetObject on {prefix}/*"
+        );
+        assert!(allows("s3:PutObject", objects), "PutObject on {prefix}/*");
+    }
+    assert!(
+        allows(
+            "s3:ListBucket",
+            json!({ "Fn::GetAtt": ["SiteBucket", "Arn"] })
+        ),
+        "ListBucket on the site bucket, unconditional (a missing photo is a 404)"
+    );
+}
+
 fn collect_strings(v: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     strings(v, "", &mut out);
