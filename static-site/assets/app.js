@@ -52,6 +52,7 @@ async function signInStatus() {
       const signOut = $("#sign-out-form");
       if (signOut) signOut.hidden = false;
       document.body.dataset.signedIn = "true";
+      document.body.dataset.sub = r.data.sub || "";
       document.dispatchEvent(new CustomEvent("shop:me", { detail: r.data }));
     }
   } catch {
@@ -76,11 +77,24 @@ async function backOfficeLink(box, me) {
 }
 
 // Back and Forward may restore a page from the browser's memory as it was shown (the
-// back/forward cache): after signing out, a page that showed the session (the header's email,
-// an order list) must not come back. Reloading asks the edge again, which signs the visitor in
-// or shows the page signed out. (Signed-in pages are also sent `Cache-Control: no-store`.)
-window.addEventListener("pageshow", (e) => {
-  if (e.persisted && document.body.dataset.signedIn === "true" && !signedInHint()) location.reload();
+// back/forward cache): a page that showed one session must not come back under another, or
+// under none: after signing out, or after someone else signed in in this tab. Reloading asks
+// the edge again, which shows the page as it is now. (Signed-in pages are also sent
+// `Cache-Control: no-store`.) A page that showed nobody, restored while nobody is signed in,
+// costs nothing.
+window.addEventListener("pageshow", async (e) => {
+  if (!e.persisted) return;
+  const shown = document.body.dataset.sub || "";
+  let now = "";
+  if (signedInHint()) {
+    try {
+      const r = await call("/me");
+      now = r.ok && r.data ? r.data.sub || "" : "";
+    } catch {
+      return; // offline: nothing to compare with
+    }
+  }
+  if (now !== shown) location.reload();
 });
 
 // Signing out (the header's form or the account page's) forgets the order this

@@ -404,10 +404,11 @@ function main() {
   card.on?.("change", () => {
     cardError.hidden = true;
   });
-  // Another tab changed the cart: follow it at once (this tab's own write, after paying, is ignored).
+  // Another tab changed the cart: follow it at once (this tab's own write, after paying, is
+  // ignored), also from an empty or unpayable cart (nothing shown), which it may make payable.
   onCartChange((now) => {
-    if (paying || !shown) return;
-    if (linesKey(now) !== linesKey(shown.lines)) followCart(now, { focus: false });
+    if (paying) return;
+    if (!shown || linesKey(now) !== linesKey(shown.lines)) followCart(now, { focus: false });
   });
 }
 

@@ -144,6 +144,21 @@ test('a cart changed in another tab is told as such, the summary follows it, and
   await shot('told');
   await onPhone(page, () => shot('told-phone'));
 
+  // The other tab empties the cart, then fills it again: this tab follows both ways (an empty
+  // or unpayable cart does not stop it from following).
+  const saved = await page.evaluate((k) => localStorage.getItem(k), CART);
+  const third = await context.newPage();
+  await setCart(third, []);
+  await page.waitForSelector('#checkout-empty:not([hidden])');
+  assert.equal(await visible(page, '#pay'), false);
+  await third.evaluate(([k, v]) => localStorage.setItem(k, v), [CART, saved]);
+  await third.close();
+  await page.waitForSelector('#checkout-breakdown:not([hidden])');
+  await page.waitForFunction(() => document.querySelectorAll('#checkout-summary li').length === 2);
+  assert.equal(await visible(page, '#checkout-empty'), false);
+  assert.equal(await text(page, '#checkout-total'), after);
+  await fillCheckout(page);
+
   // Pay now pays what is shown.
   await page.click('#pay');
   await page.waitForURL(/\/checkout\/done\//, { timeout: 30_000 });

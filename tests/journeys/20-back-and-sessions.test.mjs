@@ -98,6 +98,35 @@ test('Back after signing out: a page kept by the back/forward cache reloads sign
   await context.close();
 });
 
+test('Back after someone else signed in in the same tab: a kept page reloads with who is signed in now', async () => {
+  const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
+  const context = await bfcacheBrowser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const shot = recorder(page, 'back-and-sessions');
+  const errors = problems(page);
+
+  await signInAtAccount(page); // the shopper
+  await page.goto(`${SHOP}/cart/`);
+  await page.waitForFunction((email) => document.querySelector('#account-email-header')?.textContent === email, SHOPPER.email);
+  await signOut(page);
+  await page.goto(`${SHOP}/account/`);
+  await signIn(page, OWNER.email, OWNER.password);
+  await page.waitForFunction((email) => document.querySelector('#account-email-header')?.textContent === email, OWNER.email);
+
+  // Three steps back (past the sign-in page and the home page the sign-out ended on): the cart
+  // page, kept with the shopper's email in its header.
+  await Promise.all([
+    page.waitForURL(`${SHOP}/cart/`),
+    page.evaluate(() => history.go(-3)),
+  ]);
+  await page.waitForFunction(() => performance.getEntriesByType('navigation')[0]?.type === 'reload');
+  await page.waitForFunction((email) => document.querySelector('#account-email-header')?.textContent === email, OWNER.email);
+  await shot('back-other-user');
+  assert.equal(await page.locator(`text=${SHOPPER.email}`).count(), 0, "the shopper's email is gone");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('Back to the login page after signing in at checkout, and signing in again, returns to checkout', async () => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
