@@ -30,7 +30,7 @@ def group(c):
     if c.startswith("aws_sdk_"): return "aws-sdk-* (the service clients)"
     if c.startswith(("aws_smithy", "aws_config", "aws_runtime", "aws_types", "aws_credential", "aws_sig")) or c == "crc_fast": return "aws-smithy-*, aws-config, aws-runtime (+ crc-fast)"
     if c.startswith("stripe"): return "async-stripe (stripe_*)"
-    if c in ("shop", "functions", "stream_handlers", "static_site", "photos", "edge_config", "edge") or c in BINS: return "our crates (with each bin's main)"
+    if c in ("shop", "functions", "bootstrap", "stream_handlers", "static_site", "photos", "edge_config", "edge") or c in BINS: return "our crates (with each bin's main)"
     if c in ("rustls", "ring", "webpki", "rustls_pki_types", "hyper_rustls", "tokio_rustls", "webpki_roots", "webpki_root_certs"): return "rustls, ring, webpki (+ roots)"
     if c in ("hyper", "h2", "http", "http_body", "http_body_util", "hyper_util", "tower", "tokio", "axum", "lambda_http", "lambda_runtime", "aws_lambda_events", "bytes", "futures_util", "matchit"): return "hyper, h2, http, tokio, axum, lambda runtime"
     if c in ("serde", "serde_json", "miniserde", "serde_core", "serde_dynamo", "serde_path_to_error", "serde_urlencoded", "serde_qs"): return "serde, serde_json, miniserde"

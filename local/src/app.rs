@@ -88,6 +88,7 @@ impl Shop {
         );
         let users = functions::users::UserDirectory::new(cognito, stack.pool.pool_id.clone());
         let s3 = standins::aws::s3_client(&stack.moto.endpoint()).await;
+        crate::demo::upload_images(&s3, stack::SITE_BUCKET).await?;
         let s3_images = s3.clone();
         let cloudfront = aws_sdk_cloudfront::Client::new(
             &standins::aws::sdk_config(&stack.moto.endpoint()).await,
