@@ -18,6 +18,7 @@ fn email() -> Email {
         subject: "Your order".into(),
         html: "<p>Thanks</p>".into(),
         text: "Thanks".into(),
+        reply_to: None,
     }
 }
 
