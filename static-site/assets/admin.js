@@ -235,12 +235,19 @@ function fill(p) {
  * owner has not typed in take the product's values, the typed ones are kept (the Images box
  * gets the new photo's key added to what is typed there), and the version and stock (read-only
  * here) become the saved ones, so the later Save neither fails on the version nor drops the
- * photo. Answers whether typed changes are still unsaved.
+ * photo. Answers whether typed changes are still unsaved, and which typed fields someone else
+ * also changed meanwhile (then the version is not advanced: Save is refused, not overwriting).
  */
 function mergeSaved(p) {
   const added = (p.images || []).filter((k) => !(stored?.images || []).includes(k));
+  // What the product held before the upload, as the answer has it: the answer less the photo.
+  const before = { ...p, images: (p.images || []).filter((k) => !added.includes(k)) };
+  // A field typed here that someone else also changed since the form was filled: the form
+  // keeps the version it was filled at, so Save is refused (409) instead of overwriting theirs.
+  const clashes = [];
   for (const [id, of] of FORM_FIELDS) {
     const typed = stored && fieldValue(id) !== of(stored);
+    if (typed && of(before) !== of(stored)) clashes.push(id);
     if (!typed) setField(id, of(p));
     else if (id === "#p-images") {
       const keys = $(id).value.split("\n").map((k) => k.trim()).filter(Boolean);
@@ -248,9 +255,9 @@ function mergeSaved(p) {
     }
   }
   $("#p-stock").value = String(p.stock);
-  $("#p-version").value = String(p.version);
+  if (!clashes.length) $("#p-version").value = String(p.version);
   stored = p;
-  return FORM_FIELDS.some(([id, of]) => fieldValue(id) !== of(p));
+  return { unsaved: FORM_FIELDS.some(([id, of]) => fieldValue(id) !== of(p)), clashes };
 }
 
 /** What each checked field of the product form takes, as the owner is told when it is wrong. */
@@ -412,14 +419,18 @@ async function uploadPhoto(editing) {
     const done = await call(r.data.complete, { method: "POST" });
     if (!done.ok) return showError(done, "The photo could not be added.");
     // Only what the upload changed: typed edits stay in the form, unsaved, and are named.
-    const unsaved = mergeSaved(done.data);
+    const { unsaved, clashes } = mergeSaved(done.data);
     $("#p-image-file").value = "";
     const preview = $("#p-image-preview");
     preview.src = `/images/w400/${done.data.images[done.data.images.length - 1].replace(/\.[a-z]+$/, ".jpg")}`;
     preview.hidden = false;
-    const said = unsaved
-      ? "The photo is saved on the product. Your other changes are not saved yet: press Save to keep them."
-      : "Saved. The photo is on the product; the shop's pages update in a moment.";
+    const named = clashes.map((id) => $(`label[for="${id.slice(1)}"]`)?.textContent.trim().toLowerCase() || id.slice(3));
+    const said = clashes.length
+      ? `The photo is saved on the product. Someone else changed its ${named.join(", ")} meanwhile, `
+        + "as you did: reload the page to see their changes before saving yours."
+      : unsaved
+        ? "The photo is saved on the product. Your other changes are not saved yet: press Save to keep them."
+        : "Saved. The photo is on the product; the shop's pages update in a moment.";
     say(said);
     // Said beside the photo and the Save button too: the page's status line is out of view here.
     $("#p-upload-note").textContent = said;

@@ -119,6 +119,47 @@ test('uploading a photo keeps the edits typed in the form, and Save then keeps b
   await context.close();
 });
 
+test('a photo uploaded while someone else changed a field the owner typed in too: told, and Save overwrites nothing', async () => {
+  const sku = 'TEX-003';
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const { page, errors } = await ownerAt(context, `/admin/products/edit/?sku=${sku}`);
+  const shot = recorder(page, 'owner-safeguards-photo-clash');
+  await page.waitForFunction(() => document.querySelector('#p-name')?.value.length > 0);
+  const before = await productOf(page, sku);
+  await page.fill('#p-description', `${before.description} Typed here.`);
+
+  // Meanwhile someone else (another tab) saves another description.
+  const other = await context.newPage();
+  other.on('dialog', (d) => d.accept());
+  await other.goto(`${SHOP}/admin/products/edit/?sku=${sku}`);
+  await other.waitForFunction(() => document.querySelector('#p-name')?.value.length > 0);
+  const theirs = `${before.description} Saved elsewhere.`;
+  await other.fill('#p-description', theirs);
+  await other.click('#p-save');
+  await other.waitForFunction(() => /^Saved /.test(document.querySelector('#admin-status')?.textContent ?? ''));
+  await other.close();
+
+  await page.setInputFiles('#p-image-file', PHOTO);
+  await page.click('[data-testid="upload-image"]');
+  await page.waitForFunction(() => /photo is saved/.test(document.querySelector('#admin-status')?.textContent ?? ''),
+    null, { timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid="upload-note"]').innerText(),
+    'The photo is saved on the product. Someone else changed its description meanwhile, as you did: '
+    + 'reload the page to see their changes before saving yours.');
+  await shot('told');
+
+  // Save is refused rather than overwriting theirs; the photo stays on the product.
+  await page.click('#p-save');
+  await page.locator('[data-testid="admin-error"]').waitFor();
+  assert.match(await errorText(page), /changed by someone else/);
+  const saved = await productOf(page, sku);
+  assert.equal(saved.description, theirs);
+  assert.equal(saved.images.length, before.images.length + 1);
+  await shot('save-refused');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('saving a retired product from its edit page keeps it retired', async () => {
   const sku = catalogue.find((p) => p.status === 'retired' && p.sku.startsWith('STA')).sku;
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
