@@ -1702,3 +1702,42 @@ async fn image_keys_must_name_uploaded_photos() {
     let a = o.send("PUT", "/api/admin/products/JUG-2", Some(edit)).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json);
 }
+
+/// An edit that does not say a status keeps the product's own: before, a PUT without `status`
+/// put a retired product back on sale (the API read a missing status as active).
+#[tokio::test]
+async fn an_edit_without_a_status_keeps_the_products_own() {
+    let o = office().await;
+    let sku = format!("R-{}", std::process::id() % 10_000);
+    let a = o
+        .send("POST", "/api/admin/products", Some(new_product(&sku)))
+        .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+    let a = o
+        .send("POST", &format!("/api/admin/products/{sku}/retire"), None)
+        .await;
+    assert_eq!(a.json["status"], "retired", "{}", a.json);
+
+    let mut edit = new_product(&sku);
+    edit["description"] = "Blue, chipped.".into();
+    edit["version"] = a.json["version"].clone();
+    let a = o
+        .send(
+            "PUT",
+            &format!("/api/admin/products/{sku}"),
+            Some(edit.clone()),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    assert_eq!(
+        (a.json["status"].as_str(), a.json["description"].as_str()),
+        (Some("retired"), Some("Blue, chipped."))
+    );
+    // Said, it is what the product becomes.
+    edit["status"] = "active".into();
+    edit["version"] = a.json["version"].clone();
+    let a = o
+        .send("PUT", &format!("/api/admin/products/{sku}"), Some(edit))
+        .await;
+    assert_eq!(a.json["status"], "active", "{}", a.json);
+}

@@ -316,15 +316,21 @@ pub(super) async fn update(
             "send the version of the product you edited",
         ));
     }
-    let product = input.into_product(sku)?;
-    if !product.images.is_empty() {
-        // Only the keys this save adds are looked up: the rest were checked when added.
+    let status_given = input.status.is_some();
+    let mut product = input.into_product(sku)?;
+    if !product.images.is_empty() || !status_given {
         let stored = state
             .store
             .get_product(&product.sku)
             .await
             .map_err(not_found_product)?;
+        // Only the keys this save adds are looked up: the rest were checked when added.
         uploaded_photos(&state, &product.images, &stored.images).await?;
+        // No status sent: the product keeps its own (a retired product is not put back on
+        // sale by an edit that does not say so; retire and restore have their own routes).
+        if !status_given {
+            product.status = stored.status;
+        }
     }
     let saved = match state.store.put_product(&product).await {
         Ok(p) => p,
