@@ -103,13 +103,22 @@ function productRow(p) {
   save.onclick = async () => {
     const { value, error } = stockCount(stock.value);
     if (error) return showError(null, error);
-    const r = await call(`/admin/products/${enc(p.sku)}/stock`, { method: "PUT",
-      body: { stock: value, reason: $("#stock-reason").value, expected: shown } });
+    // One save at a time: a second press would send the same `expected` and be told "changed".
+    save.disabled = true;
+    let r;
+    try {
+      r = await call(`/admin/products/${enc(p.sku)}/stock`, { method: "PUT",
+        body: { stock: value, reason: $("#stock-reason").value, expected: shown } });
+    } finally {
+      save.disabled = false;
+    }
     if (!r.ok && r.data?.error?.code === "stock_changed") {
       const now = await call(`/admin/products/${enc(p.sku)}`);
       if (!now.ok) return showError(r, "The stock changed meanwhile; nothing was saved. Reload the page.");
       shown = now.data.stock;
       stock.value = String(shown);
+      // This very count was saved already (an answer lost on the way, then Save again).
+      if (shown === value) return say(`${p.sku}: stock is ${shown} already.`);
       return showError(null, `${p.sku} changed meanwhile (sold or edited): stock is now ${shown}. `
         + "Nothing was saved — check and save again.");
     }

@@ -69,6 +69,14 @@ test('a stock count typed over a stale table is refused, and the row shows the s
   assert.equal(await page.locator('[data-testid="admin-error"]').isVisible(), false);
   assert.equal(await stockOf(page, sku), start + 1);
   await shot('fresh-count-saved');
+
+  // Pressed twice in a row: saved once, and the second press is not told "changed meanwhile".
+  await input.fill(String(start));
+  await row.locator('[data-testid="stock-save"]').dblclick();
+  await page.waitForFunction((n) => new RegExp(`stock (set to|is) ${n}`).test(document.querySelector('#admin-status')?.textContent ?? ''), start);
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.locator('[data-testid="admin-error"]').isVisible(), false, 'no "changed meanwhile" for a double press');
+  assert.equal(await stockOf(page, sku), start);
   assert.deepEqual(errors, []);
   await context.close();
 });
