@@ -141,16 +141,28 @@ pub(super) fn not_found_product(e: StoreError) -> ApiError {
 /// What the owner's product list is narrowed to.
 #[derive(Debug, Default)]
 struct ProductFilter {
-    /// Words that must all appear in the name, SKU or category (any case).
+    /// Words that must all appear in the name, SKU or category (any case, any accents:
+    /// [`fold`]ed).
     words: Vec<String>,
     status: Option<ProductStatus>,
 }
 
 impl ProductFilter {
     fn matches(&self, p: &Product) -> bool {
-        let text = format!("{} {} {}", p.name, p.sku, p.category).to_lowercase();
+        let text = fold(&format!("{} {} {}", p.name, p.sku, p.category));
         self.status.is_none_or(|s| p.status == s) && self.words.iter().all(|w| text.contains(w))
     }
+}
+
+/// Text as the owner's search compares it: lower case, accents dropped ("Crème" → "creme"),
+/// as the shop's own search does in the browser (NFD, then no combining marks).
+fn fold(text: &str) -> String {
+    icu_normalizer::DecomposingNormalizerBorrowed::new_nfd()
+        .normalize(text)
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// `GET /api/admin/products?q=&category=&status=&cursor=&limit=`: the catalogue, retired
@@ -189,7 +201,7 @@ pub(super) async fn list(
         ));
     }
     let filter = ProductFilter {
-        words: q.split_whitespace().map(str::to_lowercase).collect(),
+        words: q.split_whitespace().map(fold).collect(),
         status,
     };
     let mut cursor = query.first("cursor").map(str::to_owned);
@@ -570,6 +582,32 @@ pub(super) async fn adjust_stock(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_owners_search_ignores_case_and_accents() {
+        assert_eq!(fold("Crème Brûlée DISH"), "creme brulee dish");
+        assert_eq!(fold("Ångström café"), "angstrom cafe");
+        assert_eq!(fold("KIT-001"), "kit-001");
+        let f = ProductFilter {
+            words: "creme brulee".split_whitespace().map(fold).collect(),
+            status: None,
+        };
+        let mut p = Product {
+            sku: Sku::parse("KIT-9").unwrap(),
+            name: "Crème Brûlée Ramekins".into(),
+            description: String::new(),
+            category: Category::parse("kitchen").unwrap(),
+            price: shop::Money::new(900, shop::Currency::Eur),
+            stock: 1,
+            status: ProductStatus::Active,
+            images: vec![],
+            featured: false,
+            version: 1,
+        };
+        assert!(f.matches(&p));
+        p.name = "Ramekins".into();
+        assert!(!f.matches(&p));
+    }
 
     #[test]
     fn image_keys_stay_under_images() {
