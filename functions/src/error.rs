@@ -6,7 +6,7 @@
 //! single thing to read.
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shop::payments::PaymentError;
 use shop::{CartError, MoneyError, StoreError};
@@ -74,12 +74,11 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+/// The error shape. Its `Cache-Control: no-store` comes with every answer the routers give
+/// (`routes::private_by_default`).
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut resp = (self.status, Json(self.body())).into_response();
-        resp.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        resp
+        (self.status, Json(self.body())).into_response()
     }
 }
 

@@ -327,6 +327,8 @@ async fn requests_that_break_the_rules_get_the_error_shape() {
     // Unknown path and method.
     let a = call(&shop.api, "GET", "/api/nothing", Some(&ada), &[], None).await;
     assert_eq!((a.status, a.code()), (StatusCode::NOT_FOUND, "not_found"));
+    // Errors are private too (the routers' layer, not each error).
+    assert_eq!(a.headers["cache-control"], "no-store");
     let a = call(&shop.api, "DELETE", "/api/orders", Some(&ada), &[], None).await;
     assert_eq!(
         (a.status, a.code()),
