@@ -22,6 +22,22 @@ pub(super) struct NumberField {
     pub(super) max: i128,
 }
 
+impl NumberField {
+    /// The field at `path`, called `name`, taking `range` (e.g. [`STOCK`]).
+    pub(super) const fn new(
+        path: &'static [&'static str],
+        name: &'static str,
+        range: (i128, i128),
+    ) -> NumberField {
+        NumberField {
+            path,
+            name,
+            min: range.0,
+            max: range.1,
+        }
+    }
+}
+
 /// A body whose numbers are checked by [`AdminJson`].
 pub(super) trait Numbers {
     /// Its number fields.
@@ -84,18 +100,8 @@ mod tests {
     use super::*;
 
     const FIELDS: &[NumberField] = &[
-        NumberField {
-            path: &["price", "amount"],
-            name: "the price (in cents)",
-            min: PRICE.0,
-            max: PRICE.1,
-        },
-        NumberField {
-            path: &["stock"],
-            name: "the stock",
-            min: STOCK.0,
-            max: STOCK.1,
-        },
+        NumberField::new(&["price", "amount"], "the price (in cents)", PRICE),
+        NumberField::new(&["stock"], "the stock", STOCK),
     ];
 
     #[test]

@@ -58,24 +58,13 @@ pub struct ProductInput {
 
 impl Numbers for ProductInput {
     const NUMBERS: &'static [NumberField] = &[
-        NumberField {
-            path: &["price", "amount"],
-            name: "the price (in cents, or the currency's smallest unit)",
-            min: PRICE.0,
-            max: PRICE.1,
-        },
-        NumberField {
-            path: &["stock"],
-            name: "the stock",
-            min: STOCK.0,
-            max: STOCK.1,
-        },
-        NumberField {
-            path: &["version"],
-            name: "the version",
-            min: 0,
-            max: u64::MAX as i128,
-        },
+        NumberField::new(
+            &["price", "amount"],
+            "the price (in cents, or the currency's smallest unit)",
+            PRICE,
+        ),
+        NumberField::new(&["stock"], "the stock", STOCK),
+        NumberField::new(&["version"], "the version", (0, u64::MAX as i128)),
     ];
 }
 
@@ -458,18 +447,8 @@ pub(super) struct SetStock {
 
 impl Numbers for SetStock {
     const NUMBERS: &'static [NumberField] = &[
-        NumberField {
-            path: &["stock"],
-            name: "the stock",
-            min: STOCK.0,
-            max: STOCK.1,
-        },
-        NumberField {
-            path: &["expected"],
-            name: "the stock expected",
-            min: STOCK.0,
-            max: STOCK.1,
-        },
+        NumberField::new(&["stock"], "the stock", STOCK),
+        NumberField::new(&["expected"], "the stock expected", STOCK),
     ];
 }
 
@@ -531,12 +510,11 @@ pub(super) struct AdjustStock {
 }
 
 impl Numbers for AdjustStock {
-    const NUMBERS: &'static [NumberField] = &[NumberField {
-        path: &["delta"],
-        name: "the change of stock",
-        min: i64::MIN as i128,
-        max: i64::MAX as i128,
-    }];
+    const NUMBERS: &'static [NumberField] = &[NumberField::new(
+        &["delta"],
+        "the change of stock",
+        (i64::MIN as i128, i64::MAX as i128),
+    )];
 }
 
 /// `POST /api/admin/products/{sku}/stock/adjust`: add or remove units in one
