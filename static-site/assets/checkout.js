@@ -142,16 +142,26 @@ const CART_CHANGED = "Your cart changed in another tab. The order above now show
  * or changed a line): price it again and say so, so that the shopper sees what
  * Pay will authorise before pressing it. Not a price change, and nothing paid.
  */
-async function followCart(lines, { focus }) {
+/**
+ * Whether `lines` can be sent to be priced; if not, the page says why (the empty checkout, or
+ * a cart mixing currencies: an order is paid in one, and a cart kept from before the product
+ * page refused the mix is not priced).
+ */
+function priceable(lines) {
   if (!lines.length) {
     emptyCart();
-    return;
+    return false;
   }
   const currencies = [...new Set(lines.map((l) => l.price?.currency))];
   if (currencies.length > 1) {
     cannotPay(mixedCurrencyMessage(currencies));
-    return;
+    return false;
   }
+  return true;
+}
+
+async function followCart(lines, { focus }) {
+  if (!priceable(lines)) return;
   clearError();
   $("#quote-status").textContent = "Pricing your cart…";
   if (await requote(lines)) {
@@ -376,17 +386,7 @@ function emptyCart() {
 
 function main() {
   const lines = readCart();
-  if (!lines.length) {
-    emptyCart();
-    return;
-  }
-  // An order is paid in one currency: a cart mixing several (kept from before
-  // the product page refused it) is not sent to be priced.
-  const currencies = [...new Set(lines.map((l) => l.price?.currency))];
-  if (currencies.length > 1) {
-    cannotPay(mixedCurrencyMessage(currencies));
-    return;
-  }
+  if (!priceable(lines)) return;
   requote(lines);
   if (typeof window.Stripe !== "function") {
     showError("The payment form could not load. Please reload the page.");
