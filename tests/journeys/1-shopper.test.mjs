@@ -2,10 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, emailsTo, eventually, fillCheckout, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, emailsTo, eventually, fillCheckout, SHOP, SHOPPER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
 let browser;
 
 before(async () => { browser = await launch(); });

@@ -6,10 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, problems, buy, SHOP, SHOPPER, OUTPUT } from './browser.mjs';
+import { launch, recorder, signIn, eventually, problems, buy, SHOP, SHOPPER, OUTPUT, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 const PHONE = { width: 390, height: 844 };
 const euro = (cents) => `€${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 let browser;

@@ -6,11 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, problems, recorder, signIn, eventually, fillAndPay, SHOP } from './browser.mjs';
+import { launch, problems, recorder, signIn, eventually, fillAndPay, SHOP, OWNER, SHOPPER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 // Created by the owner without a photo, in a category of its own so no other journey's

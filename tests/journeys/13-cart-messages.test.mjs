@@ -8,12 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, fillAndPay, watchedPage, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, eventually, fillAndPay, watchedPage, SHOP, SHOPPER, OWNER, cartLine, setCart, onPhone, CART } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
-const CART = 'edge-shop.cart.v1';
 // In a category of its own (journeys 4 and 8 count the demo categories; the admin table lists retired products).
 const GBP = { sku: 'PEW-901', name: 'Pewter Pepper Pot', category: 'pewter', price: { amount: 1200, currency: 'GBP' } };
 const LAST_ORDER = 'edge-shop.last-order.v1';
@@ -25,30 +22,6 @@ after(async () => { await browser?.close(); });
 const euro = (cents) => `€${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
 const visible = (page, sel) => page.locator(sel).isVisible();
-
-/**
- * A demo product as a cart line, with its live price and available stock (other
- * journeys may have repriced it or sold some).
- */
-async function line(sku, quantity) {
-  const p = catalogue.find((x) => x.sku === sku);
-  assert.ok(p, `${sku} is in the demo catalogue`);
-  const live = (await (await fetch(`${SHOP}/api/catalogue/stock?sku=${sku}`)).json()).items[0];
-  return { sku, name: p.name, price: live.price, image: null, stock: live.stock, quantity };
-}
-
-async function setCart(page, lines) {
-  if (!page.url().startsWith(SHOP)) await page.goto(`${SHOP}/`);
-  await page.evaluate(([k, l]) => localStorage.setItem(k, JSON.stringify(l)), [CART, lines]);
-}
-
-/** Runs `fn` (a screenshot) at a phone's width, then returns to the page's size. */
-async function onPhone(page, fn) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await fn();
-  await page.setViewportSize(size);
-}
 
 /** The cart page once the live overlay has refreshed it. */
 async function openCart(page) {
@@ -69,8 +42,8 @@ test('the cart: no empty total, quantities never change silently, unavailable li
   await shot('empty');
 
   // Typing more than is left: lowered to the stock, and the line says so.
-  const board = await line('KIT-002', 1);
-  const mat = await line('TEX-008', 2);
+  const board = await cartLine('KIT-002', 1);
+  const mat = await cartLine('TEX-008', 2);
   const left = board.stock;
   assert.ok(left >= 2 && left < 9, `${board.sku} has a few left (${left})`);
   await setCart(page, [board, mat]);
@@ -124,9 +97,9 @@ test('the cart: no empty total, quantities never change silently, unavailable li
   await setCart(page, [board]);
 
   // A line no longer for sale is shown, not counted, and said not to be.
-  const apron = await line('KIT-003', 1); // sold out
+  const apron = await cartLine('KIT-003', 1); // sold out
   assert.equal(apron.stock, 0);
-  const spoons = await line('KIT-005', 1);
+  const spoons = await cartLine('KIT-005', 1);
   await setCart(page, [apron, spoons]);
   await openCart(page);
   await page.waitForSelector('[data-testid="cart-excluded"]:not([hidden])');
@@ -180,7 +153,7 @@ async function currencies() {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'cart-currency');
-  const jar = await line('KIT-004', 1);
+  const jar = await cartLine('KIT-004', 1);
   await setCart(page, [jar]);
 
   // The product page refuses it, says why, and the cart is unchanged.
@@ -264,7 +237,7 @@ test('checkout and order pages: sentences a shopper understands, the empty check
   await shot('empty');
 
   // A sold-out line is named by its name, not its code, and nothing can be paid.
-  const apron = await line('KIT-003', 1);
+  const apron = await cartLine('KIT-003', 1);
   await setCart(page, [apron]);
   await page.goto(`${SHOP}/checkout/`);
   await page.waitForSelector('[data-testid="checkout-problem"]:not([hidden])');
@@ -274,7 +247,7 @@ test('checkout and order pages: sentences a shopper understands, the empty check
   await shot('sold-out-line');
 
   // A declined card.
-  const glass = await line('TAB-005', 1);
+  const glass = await cartLine('TAB-005', 1);
   await checkoutWith(page, [glass]);
   await fillAndPay(page, '4000000000000002');
   await errorShown(page);

@@ -6,10 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, problems, buy, SHOP, OUTPUT } from './browser.mjs';
+import { launch, recorder, signIn, eventually, problems, buy, SHOP, OUTPUT, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 const PHONE = { width: 390, height: 844 };
 // Products no other journey buys: what they show depends on this journey alone.
 const GRINDER = catalogue.find((p) => p.sku === 'KIT-009');

@@ -5,10 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, emailsTo, eventually, problems, buy, SHOP, SHOPPER, OUTPUT } from './browser.mjs';
+import { launch, recorder, signIn, emailsTo, eventually, problems, buy, SHOP, SHOPPER, OUTPUT, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 // Products no other journey buys or counts.
 const CUSHION = catalogue.find((p) => p.sku === 'TEX-002');
 const LIGHT = catalogue.find((p) => p.sku === 'LIG-006');

@@ -5,11 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { launch, recorder, signIn, buy, eventually, problems, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, buy, eventually, problems, SHOP, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 const PHOTO = fileURLToPath(new URL('./fixtures/jug-1800x1350.jpg', import.meta.url));
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 const product = (sku) => catalogue.find((p) => p.sku === sku);
 let browser;
 

@@ -11,10 +11,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, fillCheckout, watchedPage, buy, SHOP, SHOPPER } from './browser.mjs';
+import { launch, recorder, signIn, fillCheckout, watchedPage, buy, SHOP, SHOPPER, cartLine, setCart, onPhone, CART } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const CART = 'edge-shop.cart.v1';
 let browser;
 
 before(async () => { browser = await launch(); });
@@ -23,27 +22,6 @@ after(async () => { await browser?.close(); });
 const text = async (page, sel) => (await page.locator(sel).innerText()).trim();
 const visible = (page, sel) => page.locator(sel).isVisible();
 const focused = (page, sel) => page.evaluate((s) => document.activeElement?.matches(s) ?? false, sel);
-
-/** A demo product as a cart line with its live price and stock. */
-async function line(sku, quantity) {
-  const p = catalogue.find((x) => x.sku === sku);
-  assert.ok(p, `${sku} is in the demo catalogue`);
-  const live = (await (await fetch(`${SHOP}/api/catalogue/stock?sku=${sku}`)).json()).items[0];
-  return { sku, name: p.name, price: live.price, image: null, stock: live.stock, quantity };
-}
-
-async function setCart(page, lines) {
-  if (!page.url().startsWith(SHOP)) await page.goto(`${SHOP}/`);
-  await page.evaluate(([k, l]) => localStorage.setItem(k, JSON.stringify(l)), [CART, lines]);
-}
-
-/** Runs `fn` (a screenshot) at a phone's width, then returns to the page's size. */
-async function onPhone(page, fn) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 390, height: 844 });
-  await fn();
-  await page.setViewportSize(size);
-}
 
 /** The checkout page, signed in (once per context), with the server's quote shown. */
 async function checkoutWith(page, lines, { signedIn = true } = {}) {
@@ -65,7 +43,7 @@ test('an address of spaces is refused beside each field, before the card is touc
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-blank-address');
   const tokens = tokenRequests(page);
-  await checkoutWith(page, [await line('STA-001', 1)], { signedIn: false });
+  await checkoutWith(page, [await cartLine('STA-001', 1)], { signedIn: false });
   await fillCheckout(page, { address: { name: '   ', line1: '  ', city: ' ', postal: '    ', country: 'FR' } });
   await page.click('#pay');
   await page.waitForSelector('#ship-name[aria-invalid="true"]');
@@ -91,7 +69,7 @@ test('Pay with empty card fields says so beside the card and Pay works again', a
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-empty-card');
-  await checkoutWith(page, [await line('STA-001', 1)], { signedIn: false });
+  await checkoutWith(page, [await cartLine('STA-001', 1)], { signedIn: false });
   await page.fill('#ship-name', 'Ada Lovelace');
   await page.fill('#ship-line1', '12 Rue de Rivoli');
   await page.fill('#ship-city', 'Paris');
@@ -112,8 +90,8 @@ test('a cart changed in another tab is told as such, the summary follows it, and
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-other-tab');
-  const notebook = await line('STA-001', 1);
-  const cards = await line('STA-002', 1);
+  const notebook = await cartLine('STA-001', 1);
+  const cards = await cartLine('STA-002', 1);
   await checkoutWith(page, [notebook], { signedIn: false });
   const before = await text(page, '#checkout-total');
   await fillCheckout(page);
@@ -172,7 +150,7 @@ test('the cart keeps keyboard focus through quantity edits, arrow keys and Remov
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-cart-focus');
-  const [a, b, c] = [await line('STA-001', 1), await line('STA-002', 1), await line('TAB-002', 1)];
+  const [a, b, c] = [await cartLine('STA-001', 1), await cartLine('STA-002', 1), await cartLine('TAB-002', 1)];
   await setCart(page, [a, b, c]);
   await page.goto(`${SHOP}/cart/`);
   await page.waitForLoadState('networkidle');
@@ -262,9 +240,9 @@ test('"Sold out" is none left and "No longer available" is retired, everywhere; 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const { page, errors } = await watchedPage(context);
   const shot = recorder(page, 'walk-unavailable');
-  const apron = await line('KIT-003', 1); // none left
-  const calendar = await line('STA-009', 1); // retired
-  const towel = await line('KIT-010', 2);
+  const apron = await cartLine('KIT-003', 1); // none left
+  const calendar = await cartLine('STA-009', 1); // retired
+  const towel = await cartLine('KIT-010', 2);
   assert.equal(apron.stock, 0);
   await setCart(page, [apron, calendar, towel]);
   await page.goto(`${SHOP}/cart/`);

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, problems, SHOP, SHOPPER } from './browser.mjs';
+import { launch, recorder, signIn, problems, SHOP, SHOPPER, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 let browser;
@@ -99,8 +99,7 @@ test('Back after signing out: a page kept by the back/forward cache reloads sign
 });
 
 test('Back after someone else signed in in the same tab: a kept page reloads with who is signed in now', async () => {
-  const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
-  const context = await bfcacheBrowser.newContext({ viewport: { width: 1200, height: 900 } });
+    const context = await bfcacheBrowser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   const shot = recorder(page, 'back-and-sessions');
   const errors = problems(page);
@@ -155,8 +154,7 @@ test('Back to the login page after signing in at checkout, and signing in again,
 });
 
 test("the owner's header links to the back office; a shopper's does not, and the back office tells a shopper to sign out", async () => {
-  const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
-  for (const [who, expected] of [[OWNER, 1], [SHOPPER, 0]]) {
+    for (const [who, expected] of [[OWNER, 1], [SHOPPER, 0]]) {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     const shot = recorder(page, 'back-and-sessions');

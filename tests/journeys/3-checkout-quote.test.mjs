@@ -7,11 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, emailsTo, eventually, fillAndPay, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, emailsTo, eventually, fillAndPay, SHOP, OWNER, SHOPPER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 const STRIPE = process.env.STRIPE_URL;
 const STRIPE_KEY = 'sk_test_edge_shop_local';
 let browser;

@@ -5,10 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, recorder, signIn, eventually, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, eventually, SHOP, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 let browser;
 
 before(async () => { browser = await launch(); });

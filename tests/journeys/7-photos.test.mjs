@@ -7,12 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { launch, recorder, signIn, eventually, SHOP } from './browser.mjs';
+import { launch, recorder, signIn, eventually, SHOP, OWNER } from './browser.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
 // Made by `cargo run -p photos --example journey-photo`: 1800 × 1350, wider than every variant.
 const PHOTO = fileURLToPath(new URL('./fixtures/jug-1800x1350.jpg', import.meta.url));
-const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
 let browser;
 
 before(async () => { browser = await launch(); });

@@ -1,7 +1,7 @@
 // Shared set-up for the browser journeys: Debian's Chromium driven by
 // playwright-core, screenshots under tests/output/<journey>/.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -121,6 +121,37 @@ export async function fillAndPay(page, cardNumber = '4242424242424242') {
 
 /** The demo shopper shop-local creates (README's demo accounts). */
 export const SHOPPER = { email: 'shopper@example.com', password: 'Shopper-Passw0rd!' };
+/** The demo owner (the admin group). */
+export const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!' };
+
+/** The browser's cart, as the shop's scripts keep it in localStorage. */
+export const CART = 'edge-shop.cart.v1';
+const demoCatalogue = JSON.parse(readFileSync(new URL('../../local/demo/catalogue.json', import.meta.url)));
+
+/**
+ * A demo product as a cart line, with its live price and available stock (other journeys may
+ * have repriced it or sold some).
+ */
+export async function cartLine(sku, quantity) {
+  const p = demoCatalogue.find((x) => x.sku === sku);
+  if (!p) throw new Error(`${sku} is not in the demo catalogue`);
+  const live = (await (await fetch(`${SHOP}/api/catalogue/stock?sku=${sku}`)).json()).items[0];
+  return { sku, name: p.name, price: live.price, image: null, stock: live.stock, quantity };
+}
+
+/** Puts `lines` in the page's cart (on the shop's origin). */
+export async function setCart(page, lines) {
+  if (!page.url().startsWith(SHOP)) await page.goto(`${SHOP}/`);
+  await page.evaluate(([k, l]) => localStorage.setItem(k, JSON.stringify(l)), [CART, lines]);
+}
+
+/** Runs `fn` (a screenshot) at a phone's width, then returns to the page's size. */
+export async function onPhone(page, fn) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fn();
+  await page.setViewportSize(size);
+}
 
 /**
  * The shopper buys `lines` ([{ product, quantity }]) in a browser context of its own: adds each
